@@ -1,0 +1,53 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import errors
+from api.routers import health
+from kg import __version__
+from kg.bootstrap import ensure_loaded
+from kg.settings import Settings, get_settings
+from kg.store import Backend, open_store
+
+
+def create_app(settings: Settings | None = None, *, store: Backend | None = None) -> FastAPI:
+    """Build the service on ``store`` (default: the one ``settings.store`` names).
+
+    An empty store is filled with the ontology, the known entities and (unless
+    ``settings.load_curated`` is off) the curated claims.
+    """
+    settings = settings or get_settings()
+    owns_store = store is None
+    store = store if store is not None else open_store(settings.store)
+    ensure_loaded(store, curated=settings.load_curated)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_store:
+            store.close()
+
+    app = FastAPI(
+        title="gut-brain-kg",
+        version=__version__,
+        summary="Scientific claims about the gut-brain axis: SPARQL, SHACL-validated writes, evidence.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["Location", "Content-Type"],
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    return app

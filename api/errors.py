@@ -1,0 +1,105 @@
+"""One exception handler: every error leaves as ``application/problem+json`` (RFC 9457).
+
+Each :class:`kg.errors.KGError` subclass maps to one status; request-validation
+errors from FastAPI become 422 problems naming the field; anything unexpected is
+a 500 whose body says nothing of internals (the traceback goes to the log).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kg import errors
+
+log = logging.getLogger("gbkg.api")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://w3id.org/gbkg/problems/"
+
+STATUS: list[tuple[type[errors.KGError], int]] = [
+    (errors.ValidationFailed, 422),
+    (errors.ForbiddenQueryError, 400),
+    (errors.QueryTimeoutError, 503),
+    (errors.InputError, 400),
+    (errors.NotFoundError, 404),
+    (errors.ConflictError, 409),
+    (errors.StoreError, 503),
+    (errors.KGError, 500),
+]
+
+
+class HTTPProblem(Exception):
+    """An HTTP-level refusal that is not a domain error (401, 406, 413, 415)."""
+
+    def __init__(
+        self, status: int, title: str, detail: str, *, headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem(
+    status: int, title: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    slug = title.lower().replace(" ", "-")
+    body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def status_of(error: errors.KGError) -> int:
+    return next(code for cls, code in STATUS if isinstance(error, cls))
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(errors.KGError)
+    async def _domain(request: Request, error: errors.KGError) -> JSONResponse:
+        extra: dict[str, Any] = {k: v for k, v in error.details.items() if v is not None}
+        if isinstance(error, errors.ValidationFailed):
+            extra["violations"] = [v.as_json() for v in error.violations]
+        status = status_of(error)
+        if status >= 500 and not isinstance(error, errors.QueryTimeoutError | errors.StoreError):
+            log.error("unexpected domain error on %s: %s", request.url.path, error)
+            return problem(status, error.title, "The server could not complete the request.")
+        return problem(status, error.title, error.message, **extra)
+
+    @app.exception_handler(HTTPProblem)
+    async def _http_problem(request: Request, error: HTTPProblem) -> JSONResponse:
+        return problem(error.status, error.title, error.detail, headers=error.headers, **error.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        invalid = [
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path")),
+                "location": str(e["loc"][0]) if e["loc"] else "",
+                "message": e["msg"],
+            }
+            for e in error.errors()
+        ]
+        fields = ", ".join(i["field"] or i["location"] for i in invalid)
+        return problem(422, "Invalid request", f"invalid or missing: {fields}", invalid=invalid)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _starlette(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed"}
+        title = titles.get(error.status_code, "HTTP error")
+        detail = error.detail if isinstance(error.detail, str) else title
+        return problem(error.status_code, title, detail, headers=getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(500, "Internal error", "The server could not complete the request.")

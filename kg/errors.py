@@ -1,0 +1,96 @@
+"""The project's exception tree.
+
+Foreign errors (rdflib, pyshacl, pyoxigraph, pydantic) are translated into these at
+the boundary where they occur; ``api/errors.py`` maps each class to one HTTP status
+and an ``application/problem+json`` body, and the CLI prints ``str(error)`` and exits
+non-zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kg.validation import Violation
+
+
+class KGError(Exception):
+    """Base of every error this project raises on purpose."""
+
+    title = "Knowledge graph error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InputError(KGError):
+    """The caller sent something malformed: bad JSON or RDF, a bad parameter."""
+
+    title = "Bad request"
+
+
+class ParseError(InputError):
+    """RDF or JSON that cannot be parsed; ``details`` says where when known."""
+
+    title = "Unparseable input"
+
+
+class ParameterError(InputError):
+    """A query or route parameter is missing or has the wrong form."""
+
+    title = "Bad parameter"
+
+
+class CurieError(InputError):
+    """A CURIE with an unknown prefix, or an IRI that is not absolute."""
+
+    title = "Unknown identifier"
+
+
+class QueryError(InputError):
+    """A SPARQL query that is malformed or asks for what the endpoint refuses."""
+
+    title = "Bad SPARQL query"
+
+
+class ForbiddenQueryError(QueryError):
+    """An update, SERVICE, LOAD or a remote FROM sent to the read-only endpoint."""
+
+    title = "Operation not allowed on the query endpoint"
+
+
+class QueryTimeoutError(KGError):
+    """The query ran past ``GBKG_QUERY_TIMEOUT_S``."""
+
+    title = "Query timed out"
+
+
+class NotFoundError(KGError):
+    """No claim, entity or named query with that identifier."""
+
+    title = "Not found"
+
+
+class ConflictError(KGError):
+    """The request contradicts the stored state (e.g. retracting a retracted claim)."""
+
+    title = "Conflict"
+
+
+class ValidationFailed(KGError):
+    """SHACL found violations; ``violations`` lists them."""
+
+    title = "Claim does not conform to the shapes"
+
+    def __init__(self, message: str, violations: Sequence[Violation]) -> None:
+        super().__init__(message)
+        self.violations = list(violations)
+
+
+class StoreError(KGError):
+    """The store could not be opened, read or written (locked, corrupt, unreachable)."""
+
+    title = "Store unavailable"

@@ -1,0 +1,121 @@
+"""RDF namespaces and the IRIs this project mints.
+
+``GBA`` is a closed namespace: a term the ontology (``ontology/gba.ttl``) does not
+define raises ``AttributeError`` at once (``tests/test_ontology.py`` checks the two
+agree).
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/gbkg/"
+CLAIM = Namespace(BASE + "claim/")
+SOURCE = Namespace(BASE + "source/")
+CURATOR = Namespace(BASE + "curator/")
+ENTITY = Namespace(BASE + "entity/")
+GRAPH = Namespace(BASE + "graph/")
+OBO = Namespace("http://purl.obolibrary.org/obo/")
+NP = Namespace("http://www.nanopub.org/nschema#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
+
+ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
+ENTITIES_GRAPH = URIRef(BASE + "graph/entities")
+
+
+class GBA(DefinedNamespace):
+    """The gut-brain-kg ontology, ``https://w3id.org/gbkg/ontology#``."""
+
+    _NS = Namespace("https://w3id.org/gbkg/ontology#")
+    _fail = True
+
+    # classes: claims and their parts
+    Claim: URIRef
+    Finding: URIRef
+    Statistics: URIRef
+    Quantity: URIRef
+    Context: URIRef
+    Evidence: URIRef
+    StudyDesign: URIRef
+    EffectMeasure: URIRef
+    Status: URIRef
+    Retraction: URIRef
+    Relation: URIRef
+    # classes: sources
+    Source: URIRef
+    NewsArticle: URIRef
+    JournalArticle: URIRef
+    MetaAnalysis: URIRef
+    SystematicReview: URIRef
+    RandomizedControlledTrial: URIRef
+    Organization: URIRef
+    WebPage: URIRef
+    Report: URIRef
+    # classes: entities
+    Entity: URIRef
+
+    # individuals
+    EffectFinding: URIRef
+    NullFinding: URIRef
+    AssertionFinding: URIRef
+    Active: URIRef
+    Retracted: URIRef
+    MetaAnalysisDesign: URIRef
+    SystematicReviewDesign: URIRef
+    RCTDesign: URIRef
+    CohortDesign: URIRef
+    CaseControlDesign: URIRef
+    CrossSectionalDesign: URIRef
+    AnimalStudyDesign: URIRef
+    InVitroDesign: URIRef
+    ReviewDesign: URIRef
+    ExpertOpinionDesign: URIRef
+    StandardizedMeanDifference: URIRef
+    MeanDifference: URIRef
+    OddsRatio: URIRef
+    RiskRatio: URIRef
+    HazardRatio: URIRef
+    CorrelationCoefficient: URIRef
+
+    # properties
+    finding: URIRef
+    statement: URIRef
+    hedged: URIRef
+    statistics: URIRef
+    quantity: URIRef
+    context: URIRef
+    evidence: URIRef
+    primarySource: URIRef
+    quote: URIRef
+    effectMeasure: URIRef
+    effectSize: URIRef
+    ciLow: URIRef
+    ciHigh: URIRef
+    ciLevel: URIRef
+    pValue: URIRef
+    iSquared: URIRef
+    noEffectValue: URIRef
+    value: URIRef
+    unit: URIRef
+    quantityOf: URIRef
+    population: URIRef
+    coIntervention: URIRef
+    condition: URIRef
+    strain: URIRef
+    dose: URIRef
+    studyDesign: URIRef
+    nStudies: URIRef
+    nParticipants: URIRef
+    duration: URIRef
+    doi: URIRef
+    url: URIRef
+    journal: URIRef
+    country: URIRef
+    year: URIRef
+    reports: URIRef
+    status: URIRef
+    retraction: URIRef
+    reason: URIRef
+    opposite: URIRef

@@ -1,0 +1,237 @@
+"""The store: an embedded Oxigraph database on disk behind one small interface.
+
+:class:`OxigraphStore` is the embedded backend. A backend that speaks the SPARQL 1.1
+Protocol to an external triplestore implements the same :class:`Backend` protocol
+(query, atomic writes, counts), so the rest of the code never knows which it has.
+
+Every write is one transaction: :meth:`OxigraphStore.extend` and
+:meth:`OxigraphStore.load` use Oxigraph's transactional ``extend``/``load``;
+:meth:`OxigraphStore.apply` (removals and additions together) is one SPARQL
+``DELETE DATA``/``INSERT DATA`` update whose terms are serialized by Oxigraph
+itself from validated term objects, never spliced from input text.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Protocol
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, StoreError
+from kg.namespaces import GBA
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+class Backend(Protocol):
+    """What every store backend offers."""
+
+    name: str
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graph: Sequence[GraphName] | None = None,
+        named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
+        union_default_graph: bool = True,
+    ) -> QueryResult: ...
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None: ...
+
+    def apply(self, *, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> None: ...
+
+    def load(self, data: bytes | IO[bytes], *, format: ox.RdfFormat) -> None: ...
+
+    def quads(self, graph: GraphName | None = None) -> list[ox.Quad]: ...
+
+    def contains_graph(self, graph: ox.NamedNode) -> bool: ...
+
+    def triple_count(self) -> int: ...
+
+    def is_empty(self) -> bool: ...
+
+    def dump(self, *, format: ox.RdfFormat) -> bytes: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class OxigraphStore:
+    """Oxigraph on disk (RocksDB), or in memory when ``path`` is ``None``.
+
+    >>> store = OxigraphStore(None)
+    >>> store.is_empty()
+    True
+    """
+
+    name = "oxigraph"
+
+    def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as error:
+            raise StoreError(
+                f"cannot open the store at {self.path}: {error}. "
+                "Another process may hold it (an on-disk store has one writer at a time)."
+            ) from error
+        self.read_only = read_only
+        # Oxigraph transactions are atomic on their own; this lock only keeps the
+        # read-modify-write sequences of this process (check, then write) in order.
+        self.write_lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"OxigraphStore({str(self.path) if self.path else 'memory'!r})"
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+        default_graph: Sequence[GraphName] | None = None,
+        named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
+        union_default_graph: bool = True,
+    ) -> QueryResult:
+        """Evaluate a query; values are bound as terms through ``substitutions``.
+
+        With no ``default_graph``, the default graph is the union of all graphs
+        (each claim lives in its own named graphs).
+        """
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        try:
+            if default_graph is not None:
+                return self._store.query(
+                    sparql,
+                    substitutions=subs,
+                    default_graph=list(default_graph),
+                    named_graphs=list(named_graphs) if named_graphs is not None else None,
+                )
+            return self._store.query(
+                sparql,
+                substitutions=subs,
+                use_default_graph_as_union=union_default_graph,
+                named_graphs=list(named_graphs) if named_graphs is not None else None,
+            )
+        except SyntaxError as error:
+            raise QueryError(f"the SPARQL query does not parse: {error}") from error
+        except OSError as error:
+            raise StoreError(f"the store could not answer: {error}") from error
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction."""
+        self._check_writable()
+        try:
+            self._store.extend(quads)
+        except OSError as error:
+            raise StoreError(f"the write failed and was rolled back: {error}") from error
+
+    def apply(self, *, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> None:
+        """Remove and add quads in one transaction."""
+        self._check_writable()
+        remove_text = " ".join(_quad_text(q) for q in remove)
+        add_text = " ".join(_quad_text(q) for q in add)
+        update = f"DELETE DATA {{ {remove_text} }} ;\nINSERT DATA {{ {add_text} }}"
+        try:
+            self._store.update(update)
+        except (OSError, SyntaxError) as error:
+            raise StoreError(f"the write failed and was rolled back: {error}") from error
+
+    def load(self, data: bytes | IO[bytes], *, format: ox.RdfFormat) -> None:
+        """Parse and add RDF in one transaction; a parse error leaves the store as it was."""
+        self._check_writable()
+        try:
+            self._store.load(data, format=format)
+        except SyntaxError as error:
+            raise StoreError(f"the data does not parse: {error}") from error
+        except OSError as error:
+            raise StoreError(f"the load failed and was rolled back: {error}") from error
+
+    def quads(self, graph: GraphName | None = None) -> list[ox.Quad]:
+        return list(self._store.quads_for_pattern(None, None, None, graph))
+
+    def contains_graph(self, graph: ox.NamedNode) -> bool:
+        return bool(self._store.contains_named_graph(graph))
+
+    def triple_count(self) -> int:
+        return len(self._store)
+
+    def is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None)), None) is None
+
+    def dump(self, *, format: ox.RdfFormat) -> bytes:
+        data = self._store.dump(format=format)
+        assert isinstance(data, bytes)
+        return data
+
+    def backup(self, target: str | Path) -> None:
+        self._store.backup(str(target))
+
+    def flush(self) -> None:
+        if not self.read_only:
+            self._store.flush()
+
+    def close(self) -> None:
+        """Flush and release the on-disk lock."""
+        if hasattr(self, "_store"):
+            self.flush()
+            del self._store
+
+    def __enter__(self) -> OxigraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+
+
+def _quad_text(quad: ox.Quad) -> str:
+    """One quad as SPARQL data text, each term serialized by Oxigraph (N-Quads syntax)."""
+    triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+    if isinstance(quad.graph_name, ox.DefaultGraph):
+        return triple
+    return f"GRAPH {quad.graph_name} {{ {triple} }}"
+
+
+def open_store(location: str | Path, *, read_only: bool = False) -> Backend:
+    """The backend for ``GBKG_STORE``: a directory path opens the embedded store."""
+    text = str(location)
+    if text.startswith(("http://", "https://")):
+        raise StoreError(
+            f"{text}: the SPARQL-protocol backend for external triplestores is not built yet; "
+            "GBKG_STORE must be a directory"
+        )
+    return OxigraphStore(text, read_only=read_only)
+
+
+# Oxigraph binds a substitution only to a projected variable, so the bound
+# variable is projected (and grouped on) here.
+CLAIM_COUNT_QUERY = (
+    "SELECT ?claimClass (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a ?claimClass } GROUP BY ?claimClass"
+)
+
+
+def claim_count(store: Backend) -> int:
+    result = store.query(
+        CLAIM_COUNT_QUERY, substitutions={"claimClass": ox.NamedNode(str(GBA.Claim))}
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        value = row["n"]
+        return int(value.value) if value is not None else 0
+    return 0
