@@ -44,7 +44,7 @@ class ParameterError(InputError):
     title = "Bad parameter"
 
 
-class CurieError(InputError):
+class CurieError(InputError, ValueError):
     """A CURIE with an unknown prefix, or an IRI that is not absolute."""
 
     title = "Unknown identifier"

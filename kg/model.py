@@ -1,0 +1,328 @@
+"""The claim record: the JSON contract of ``DESIGN.md`` as pydantic models.
+
+The models check form (types, enumerations, identifiers); the rules a claim must pass
+(exactly one subject, p in [0, 1], a CI around its estimate, ...) are SHACL's, in
+``ontology/shapes.ttl``, so that a curator gets every violation from one place.
+``kg.claim_rdf`` writes a :class:`Claim` as RDF and reads it back.
+
+>>> claim = Claim.model_validate({
+...     "subject": "gbkg:probiotic", "predicate": "gba:improves",
+...     "object": "MONDO:0002050", "finding": "effect",
+...     "statement": "Probiotics improve depressive symptoms.",
+...     "quote": "Probiotics were linked to modest improvements",
+...     "source": {"title": "A report", "type": "news-article"},
+... })
+>>> claim.iri == Claim.model_validate(claim.model_dump()).iri
+True
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from kg.ids import compress, digest, expand, normalize
+from kg.namespaces import CLAIM, SOURCE
+
+
+class Finding(StrEnum):
+    """What the source says was found."""
+
+    EFFECT = "effect"  #: a significant effect or association
+    NULL = "null"  #: tested, not statistically significant (absence of evidence)
+    ASSERTION = "assertion"  #: stated without a test (background, mechanism)
+
+
+class StudyDesign(StrEnum):
+    META_ANALYSIS = "meta-analysis"
+    SYSTEMATIC_REVIEW = "systematic-review"
+    RCT = "rct"
+    COHORT = "cohort"
+    CASE_CONTROL = "case-control"
+    CROSS_SECTIONAL = "cross-sectional"
+    ANIMAL = "animal"
+    IN_VITRO = "in-vitro"
+    REVIEW = "review"
+    EXPERT_OPINION = "expert-opinion"
+
+
+class SourceType(StrEnum):
+    NEWS_ARTICLE = "news-article"
+    JOURNAL_ARTICLE = "journal-article"
+    META_ANALYSIS = "meta-analysis"
+    SYSTEMATIC_REVIEW = "systematic-review"
+    RCT = "rct"
+    ORGANIZATION = "organization"
+    WEB_PAGE = "web-page"
+    REPORT = "report"
+
+
+class EffectMeasure(StrEnum):
+    SMD = "SMD"  #: standardized mean difference (no effect: 0)
+    MD = "MD"  #: mean difference (0)
+    OR = "OR"  #: odds ratio (1)
+    RR = "RR"  #: risk ratio (1)
+    HR = "HR"  #: hazard ratio (1)
+    R = "r"  #: correlation coefficient (0)
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    RETRACTED = "retracted"
+
+
+class _Part(BaseModel):
+    """A part of a claim: unknown fields are refused, so a typo is named at once."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+def _identifier(value: str | None) -> str | None:
+    """Validate and canonicalize a CURIE or IRI (raises ValueError naming it)."""
+    if value is None:
+        return None
+    return normalize(value)
+
+
+class Source(_Part):
+    """Where a claim was read, or the study a source reports (``primary_source``).
+
+    ``id`` may be left out: it is minted from the DOI, else the URL, else the
+    other known fields.
+    """
+
+    id: str | None = Field(default=None, description="IRI or CURIE; minted when absent")
+    title: str | None = None
+    type: SourceType | None = None
+    doi: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    date: str | None = Field(default=None, description="ISO 8601 date, possibly partial")
+    journal: str | None = None
+    country: str | None = None
+    year: int | None = None
+
+    _validate_id = field_validator("id")(classmethod(lambda cls, v: _identifier(v)))
+
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip()
+        for prefix in ("https://doi.org/", "http://doi.org/", "http://dx.doi.org/", "doi:"):
+            if text.lower().startswith(prefix):
+                text = text[len(prefix) :]
+        if not text.startswith("10.") or "/" not in text:
+            raise ValueError(f"{value!r} is not a DOI (10.prefix/suffix)")
+        return text.lower()
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+    def minted_id(self) -> str:
+        """This source's IRI: given, or from the DOI, the URL, or the known fields."""
+        if self.id:
+            return str(expand(self.id))
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.url:
+            return str(SOURCE[digest("url " + self.url, 24)])
+        known = self.model_dump(mode="json", exclude_none=True, exclude={"id"})
+        return str(SOURCE[digest(json.dumps(known, sort_keys=True, ensure_ascii=False), 24)])
+
+
+class QuotePosition(_Part):
+    """Character offsets of the quote in the source text (W3C TextPositionSelector)."""
+
+    start: int
+    end: int
+
+
+class Evidence(_Part):
+    study_design: StudyDesign | None = None
+    n_studies: int | None = None
+    n_participants: int | None = None
+    duration: str | None = None
+    population: str | None = None
+
+
+class Statistics(_Part):
+    effect_measure: EffectMeasure | None = None
+    effect_size: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    ci_level: float | None = Field(default=None, description="percent, e.g. 95")
+    p_value: float | None = None
+    i_squared: float | None = Field(default=None, description="percent")
+
+
+class Quantity(_Part):
+    value: float | None = None
+    unit: str | None = Field(default=None, description='e.g. "percent", "people", "studies"')
+    of: str | None = None
+
+
+class Context(_Part):
+    """Qualifiers a claim holds in. A value that is a CURIE or IRI names an entity."""
+
+    population: str | None = None
+    co_intervention: str | None = None
+    condition: str | None = None
+    strain: str | None = None
+    dose: str | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _canonical(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return normalize(value)
+        except ValueError:
+            return value
+
+
+class NewEntity(_Part):
+    """An entity the graph does not know yet, described with the claim."""
+
+    id: str
+    label: str | None = None
+    type: str | None = Field(default=None, description="a gba: entity class, e.g. gba:MicrobialTaxon")
+    synonyms: list[str] = Field(default_factory=list)
+    xrefs: list[str] = Field(default_factory=list)
+
+    _validate_ids = field_validator("id", "type")(classmethod(lambda cls, v: _identifier(v)))
+
+    @field_validator("xrefs")
+    @classmethod
+    def _xrefs(cls, value: list[str]) -> list[str]:
+        return [normalize(x) for x in value]
+
+
+class Retraction(_Part):
+    reason: str
+    by: str | None = None
+    at: datetime | None = None
+
+
+class Claim(_Part):
+    """One claim, as curators send it and as the API returns it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "subject": "gbkg:probiotic",
+                    "predicate": "gba:decreases",
+                    "object": "HGNC:6018",
+                    "finding": "null",
+                    "statement": "Probiotic supplementation did not significantly reduce IL-6.",
+                    "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully",
+                    "hedged": False,
+                    "source": {"title": "A news report", "type": "news-article"},
+                    "evidence": {"study_design": "meta-analysis", "n_studies": 7},
+                }
+            ]
+        },
+    )
+
+    id: str | None = Field(default=None, description="server-minted IRI; ignored on input")
+    subject: str | None = None
+    predicate: str | None = None
+    object: str | None = None
+    subject_label: str | None = Field(default=None, description="output only")
+    object_label: str | None = Field(default=None, description="output only")
+    finding: Finding | None = None
+    statement: str | None = None
+    quote: str | None = None
+    quote_position: QuotePosition | None = None
+    hedged: bool = False
+    source: Source | None = None
+    primary_source: Source | None = None
+    evidence: Evidence | None = None
+    statistics: Statistics | None = None
+    quantity: Quantity | None = None
+    context: Context | None = None
+    entities: list[NewEntity] = Field(default_factory=list)
+    curator: str | None = Field(default=None, description="set by the server")
+    created: datetime | None = Field(default=None, description="set by the server")
+    status: Status = Field(default=Status.ACTIVE, description="set by the server")
+    retraction: Retraction | None = Field(default=None, description="set by the server")
+
+    _validate_terms = field_validator("subject", "predicate", "object")(
+        classmethod(lambda cls, v: _identifier(v))
+    )
+
+    # The claim's identity -------------------------------------------------------
+
+    #: Fields that make a claim's content, hence its IRI. Left out: the server's
+    #: fields (id, curator, created, status, retraction), the output labels, and
+    #: ``entities`` (descriptions of terms, not what is claimed). The source enters
+    #: by its IRI only, so correcting a source's title does not fork its claims.
+    HASHED_FIELDS: ClassVar[tuple[str, ...]] = (
+        "subject", "predicate", "object", "finding", "statement", "quote", "quote_position",
+        "hedged", "source", "primary_source", "evidence", "statistics", "quantity", "context",
+    )  # fmt: skip
+
+    def content(self) -> dict[str, Any]:
+        """The canonical content the IRI is hashed from (see :attr:`HASHED_FIELDS`)."""
+        data = self.model_dump(mode="json", include=set(self.HASHED_FIELDS), exclude_none=True)
+        if self.source is not None:
+            data["source"] = self.source.minted_id()
+        if self.primary_source is not None:
+            data["primary_source"] = self.primary_source.minted_id()
+        return _canonical_numbers(data)
+
+    @property
+    def iri(self) -> str:
+        """``https://w3id.org/gbkg/claim/{sha256 of the canonical content JSON}``."""
+        text = json.dumps(self.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return str(CLAIM[digest(text)])
+
+    @field_validator("entities")
+    @classmethod
+    def _sorted_entities(cls, value: list[NewEntity]) -> list[NewEntity]:
+        return sorted(
+            (e.model_copy(update={"synonyms": sorted(e.synonyms), "xrefs": sorted(e.xrefs)})
+             for e in value),
+            key=lambda e: e.id,
+        )
+
+    def with_id(self) -> Claim:
+        """This claim as the store returns it: its IRI and its sources' IRIs filled in."""
+        update: dict[str, Any] = {"id": self.iri}
+        for field in ("source", "primary_source"):
+            source = getattr(self, field)
+            if source is not None:
+                update[field] = source.model_copy(update={"id": compress(source.minted_id())})
+        return self.model_copy(update=update)
+
+
+def _canonical_numbers(value: Any) -> Any:
+    """Numbers as canonical decimal strings, so 1.50, 1.5 and 1.5e0 hash alike."""
+    if isinstance(value, dict):
+        return {k: _canonical_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical_numbers(v) for v in value]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return decimal_text(value)
+    return value
+
+
+def decimal_text(value: float | int) -> str:
+    """The canonical ``xsd:decimal`` lexical form of a number (``1.50`` → ``1.5``)."""
+    text = format(Decimal(repr(value)).normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".") or "0"
