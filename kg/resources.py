@@ -26,3 +26,8 @@ def curated_files() -> list[Traversable]:
         (f for f in files("kg.claims").iterdir() if f.name.endswith(".trig")),
         key=lambda f: f.name,
     )
+
+
+def internal_query(name: str) -> str:
+    """The text of ``queries/api/{name}.rq``: a query the service itself runs."""
+    return files("queries").joinpath("api", f"{name}.rq").read_text(encoding="utf-8")

@@ -16,7 +16,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Protocol
+from contextlib import AbstractContextManager
+from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
@@ -31,6 +32,9 @@ class Backend(Protocol):
     """What every store backend offers."""
 
     name: str
+    #: Orders this process's read-check-write sequences (the store's own
+    #: transactions are atomic regardless).
+    write_lock: AbstractContextManager[Any]
 
     def query(
         self,
@@ -49,6 +53,8 @@ class Backend(Protocol):
     def load(self, data: bytes | IO[bytes], *, format: ox.RdfFormat) -> None: ...
 
     def quads(self, graph: GraphName | None = None) -> list[ox.Quad]: ...
+
+    def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]: ...
 
     def contains_graph(self, graph: ox.NamedNode) -> bool: ...
 
@@ -161,6 +167,10 @@ class OxigraphStore:
 
     def quads(self, graph: GraphName | None = None) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))
+
+    def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]:
+        """Every quad whose subject is ``subject``, in any graph."""
+        return list(self._store.quads_for_pattern(subject, None, None, None))
 
     def contains_graph(self, graph: ox.NamedNode) -> bool:
         return bool(self._store.contains_named_graph(graph))

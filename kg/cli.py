@@ -1,0 +1,375 @@
+"""``gbkg``: the command line.
+
+Every command opens the store named by ``--store`` or ``GBKG_STORE`` (default
+``./data/store``); an empty store first receives the ontology, the known entities
+and the curated claims. Errors print a message naming what is wrong and exit
+non-zero (1: violations or failures found; 2: bad usage or input).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from kg import __version__
+from kg.bootstrap import ensure_loaded, reference_quads
+from kg.curation import ClaimService, dataset_claims, parse_claim
+from kg.errors import InputError, KGError, ParseError, ValidationFailed
+from kg.model import Claim
+from kg.settings import Settings
+from kg.store import Backend, claim_count, open_store
+from kg.terms import quads_dataset
+from kg.validation import ValidationReport, Violation
+
+RDF_FORMATS = {
+    ".trig": "trig",
+    ".ttl": "turtle",
+    ".nq": "nquads",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+}
+EXPORT_FORMATS = {
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "turtle": ox.RdfFormat.TURTLE,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        result: int = args.run(args)
+        return result
+    except ValidationFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        _print_violations(error.violations, sys.stderr)
+        return 1
+    except KGError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gbkg", description="gut-brain-kg: claims about the gut-brain axis, as RDF."
+    )
+    parser.add_argument("--version", action="version", version=f"gbkg {__version__}")
+    parser.add_argument(
+        "--store", help="store directory (default: $GBKG_STORE or ./data/store)", default=None
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
+
+    load = sub.add_parser("load", help="validate claim files and store them (all or nothing)")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--curator", default=None, help="curator to record (default: your user)")
+    load.set_defaults(run=cmd_load)
+
+    validate = sub.add_parser("validate", help="check claim files, or the whole store")
+    validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    validate.set_defaults(run=cmd_validate)
+
+    query = sub.add_parser("query", help="run a named query or a .rq file")
+    query.add_argument("name", metavar="NAME|FILE.rq")
+    query.add_argument("--param", action="append", default=[], metavar="K=V")
+    query.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    query.set_defaults(run=cmd_query)
+
+    queries = sub.add_parser("queries", help="list the named queries")
+    queries.set_defaults(run=cmd_queries)
+
+    export = sub.add_parser("export", help="write the whole store to standard output")
+    export.add_argument("--format", choices=[*EXPORT_FORMATS, "jsonld"], default="trig")
+    export.set_defaults(run=cmd_export)
+
+    stats = sub.add_parser("stats", help="counts of triples, claims, findings, sources")
+    stats.set_defaults(run=cmd_stats)
+
+    paths = sub.add_parser("paths", help="mechanism paths between two entities")
+    paths.add_argument("source", metavar="FROM")
+    paths.add_argument("target", metavar="TO")
+    paths.add_argument("--max-hops", type=int, default=4)
+    paths.set_defaults(run=cmd_paths)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if args.store:
+        settings = settings.model_copy(update={"store": args.store})
+    return settings
+
+
+def _open(args: argparse.Namespace) -> Backend:
+    settings = _settings(args)
+    store = open_store(settings.store)
+    ensure_loaded(store, curated=settings.load_curated)
+    return store
+
+
+# Commands -------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    app = create_app(_settings(args))
+    uvicorn.run(app, host=args.host, port=args.port)
+    return 0
+
+
+def read_claims(path: Path) -> list[Claim]:
+    """Claims from a TriG/Turtle/N-Quads/JSON-LD file, or a JSON claim or list of claims."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ParseError(f"{path}: not valid JSON: {error}") from None
+        items = data if isinstance(data, list) else [data]
+        claims = []
+        for index, item in enumerate(items):
+            try:
+                claims.append(parse_claim(item))
+            except ValidationFailed as error:
+                where = f"{path}[{index}]" if isinstance(data, list) else str(path)
+                raise ValidationFailed(f"{where}: {error}", error.violations) from None
+        return claims
+    fmt = RDF_FORMATS.get(path.suffix)
+    if fmt is None:
+        known = ", ".join([*RDF_FORMATS, ".json"])
+        raise InputError(f"{path}: unknown file type {path.suffix!r} (known: {known})")
+    dataset = Dataset()
+    try:
+        dataset.parse(path, format=fmt)
+    except Exception as error:  # rdflib raises many unrelated types for bad input
+        raise ParseError(f"{path}: does not parse as {fmt}: {error}") from None
+    claims = dataset_claims(dataset)
+    if not claims:
+        raise InputError(f"{path}: holds no claim (no gba:Claim in a #assertion graph)")
+    return claims
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    store = _open(args)
+    service = ClaimService(store)
+    curator = args.curator or getpass.getuser()
+    status = 0
+    for path in args.files:
+        try:
+            claims = read_claims(path)
+            results = service.add_many(claims, curator=curator)
+        except ValidationFailed as error:
+            print(f"{path}: refused, nothing stored: {error}", file=sys.stderr)
+            _print_violations(error.violations, sys.stderr)
+            status = 1
+            continue
+        except InputError as error:
+            print(f"error: {error}", file=sys.stderr)
+            status = 2
+            continue
+        new = sum(1 for _, created in results if created)
+        print(f"{path}: {new} claim(s) stored, {len(results) - new} already present")
+    store.close()
+    return status
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.validation import Validator
+
+    validator = Validator()
+    started = time.perf_counter()
+    if args.files:
+        store = _open(args)
+        service = ClaimService(store, validator)
+        reports: list[tuple[str, ValidationReport]] = []
+        for path in args.files:
+            for claim in read_claims(path):
+                reports.append((f"{path} {claim.iri}", service.validate(claim)))
+        store.close()
+    else:
+        store = _open(args)
+        dataset = quads_dataset(store.quads())
+        store.close()
+        reports = [("store", validator.validate_all(dataset))]
+    failed = 0
+    for where, report in reports:
+        if not report.conforms:
+            failed += 1
+            print(f"{where}: does not conform", file=sys.stderr)
+        _print_violations(report.violations, sys.stderr if not report.conforms else sys.stdout)
+    seconds = time.perf_counter() - started
+    checked = len(reports) if args.files else "whole store"
+    print(f"validated {checked} in {seconds:.2f} s: {'FAIL' if failed else 'ok'}")
+    return 1 if failed else 0
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InputError(f"--param {pair!r}: expected NAME=VALUE")
+        params[key.strip()] = value
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from kg.queries import NamedQuery, QueryCatalog
+
+    catalog = QueryCatalog()
+    params = _parse_params(args.param)
+    if args.name.endswith(".rq"):
+        path = Path(args.name)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        query = NamedQuery.from_text(path.stem, path.read_text(encoding="utf-8"))
+    else:
+        query = catalog.get(args.name)
+    store = _open(args)
+    try:
+        result = query.run(store, params)
+        if isinstance(result, ox.QuerySolutions):
+            write_solutions(result, args.format, sys.stdout)
+        elif isinstance(result, ox.QueryBoolean):
+            print("true" if bool(result) else "false")
+        else:
+            sys.stdout.write(result.serialize(format=ox.RdfFormat.TURTLE).decode("utf-8"))
+    finally:
+        store.close()
+    return 0
+
+
+def write_solutions(result: ox.QuerySolutions, fmt: str, out: TextIO) -> None:
+    """SELECT results as an aligned table, SPARQL results JSON, or CSV."""
+    if fmt == "json":
+        out.write(result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n")
+        return
+    if fmt == "csv":
+        out.write(result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8"))
+        return
+    from kg.ids import compress
+
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        row = []
+        for name in names:
+            term = solution[name]
+            if term is None:
+                row.append("")
+            elif isinstance(term, ox.NamedNode):
+                row.append(compress(term.value))
+            else:
+                row.append(str(getattr(term, "value", term)))
+        rows.append(row)
+    widths = [min(60, max([len(n), *(len(r[i]) for r in rows)])) for i, n in enumerate(names)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(_clip(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out.write(line(names) + "\n")
+    out.write(line(["-" * w for w in widths]) + "\n")
+    for row in rows:
+        out.write(line(row) + "\n")
+    out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from kg.queries import QueryCatalog
+
+    for query in QueryCatalog().list():
+        params = ", ".join(f"{p.name} ({p.type})" for p in query.params) or "-"
+        print(f"{query.name:24} {query.summary}  [params: {params}]")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        if args.format == "jsonld":
+            dataset = quads_dataset(store.quads())
+            sys.stdout.write(dataset.serialize(format="json-ld", indent=2))
+        else:
+            data = store.dump(format=EXPORT_FORMATS[args.format])
+            sys.stdout.buffer.write(data)
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from kg.stats import store_stats
+
+    store = _open(args)
+    try:
+        stats = store_stats(store)
+    finally:
+        store.close()
+    width = max(len(k) for k in stats)
+    for key, value in stats.items():
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for sub, count in value.items():
+                print(f"  {sub:{width}} {count}")
+        else:
+            print(f"{key:{width}}  {value}")
+    return 0
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from kg.analytics import ClaimGraph
+
+    store = _open(args)
+    try:
+        graph = ClaimGraph.from_store(store)
+        found = graph.paths(args.source, args.target, max_hops=args.max_hops)
+    finally:
+        store.close()
+    if not found:
+        print(f"no path from {args.source} to {args.target} within {args.max_hops} hops")
+        return 1
+    for number, path in enumerate(found, 1):
+        print(f"{number}. score {path.score:.2f}")
+        for step in path.steps:
+            print(f"   {step.source_label} --{step.relation_label} [{step.finding}]--> "
+                  f"{step.target_label}   ({step.claim})")  # fmt: skip
+    return 0
+
+
+def _print_violations(violations: Sequence[Violation], out: TextIO) -> None:
+    for v in violations:
+        where = v.field or v.path or "claim"
+        value = f" (value: {v.value})" if v.value is not None else ""
+        print(f"  [{v.severity}] {where}: {v.message}{value}", file=out)
+
+
+__all__ = ["claim_count", "main", "reference_quads"]
+
+if __name__ == "__main__":
+    sys.exit(main())

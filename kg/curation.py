@@ -1,0 +1,351 @@
+"""Curating claims in a store: parse, validate incrementally, add atomically, retract, read.
+
+:class:`ClaimService` is what the API and the CLI call; it knows a store
+(:class:`~kg.store.Backend`) and a :class:`~kg.validation.Validator`.
+
+A write validates only the new claim's own graphs, plus the ontology and the labels
+and types of the entities it touches, so its cost does not grow with the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pyoxigraph as ox
+from pydantic import ValidationError
+from rdflib import RDF, RDFS, Dataset, Graph, URIRef
+
+from kg.claim_rdf import (
+    ClaimGraphs,
+    claim_from_dataset,
+    claim_iris,
+    claim_to_dataset,
+    new_dataset,
+    write_pubinfo,
+)
+from kg.errors import ConflictError, NotFoundError, ParameterError, ValidationFailed
+from kg.ids import expand
+from kg.model import Claim, Finding, Retraction, Status
+from kg.namespaces import GBA
+from kg.resources import internal_query
+from kg.store import Backend
+from kg.terms import dataset_quads, from_ox, quads_dataset, to_ox
+from kg.validation import ValidationReport, Validator, Violation, touched_entities
+
+#: Called after every write with the IRIs of the claims it changed.
+ChangeListener = Callable[[list[str]], None]
+
+
+def parse_claim(data: Any) -> Claim:
+    """A :class:`Claim` from decoded JSON; form errors become violations naming the field."""
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "a claim must be a JSON object",
+            [_violation(None, "a claim must be a JSON object", "type", type(data).__name__)],
+        )
+    try:
+        return Claim.model_validate(data)
+    except ValidationError as error:
+        violations = [
+            _violation(
+                ".".join(str(p) for p in e["loc"]) or None,
+                _form_message(e),
+                e["type"],
+                e.get("input"),
+            )
+            for e in error.errors()
+        ]
+        raise ValidationFailed(
+            f"the claim has {len(violations)} malformed field(s): "
+            + ", ".join(v.field or "claim" for v in violations),
+            violations,
+        ) from None
+
+
+def _form_message(error: Mapping[str, Any]) -> str:
+    field = ".".join(str(p) for p in error["loc"]) or "claim"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return f"{field} is not a field of a claim; check its spelling"
+    return f"{field}: {message}"
+
+
+def _violation(field: str | None, message: str, constraint: str, value: Any) -> Violation:
+    shown = None if value is None or isinstance(value, dict | list) else str(value)
+    return Violation(
+        field=field,
+        path=None,
+        constraint=f"form:{constraint}",
+        message=message,
+        severity="violation",
+        value=shown,
+        focus=None,
+    )
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    claims: list[Claim]
+    count: int
+
+
+class ClaimService:
+    """Claims in one store."""
+
+    def __init__(self, store: Backend, validator: Validator | None = None) -> None:
+        self.store = store
+        self.validator = validator or Validator()
+        self.listeners: list[ChangeListener] = []
+
+    # Reading ---------------------------------------------------------------------
+
+    def exists(self, iri: str) -> bool:
+        return self.store.contains_graph(ox.NamedNode(ClaimGraphs(iri).assertion))
+
+    def dataset(self, iri: str) -> Dataset:
+        """The claim's four named graphs."""
+        quads: list[ox.Quad] = []
+        for name in ClaimGraphs(iri).names:
+            quads.extend(self.store.quads(ox.NamedNode(name)))
+        if not quads:
+            raise NotFoundError(f"no claim {iri}", value=iri)
+        ds = new_dataset()
+        for quad in quads:
+            ds.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object),  # type: ignore[arg-type]
+                    from_ox(quad.graph_name)))  # fmt: skip
+        return ds
+
+    def get(self, identifier: str) -> Claim:
+        """One claim by IRI (or ``claim:`` CURIE), with labels."""
+        iri = claim_iri(identifier)
+        ds = self.dataset(iri)
+        claim = claim_from_dataset(ds, iri)
+        return self._labelled(claim)
+
+    def labels(self, iris: Iterable[str]) -> dict[str, str]:
+        """IRI → label for the entities known to the store (any graph)."""
+        found: dict[str, str] = {}
+        for iri in set(iris):
+            for quad in self.store.quads_about(ox.NamedNode(iri)):
+                if quad.predicate.value == str(RDFS.label) and isinstance(quad.object, ox.Literal):
+                    found.setdefault(iri, quad.object.value)
+        return found
+
+    def _labelled(self, claim: Claim) -> Claim:
+        wanted = {f: str(expand(v)) for f in ("subject", "object") if (v := getattr(claim, f))}
+        labels = self.labels(wanted.values())
+        update = {f"{f}_label": labels[i] for f, i in wanted.items() if i in labels and
+                  getattr(claim, f"{f}_label") is None}  # fmt: skip
+        return claim.model_copy(update=update) if update else claim
+
+    def list(
+        self,
+        *,
+        entity: str | None = None,
+        subject: str | None = None,
+        object: str | None = None,
+        predicate: str | None = None,
+        finding: Finding | None = None,
+        source: str | None = None,
+        include_retracted: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> ClaimPage:
+        """Claims matching every given filter, ordered by IRI; ``count`` is before paging."""
+        from kg.claim_rdf import FINDINGS
+
+        bound: dict[str, ox.NamedNode | ox.Literal] = {}
+        for name, value in (("entity", entity), ("subject", subject), ("object", object),
+                            ("predicate", predicate), ("source", source)):  # fmt: skip
+            if value is not None:
+                bound[name] = ox.NamedNode(_parameter_iri(name, value))
+        if finding is not None:
+            bound["finding"] = to_ox(FINDINGS[finding])  # type: ignore[assignment]
+        result = self.store.query(internal_query("claims-list"), substitutions=bound)
+        active = str(GBA.Active)
+        iris: list[str] = []
+        seen: set[str] = set()
+        for row in result:  # type: ignore[union-attr]
+            iri = row["claim"].value
+            if iri in seen or (not include_retracted and row["status"].value != active):
+                continue
+            seen.add(iri)
+            iris.append(iri)
+        page = iris[offset : offset + limit]
+        return ClaimPage(claims=[self.get(iri) for iri in page], count=len(iris))
+
+    # Validating ------------------------------------------------------------------
+
+    def reference_for(self, dataset: Dataset) -> Graph:
+        """Labels and types of every entity the claim touches, from the store."""
+        graph = Graph()
+        for iri in touched_entities(dataset):
+            for quad in self.store.quads_about(ox.NamedNode(str(iri))):
+                if quad.predicate.value in (str(RDF.type), str(RDFS.label)):
+                    graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+        return graph
+
+    def validate(self, claim: Claim) -> ValidationReport:
+        """SHACL on the claim as it would be stored (nothing is written)."""
+        dataset = claim_to_dataset(self._as_stored(claim, curator="validator", now=_now()))
+        return self.validator.validate_claim(dataset, entity_graph=self.reference_for(dataset))
+
+    # Writing ---------------------------------------------------------------------
+
+    def add(self, claim: Claim, *, curator: str, now: datetime | None = None) -> tuple[Claim, bool]:
+        """Validate and store ``claim``; ``(stored claim, created)``.
+
+        The same content gives the same IRI: when it is already stored, nothing is
+        written and the stored claim comes back with ``created`` false.
+        """
+        iri = claim.iri
+        with self.store.write_lock:
+            if self.exists(iri):
+                return self.get(iri), False
+            stored = self._as_stored(claim, curator=curator, now=now or _now())
+            dataset = claim_to_dataset(stored)
+            report = self.validator.validate_claim(
+                dataset, entity_graph=self.reference_for(dataset)
+            )
+            if not report.conforms:
+                raise ValidationFailed(
+                    f"the claim breaks {len(report.errors)} rule(s) of the shapes",
+                    report.violations,
+                )
+            self.store.extend(dataset_quads(dataset))
+        self._notify([iri])
+        return self.get(iri), True
+
+    def retract(
+        self, identifier: str, *, reason: str, curator: str, now: datetime | None = None
+    ) -> Claim:
+        """Mark a claim retracted (who, when, why); the claim itself stays."""
+        if not reason or not reason.strip():
+            raise ParameterError("a retraction needs a reason", parameter="reason")
+        iri = claim_iri(identifier)
+        with self.store.write_lock:
+            claim = self.get(iri)
+            if claim.status is Status.RETRACTED:
+                raise ConflictError(f"claim {iri} is already retracted", value=iri)
+            retracted = claim.model_copy(
+                update={
+                    "status": Status.RETRACTED,
+                    "retraction": Retraction(reason=reason.strip(), by=curator, at=now or _now()),
+                }
+            )
+            graphs = ClaimGraphs(iri)
+            pubinfo = ox.NamedNode(graphs.pubinfo)
+            old = self.store.quads(pubinfo)
+            new_graph = Graph(identifier=graphs.pubinfo)
+            write_pubinfo(new_graph, retracted)
+            new = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), pubinfo)  # type: ignore[arg-type]
+                   for s, p, o in new_graph]  # fmt: skip
+            self.store.apply(remove=old, add=new)
+        self._notify([iri])
+        return self.get(iri)
+
+    def add_many(self, claims: Iterable[Claim], *, curator: str) -> list[tuple[Claim, bool]]:
+        """Validate every claim, then store all of them in one transaction, or none.
+
+        Claims that carry their own curator (exported data) keep it, with their
+        creation time, status and retraction; the others are attributed to ``curator``.
+        """
+        claims = list(claims)
+        now = _now()
+        prepared: list[Claim] = []
+        violations: list[Violation] = []
+        dataset = new_dataset()
+        for index, claim in enumerate(claims):
+            if self.exists(claim.iri) or any(c.iri == claim.iri for c in prepared):
+                continue
+            stored = self._as_stored(claim, curator=curator, now=now, preserve=True)
+            one = claim_to_dataset(stored)
+            report = self.validator.validate_claim(one, entity_graph=self.reference_for(one))
+            violations.extend(v.for_item(index) for v in report.errors)
+            prepared.append(stored)
+            claim_to_dataset(stored, dataset)
+        if violations:
+            raise ValidationFailed(f"{len(violations)} violation(s); nothing was stored", violations)
+        with self.store.write_lock:
+            self.store.extend(dataset_quads(dataset))
+        self._notify([c.iri for c in prepared])
+        created = {c.iri for c in prepared}
+        return [(self.get(c.iri), c.iri in created) for c in claims]
+
+    def _as_stored(
+        self, claim: Claim, *, curator: str, now: datetime, preserve: bool = False
+    ) -> Claim:
+        """The claim as it will be stored: server fields set, known entities left out.
+
+        With ``preserve`` (bulk import of exported data), a curator, creation time,
+        status and retraction the claim already carries are kept.
+        """
+        known = self._known_entities(claim)
+        keep = preserve and claim.curator is not None
+        return claim.with_id().model_copy(
+            update={
+                "curator": claim.curator if keep else curator,
+                "created": claim.created if keep and claim.created else now,
+                "status": claim.status if keep else Status.ACTIVE,
+                "retraction": claim.retraction if keep else None,
+                "subject_label": None,
+                "object_label": None,
+                "entities": [e for e in claim.entities if str(expand(e.id)) not in known],
+            }
+        )
+
+    def _known_entities(self, claim: Claim) -> set[str]:
+        """Entities of ``claim.entities`` the store already describes (they are not relabeled)."""
+        if not claim.entities:
+            return set()
+        labels = self.labels(str(expand(e.id)) for e in claim.entities)
+        return set(labels)
+
+    def _notify(self, iris: list[str]) -> None:
+        for listener in self.listeners:
+            listener(iris)
+
+
+def claim_iri(identifier: str) -> str:
+    """A claim IRI from an IRI, a ``claim:`` CURIE or a bare hash."""
+    text = identifier.strip()
+    if "/" not in text and ":" not in text:
+        text = f"claim:{text}"
+    return str(expand(text))
+
+
+def _parameter_iri(name: str, value: str) -> str:
+    try:
+        return str(expand(value))
+    except ValueError as error:
+        raise ParameterError(f"{name}: {error}", parameter=name, value=value) from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def dataset_claims(dataset: Dataset) -> list[Claim]:
+    """Every claim in a parsed dataset (e.g. a TriG file)."""
+    return [claim_from_dataset(dataset, iri) for iri in claim_iris(dataset)]
+
+
+def claims_to_quads(claims: Iterable[Claim]) -> list[ox.Quad]:
+    dataset = new_dataset()
+    for claim in claims:
+        claim_to_dataset(claim, dataset)
+    return list(dataset_quads(dataset))
+
+
+__all__ = [
+    "ClaimPage",
+    "ClaimService",
+    "claim_iri",
+    "claims_to_quads",
+    "dataset_claims",
+    "parse_claim",
+    "quads_dataset",
+]
