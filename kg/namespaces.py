@@ -55,6 +55,25 @@ class GBA(DefinedNamespace):
     Report: URIRef
     # classes: entities
     Entity: URIRef
+    MicrobialTaxon: URIRef
+    MicrobialCommunity: URIRef
+    Probiotic: URIRef
+    Prebiotic: URIRef
+    Food: URIRef
+    FermentedFood: URIRef
+    PrebioticFood: URIRef
+    ChemicalEntity: URIRef
+    Neurotransmitter: URIRef
+    Antidepressant: URIRef
+    SSRI: URIRef
+    InflammatoryMarker: URIRef
+    Condition: URIRef
+    AnatomicalStructure: URIRef
+    BiologicalProcess: URIRef
+    CommunicationChannel: URIRef
+    CommunicationSystem: URIRef
+    Population: URIRef
+    Attribute: URIRef
 
     # individuals
     EffectFinding: URIRef
@@ -78,6 +97,30 @@ class GBA(DefinedNamespace):
     RiskRatio: URIRef
     HazardRatio: URIRef
     CorrelationCoefficient: URIRef
+
+    # relations (gba:Relation), the predicates a claim may use
+    associatedWith: URIRef
+    positivelyAssociatedWith: URIRef
+    negativelyAssociatedWith: URIRef
+    affects: URIRef
+    increases: URIRef
+    decreases: URIRef
+    improves: URIRef
+    worsens: URIRef
+    promotesGrowthOf: URIRef
+    inhibitsGrowthOf: URIRef
+    contributesTo: URIRef
+    produces: URIRef
+    communicatesWith: URIRef
+    communicatesVia: URIRef
+    mediates: URIRef
+    contains: URIRef
+    partOf: URIRef
+    hasPart: URIRef
+    hasAttribute: URIRef
+    hasPrevalence: URIRef
+    studiedFor: URIRef
+    effectDependsOn: URIRef
 
     # properties
     finding: URIRef
