@@ -44,6 +44,7 @@ class Backend(Protocol):
         default_graph: Sequence[GraphName] | None = None,
         named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
         union_default_graph: bool = True,
+        base_iri: str | None = None,
     ) -> QueryResult: ...
 
     def extend(self, quads: Iterable[ox.Quad]) -> None: ...
@@ -110,23 +111,27 @@ class OxigraphStore:
         default_graph: Sequence[GraphName] | None = None,
         named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
         union_default_graph: bool = True,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Evaluate a query; values are bound as terms through ``substitutions``.
 
         With no ``default_graph``, the default graph is the union of all graphs
-        (each claim lives in its own named graphs).
+        (each claim lives in its own named graphs). ``base_iri`` resolves the
+        query's relative IRIs (the SPARQL endpoint passes its own URL).
         """
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
         try:
             if default_graph is not None:
                 return self._store.query(
                     sparql,
+                    base_iri=base_iri,
                     substitutions=subs,
                     default_graph=list(default_graph),
                     named_graphs=list(named_graphs) if named_graphs is not None else None,
                 )
             return self._store.query(
                 sparql,
+                base_iri=base_iri,
                 substitutions=subs,
                 use_default_graph_as_union=union_default_graph,
                 named_graphs=list(named_graphs) if named_graphs is not None else None,
