@@ -9,9 +9,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
-from api.routers import health
+from api.routers import claims, downloads, health
 from kg import __version__
 from kg.bootstrap import ensure_loaded
+from kg.curation import ClaimService
 from kg.settings import Settings, get_settings
 from kg.store import Backend, open_store
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.claims = ClaimService(store)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -50,4 +52,6 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     )
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(claims.router)
+    app.include_router(downloads.router)
     return app

@@ -479,7 +479,7 @@ def _read_source(p: Graph, node: Node) -> Source:
 def _read_entities(a: Graph, claim: URIRef) -> list[NewEntity]:
     found = []
     for node in sorted(set(a.subjects(RDFS.label, None)), key=str):
-        if node == claim or not isinstance(node, URIRef):
+        if node == claim or not isinstance(node, URIRef) or (node, RDF.type, PROV.Agent) in a:
             continue
         types = sorted(str(t) for t in a.objects(node, RDF.type))
         found.append(

@@ -1,0 +1,191 @@
+"""``/claims``: read, add (curators), validate, retract."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from api.auth import CuratorDep
+from api.body import read_claim
+from api.deps import SettingsDep
+from api.errors import PROBLEM_JSON
+from api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
+from kg.curation import ClaimService, claim_iri
+from kg.model import Claim, Finding
+
+router = APIRouter(prefix="/claims", tags=["claims"])
+
+
+def get_claims(request: Request) -> ClaimService:
+    service: ClaimService = request.app.state.claims
+    return service
+
+
+ClaimsDep = Annotated[ClaimService, Depends(get_claims)]
+
+
+class ClaimList(BaseModel):
+    data: list[Claim]
+    count: int = Field(description="claims matching the filters, before limit/offset")
+
+
+class ViolationOut(BaseModel):
+    field: str | None = Field(description="the claim field at fault, e.g. statistics.p_value")
+    path: str | None = Field(description="the RDF property the rule is about")
+    constraint: str = Field(description="the SHACL constraint (or form check) that failed")
+    message: str = Field(description="what to fix, in words")
+    severity: str = Field(description="violation, warning or info")
+    value: str | None = Field(description="the offending value, when there is one")
+
+
+class ValidationOut(BaseModel):
+    conforms: bool
+    violations: list[ViolationOut]
+
+
+class RetractionIn(BaseModel):
+    reason: str = Field(min_length=1, examples=["Duplicate of a claim with the correct quote."])
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Malformed JSON or RDF", "content": {PROBLEM_JSON: {}}},
+    401: {"description": "No or wrong curator token", "content": {PROBLEM_JSON: {}}},
+    413: {"description": "Body too large", "content": {PROBLEM_JSON: {}}},
+    415: {"description": "Unsupported media type", "content": {PROBLEM_JSON: {}}},
+    422: {
+        "description": "The claim breaks SHACL rules; `violations` lists them",
+        "content": {PROBLEM_JSON: {}},
+    },
+}
+CLAIM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Claim"}},
+            "text/turtle": {"schema": {"type": "string"}},
+            "application/ld+json": {"schema": {"type": "object"}},
+            "application/trig": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.get(
+    "",
+    summary="List claims, filtered",
+    response_model=ClaimList,
+    response_model_exclude_none=True,
+)
+def list_claims(
+    claims: ClaimsDep,
+    entity: Annotated[str | None, Query(description="CURIE or IRI, as subject or object")] = None,
+    subject: Annotated[str | None, Query(description="CURIE or IRI")] = None,
+    object: Annotated[str | None, Query(description="CURIE or IRI")] = None,
+    predicate: Annotated[str | None, Query(description="a relation, e.g. gba:improves")] = None,
+    finding: Annotated[Finding | None, Query()] = None,
+    source: Annotated[str | None, Query(description="source IRI or CURIE")] = None,
+    include_retracted: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ClaimList:
+    page = claims.list(
+        entity=entity, subject=subject, object=object, predicate=predicate, finding=finding,
+        source=source, include_retracted=include_retracted, limit=limit, offset=offset,
+    )  # fmt: skip
+    return ClaimList(data=page.claims, count=page.count)
+
+
+@router.post(
+    "",
+    summary="Add a claim (curators)",
+    description=(
+        "The claim as JSON (the claim record), or one claim as Turtle, JSON-LD or TriG. "
+        "201 with `Location` when it is new; 200 with the same id when the identical claim "
+        "is already stored. Validated against the SHACL shapes (the claim's own graphs, the "
+        "ontology, and the entities it touches); on failure nothing is stored."
+    ),
+    status_code=201,
+    response_model=Claim,
+    response_model_exclude_none=True,
+    responses={200: {"description": "The identical claim was already stored"}, **ERRORS},
+    openapi_extra=CLAIM_BODY,
+)
+async def add_claim(
+    request: Request, response: Response, claims: ClaimsDep, curator: CuratorDep,
+    settings: SettingsDep,
+) -> Claim:  # fmt: skip
+    claim = await read_claim(request, settings.max_body_bytes)
+    stored, created = await run_in_threadpool(claims.add, claim, curator=curator)
+    assert stored.id is not None
+    response.headers["Location"] = str(request.url_for("get_claim", claim_id=_local(stored.id)))
+    if not created:
+        response.status_code = 200
+    return stored
+
+
+@router.post(
+    "/validate",
+    summary="Check a claim without storing it",
+    response_model=ValidationOut,
+    responses={k: v for k, v in ERRORS.items() if k != 401},
+    openapi_extra=CLAIM_BODY,
+)
+async def validate_claim(request: Request, claims: ClaimsDep, settings: SettingsDep) -> ValidationOut:
+    from kg.errors import ValidationFailed
+
+    try:
+        claim = await read_claim(request, settings.max_body_bytes)
+    except ValidationFailed as error:
+        return ValidationOut(
+            conforms=False, violations=[ViolationOut(**v.as_json()) for v in error.violations]
+        )
+    report = await run_in_threadpool(claims.validate, claim)
+    return ValidationOut(
+        conforms=report.conforms, violations=[ViolationOut(**v.as_json()) for v in report.violations]
+    )
+
+
+@router.get(
+    "/{claim_id}",
+    summary="One claim: JSON, or its named graphs as Turtle, JSON-LD, TriG, N-Quads",
+    response_model=Claim,
+    response_model_exclude_none=True,
+    responses={
+        200: {"content": {t: {} for t in RDF_MEDIA_TYPES}},
+        404: {"description": "No such claim", "content": {PROBLEM_JSON: {}}},
+        406: {"description": "No acceptable representation", "content": {PROBLEM_JSON: {}}},
+    },
+)
+def get_claim(claim_id: str, request: Request, claims: ClaimsDep) -> Any:
+    iri = claim_iri(claim_id)
+    chosen = negotiate(request.headers.get("accept"), ["application/json", *RDF_MEDIA_TYPES])
+    if chosen == "application/json":
+        return claims.get(iri)
+    return rdf_response(claims.dataset(iri), chosen, request)
+
+
+@router.post(
+    "/{claim_id}/retract",
+    summary="Retract a claim (curators): it stays, marked retracted with who, when, why",
+    response_model=Claim,
+    response_model_exclude_none=True,
+    responses={
+        401: ERRORS[401],
+        404: {"description": "No such claim", "content": {PROBLEM_JSON: {}}},
+        409: {"description": "Already retracted", "content": {PROBLEM_JSON: {}}},
+    },
+)
+async def retract_claim(
+    claim_id: str, claims: ClaimsDep, curator: CuratorDep,
+    retraction: Annotated[RetractionIn, Body()],
+) -> Claim:  # fmt: skip
+    return await run_in_threadpool(
+        claims.retract, claim_iri(claim_id), reason=retraction.reason, curator=curator
+    )
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]

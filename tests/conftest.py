@@ -1,0 +1,62 @@
+"""Shared fixtures: stores and apps are built per test under ``tmp_path``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kg.bootstrap import ensure_loaded
+from kg.settings import Settings
+from kg.store import OxigraphStore
+
+REPO = Path(__file__).resolve().parent.parent
+CURATOR_TOKEN = "test-token-alice"
+OTHER_TOKEN = "test-token-bob"
+
+
+def shared_dir() -> Path:
+    """``../shared`` beside the checkout, or ``$GBKG_SHARED``."""
+    return Path(os.environ.get("GBKG_SHARED", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def article_text() -> str:
+    path = shared_dir() / "seed" / "article.txt"
+    if not path.is_file():
+        pytest.skip(f"the source article is not at {path}")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[OxigraphStore]:
+    """An on-disk store holding the ontology, the entities and the curated claims."""
+    s = OxigraphStore(tmp_path / "store")
+    ensure_loaded(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        store=str(tmp_path / "app-store"),
+        curator_tokens=f"alice:{CURATOR_TOKEN},bob:{OTHER_TOKEN}",  # type: ignore[arg-type]
+        query_timeout_s=5,
+    )
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    from api.app import create_app
+
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {CURATOR_TOKEN}"}
