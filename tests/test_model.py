@@ -1,0 +1,160 @@
+"""The claim record: identity, canonical form, and the Claim -> RDF -> Claim round trip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rdflib import Dataset
+from rdflib.compare import isomorphic
+
+from kg.bootstrap import curated_quads
+from kg.claim_rdf import claim_from_dataset, claim_iris, claim_to_dataset
+from kg.curation import parse_claim
+from kg.errors import ValidationFailed
+from kg.model import Claim
+from kg.terms import quads_dataset
+
+
+def base_claim(**changes: Any) -> dict[str, Any]:
+    claim: dict[str, Any] = {
+        "subject": "gbkg:probiotic",
+        "predicate": "gba:decreases",
+        "object": "HGNC:6018",
+        "finding": "null",
+        "statement": "Probiotics did not significantly reduce IL-6.",
+        "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully",
+        "quote_position": {"start": 10, "end": 62},
+        "hedged": False,
+        "source": {"title": "A news report", "type": "news-article"},
+        "primary_source": {"type": "meta-analysis", "journal": "Clinical Nutrition", "country": "Spain"},
+        "evidence": {"study_design": "meta-analysis", "n_studies": 7, "n_participants": 938},
+        "statistics": {"effect_measure": "SMD", "effect_size": -0.1, "ci_low": -0.35,
+                       "ci_high": 0.15, "p_value": 0.41},
+        "context": {"population": "adults with depression", "co_intervention": "gbkg:antidepressant"},
+    }  # fmt: skip
+    claim.update(changes)
+    return claim
+
+
+def curated_dataset() -> Dataset:
+    return quads_dataset(curated_quads())
+
+
+CURATED = curated_dataset()
+CURATED_IRIS = claim_iris(CURATED)
+
+
+def test_curated_claims_exist() -> None:
+    assert len(CURATED_IRIS) >= 20
+
+
+@pytest.mark.parametrize("iri", CURATED_IRIS)
+def test_curated_claim_round_trips(iri: str) -> None:
+    claim = claim_from_dataset(CURATED, iri)
+    assert claim.iri == iri, "the stored IRI is the hash of the claim's content"
+    again = claim_from_dataset(claim_to_dataset(claim), iri)
+    assert again == claim
+    original = Dataset()
+    for name in (iri + "#head", iri + "#assertion", iri + "#provenance", iri + "#pubinfo"):
+        for triple in CURATED.graph(name):
+            original.graph(name).add(triple)
+    written = claim_to_dataset(claim)
+    for name in (iri + "#assertion", iri + "#provenance", iri + "#pubinfo", iri + "#head"):
+        assert isomorphic(original.graph(name), written.graph(name)), name
+
+
+def test_json_round_trip_keeps_every_field() -> None:
+    claim = parse_claim(base_claim(curator="alice", created="2026-01-02T03:04:05+00:00"))
+    back = claim_from_dataset(claim_to_dataset(claim), claim.iri)
+    assert back == claim.with_id()
+    assert back.statistics is not None and back.statistics.p_value == pytest.approx(0.41)
+    assert back.context is not None and back.context.co_intervention == "gbkg:antidepressant"
+    assert back.context.population == "adults with depression"
+
+
+def test_same_content_same_iri_whatever_the_spelling() -> None:
+    a = parse_claim(base_claim())
+    b = parse_claim(
+        base_claim(
+            subject="https://w3id.org/gbkg/entity/probiotic",
+            object="https://identifiers.org/hgnc:6018",
+            statistics={"effect_measure": "SMD", "effect_size": -0.10, "ci_low": -0.350,
+                        "ci_high": 0.15, "p_value": 0.410},
+        )
+    )  # fmt: skip
+    assert a.iri == b.iri
+    assert a.iri.startswith("https://w3id.org/gbkg/claim/")
+
+
+def test_server_fields_do_not_change_the_iri() -> None:
+    a = parse_claim(base_claim())
+    b = parse_claim(base_claim(curator="bob", created="2020-01-01T00:00:00Z", status="retracted"))
+    assert a.iri == b.iri
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"finding": "effect"},
+        {"statement": "Something else."},
+        {"quote": "Neither IL-6 nor TNF-α levels"},
+        {"hedged": True},
+        {"context": {"population": "women"}},
+        {"source": {"title": "A news report", "type": "news-article", "doi": "10.1000/xyz"}},
+    ],
+)
+def test_different_content_different_iri(change: dict[str, Any]) -> None:
+    assert parse_claim(base_claim()).iri != parse_claim(base_claim(**change)).iri
+
+
+def test_source_ids_are_minted_from_doi_or_url() -> None:
+    with_doi = parse_claim(base_claim(source={"title": "T", "type": "journal-article",
+                                              "doi": "https://doi.org/10.1016/J.CLNU.2024.1"}))  # fmt: skip
+    assert with_doi.source is not None
+    assert with_doi.source.minted_id() == "https://doi.org/10.1016/j.clnu.2024.1"
+    with_url = parse_claim(base_claim(source={"title": "T", "type": "web-page",
+                                              "url": "https://example.org/a"}))  # fmt: skip
+    assert with_url.source is not None
+    assert with_url.source.minted_id().startswith("https://w3id.org/gbkg/source/")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"subject": "nosuchprefix:1"}, "subject"),
+        ({"predicate": "not a curie"}, "predicate"),
+        ({"finding": "maybe"}, "finding"),
+        ({"evidence": {"study_design": "anecdote"}}, "evidence.study_design"),
+        ({"statistics": {"p_value": "small"}}, "statistics.p_value"),
+        ({"subjcet": "gbkg:probiotic"}, "subjcet"),
+        ({"source": {"title": "T", "type": "news-article", "doi": "not-a-doi"}}, "source.doi"),
+    ],
+)
+def test_malformed_fields_are_named(change: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        parse_claim(base_claim(**change))
+    fields = [v.field for v in caught.value.violations]
+    assert field in fields
+    assert all(v.message for v in caught.value.violations)
+
+
+def test_a_claim_must_be_an_object() -> None:
+    with pytest.raises(ValidationFailed):
+        parse_claim(["not", "a", "claim"])
+
+
+def test_no_blank_nodes_in_a_claim() -> None:
+    from rdflib import BNode
+
+    ds = claim_to_dataset(parse_claim(base_claim()))
+    assert not any(isinstance(t, BNode) for q in ds.quads() for t in q[:3])
+
+
+def test_model_is_the_json_contract() -> None:
+    fields = set(Claim.model_fields)
+    assert {
+        "id", "subject", "predicate", "object", "subject_label", "object_label", "finding",
+        "statement", "quote", "hedged", "source", "primary_source", "evidence", "statistics",
+        "quantity", "context", "entities", "curator", "created", "status",
+    } <= fields  # fmt: skip
