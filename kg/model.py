@@ -310,7 +310,7 @@ class Claim(_Part):
 
 
 def _canonical_numbers(value: Any) -> Any:
-    """Numbers as canonical decimal strings, so 1.50, 1.5 and 1.5e0 hash alike."""
+    """Numbers as canonical strings, so 1.50, 1.5 and 1.5e0 hash alike."""
     if isinstance(value, dict):
         return {k: _canonical_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -318,11 +318,14 @@ def _canonical_numbers(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
-        return decimal_text(value)
+        return format(Decimal(repr(value)).normalize(), "f")
     return value
 
 
 def decimal_text(value: float | int) -> str:
-    """The canonical ``xsd:decimal`` lexical form of a number (``1.50`` → ``1.5``)."""
+    """The canonical ``xsd:decimal`` lexical form of a number: ``1.50`` → ``1.5``, ``4`` → ``4.0``.
+
+    This is the form Turtle writes and Oxigraph stores, so values compare equal as terms.
+    """
     text = format(Decimal(repr(value)).normalize(), "f")
-    return text if "." not in text else text.rstrip("0").rstrip(".") or "0"
+    return text if "." in text else text + ".0"
