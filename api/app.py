@@ -9,11 +9,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
-from api.routers import claims, downloads, health
+from api.routers import claims, downloads, health, sparql
+from api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
 from kg import __version__
 from kg.bootstrap import ensure_loaded
 from kg.curation import ClaimService
 from kg.settings import Settings, get_settings
+from kg.sparql import QueryRunner
 from kg.store import Backend, open_store
 
 
@@ -42,16 +44,23 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.query_runner = QueryRunner(
+        store,
+        workers=settings.query_workers,
+        timeout_s=settings.query_timeout_s,
+        max_results=settings.max_results,
+    )
     app.state.claims = ClaimService(store)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["Location", "Content-Type"],
+        expose_headers=["Location", "Content-Type", TRUNCATED_HEADER, LIMIT_HEADER],
     )
     errors.install(app)
     app.include_router(health.router)
+    app.include_router(sparql.router)
     app.include_router(claims.router)
     app.include_router(downloads.router)
     return app
