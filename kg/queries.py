@@ -15,7 +15,7 @@ projected (a file that does not is refused when it is read).
 
 >>> query = NamedQuery.from_text("demo", "#+ summary: Demo\\n#+ params: n (integer)\\n"
 ...                              "SELECT ?n WHERE {}")
->>> query.params[0].name, query.params[0].type
+>>> query.params[0].name, str(query.params[0].type)
 ('n', 'integer')
 >>> query.bind({"n": "3"})["n"].value
 '3'
