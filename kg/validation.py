@@ -1,0 +1,473 @@
+"""SHACL validation of claims, wrapped once: pySHACL in, a typed report out.
+
+The shapes (``ontology/shapes.ttl``) check a claim as ``docs/rdf-model.md`` writes it.
+The data graph pySHACL sees is the *union* of the claim's named graphs, the ontology
+(so ``sh:class gba:Relation`` and the no-effect values resolve) and the labels and
+types of the entities the claim touches — no inference is run.
+
+Each result becomes a :class:`Violation` that names the JSON field of the claim
+record to fix (``statistics.p_value``), found from the result's path and the role of
+its focus node: the focus of a statistics rule is the node the claim links with
+``gba:statistics``, and so on (:data:`ROLE_LINKS`, :data:`FIELDS`).
+
+>>> from kg.claim_rdf import claim_to_dataset
+>>> from kg.model import Claim
+>>> claim = Claim.model_validate({
+...     "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+...     "finding": "effect", "statement": "Probiotics improve depressive symptoms.",
+...     "quote": "Probiotics were linked to modest improvements",
+...     "source": {"title": "A report", "type": "news-article"},
+...     "evidence": {"study_design": "meta-analysis"}, "statistics": {"p_value": 1.5},
+... })
+>>> validator = Validator()
+>>> dataset = claim_to_dataset(claim)
+>>> report = validator.validate_claim(dataset, entity_graph=validator.known(dataset))
+>>> [(v.field, v.message) for v in report.errors]
+[('statistics.p_value', 'statistics.p_value must be between 0 and 1')]
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import cache, lru_cache
+from typing import Any
+
+import pyshacl
+from pyshacl.errors import ReportableRuntimeError
+from rdflib import RDF, RDFS, SKOS, Dataset, Graph, URIRef
+from rdflib.namespace import DCTERMS, PROV, SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
+
+from kg.errors import KGError
+from kg.namespaces import GBA, OA
+from kg.resources import ontology_file
+
+log = logging.getLogger(__name__)
+
+SHAPES_FILE = "shapes.ttl"
+ONTOLOGY_FILE = "gba.ttl"
+ENTITIES_FILE = "entities.ttl"
+
+
+class Severity(StrEnum):
+    VIOLATION = "violation"  #: the claim does not conform
+    WARNING = "warning"  #: advisory: reported, the claim still conforms
+    INFO = "info"
+
+
+_SEVERITIES = {
+    SH.Violation: Severity.VIOLATION,
+    SH.Warning: Severity.WARNING,
+    SH.Info: Severity.INFO,
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result, in the words of the claim record.
+
+    ``field`` is the JSON field to fix (``"statistics.p_value"``, ``"source.title"``),
+    or ``None`` when the result does not belong to one; ``path`` the IRI of the
+    property (``sh:resultPath``); ``constraint`` the SHACL constraint component's
+    local name (``"MaxInclusiveConstraintComponent"``), or the IRI of the
+    SPARQL-based constraint; ``focus`` the node the rule was checked on.
+    """
+
+    field: str | None
+    path: str | None
+    constraint: str
+    message: str
+    severity: str
+    value: str | None
+    focus: str | None
+
+    def as_json(self) -> dict[str, str | None]:
+        return {
+            "field": self.field,
+            "message": self.message,
+            "severity": str(self.severity),
+            "value": self.value,
+            "path": self.path,
+            "constraint": self.constraint,
+            "focus": self.focus,
+        }
+
+    def for_item(self, index: int) -> Violation:
+        """This violation for the ``index``-th claim of a batch (``"3.statistics.p_value"``)."""
+        prefix = str(index)
+        return replace(self, field=f"{prefix}.{self.field}" if self.field else prefix)
+
+
+@dataclass
+class ValidationReport:
+    """``conforms`` is false exactly when some result has severity ``violation``."""
+
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Violation]:
+        """The results that make the claim fail."""
+        return [v for v in self.violations if v.severity == Severity.VIOLATION]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == Severity.WARNING]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"conforms": self.conforms, "violations": [v.as_json() for v in self.violations]}
+
+
+# Mapping a result to the JSON field ------------------------------------------------
+
+#: How a claim links each of its parts: the role of a focus node is found from the
+#: property that points at it. First match wins (a source that one claim reads and
+#: another reports is a ``source``).
+ROLE_LINKS: tuple[tuple[URIRef, str], ...] = (
+    (GBA.statistics, "statistics"),
+    (GBA.quantity, "quantity"),
+    (GBA.context, "context"),
+    (GBA.evidence, "evidence"),
+    (GBA.quote, "quote"),
+    (GBA.retraction, "retraction"),
+    (PROV.wasDerivedFrom, "source"),
+    (GBA.primarySource, "primary_source"),
+    (GBA.reports, "primary_source"),
+)
+
+_SOURCE_FIELDS: dict[URIRef, str] = {
+    RDF.type: "type",
+    DCTERMS.title: "title",
+    GBA.doi: "doi",
+    GBA.url: "url",
+    DCTERMS.publisher: "publisher",
+    DCTERMS.date: "date",
+    GBA.journal: "journal",
+    GBA.country: "country",
+    GBA.year: "year",
+}
+
+#: Role -> (property -> JSON field). Fields are written in full, as the curator sees
+#: them; a property missing here falls back to ``role.localName``.
+FIELDS: dict[str, dict[URIRef, str]] = {
+    "claim": {
+        RDF.subject: "subject",
+        RDF.predicate: "predicate",
+        RDF.object: "object",
+        GBA.finding: "finding",
+        GBA.statement: "statement",
+        GBA.hedged: "hedged",
+        GBA.statistics: "statistics",
+        GBA.quantity: "quantity",
+        GBA.context: "context",
+        PROV.wasDerivedFrom: "source",
+        GBA.primarySource: "primary_source",
+        GBA.evidence: "evidence",
+        GBA.quote: "quote",
+        PROV.wasAttributedTo: "curator",
+        DCTERMS.created: "created",
+        GBA.status: "status",
+        GBA.retraction: "retraction",
+    },
+    "statistics": {
+        GBA.effectMeasure: "statistics.effect_measure",
+        GBA.effectSize: "statistics.effect_size",
+        GBA.ciLow: "statistics.ci_low",
+        GBA.ciHigh: "statistics.ci_high",
+        GBA.ciLevel: "statistics.ci_level",
+        GBA.pValue: "statistics.p_value",
+        GBA.iSquared: "statistics.i_squared",
+    },
+    "quantity": {
+        GBA.value: "quantity.value",
+        GBA.unit: "quantity.unit",
+        GBA.quantityOf: "quantity.of",
+    },
+    "context": {
+        GBA.population: "context.population",
+        GBA.coIntervention: "context.co_intervention",
+        GBA.condition: "context.condition",
+        GBA.strain: "context.strain",
+        GBA.dose: "context.dose",
+    },
+    "evidence": {
+        GBA.studyDesign: "evidence.study_design",
+        GBA.nStudies: "evidence.n_studies",
+        GBA.nParticipants: "evidence.n_participants",
+        GBA.duration: "evidence.duration",
+        GBA.population: "evidence.population",
+    },
+    "quote": {
+        OA.exact: "quote",
+        OA.start: "quote_position.start",
+        OA.end: "quote_position.end",
+    },
+    "retraction": {
+        GBA.reason: "retraction.reason",
+        PROV.atTime: "retraction.at",
+        PROV.wasAttributedTo: "retraction.by",
+    },
+    "source": {p: f"source.{f}" for p, f in _SOURCE_FIELDS.items()},
+    "primary_source": {p: f"primary_source.{f}" for p, f in _SOURCE_FIELDS.items()},
+    "entities": {
+        RDFS.label: "entities.label",
+        RDF.type: "entities.type",
+        SKOS.altLabel: "entities.synonyms",
+        SKOS.exactMatch: "entities.xrefs",
+    },
+}
+
+
+def _role(graph: Graph, focus: Node) -> str | None:
+    if (focus, RDF.type, GBA.Claim) in graph:
+        return "claim"
+    for link, role in ROLE_LINKS:
+        if next(graph.subjects(link, focus), None) is not None:
+            return role
+    if next(graph.objects(focus, RDFS.label), None) is not None or _is_entity(graph, focus):
+        return "entities"
+    return None
+
+
+def _is_entity(graph: Graph, node: Node) -> bool:
+    for cls in graph.objects(node, RDF.type):
+        if GBA.Entity in graph.transitive_objects(cls, RDFS.subClassOf):
+            return True
+    return False
+
+
+def field_of(graph: Graph, focus: Node, path: Node | None) -> str | None:
+    """The JSON field a result on ``focus`` along ``path`` is about."""
+    role = _role(graph, focus)
+    if role is None:
+        return None
+    if not isinstance(path, URIRef):  # no path, or a complex path (a blank node)
+        return None if role == "claim" else role
+    known = FIELDS[role].get(path)
+    if known is not None:
+        return known
+    local = _local_name(path)
+    return local if role == "claim" else f"{role}.{local}"
+
+
+def _local_name(iri: URIRef) -> str:
+    text = str(iri)
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[1]
+    return text
+
+
+# Loading -------------------------------------------------------------------------
+
+
+@cache
+def _packaged_graph(name: str) -> Graph:
+    """A Turtle file shipped in ``ontology/``, parsed once per process (read-only use)."""
+    graph = Graph()
+    try:
+        graph.parse(data=ontology_file(name).read_text(encoding="utf-8"), format="turtle")
+    except Exception as error:  # rdflib raises many types for a bad file
+        raise KGError(f"cannot read the packaged {name}: {error}", file=name) from error
+    return graph
+
+
+def shapes_graph() -> Graph:
+    """The SHACL shapes (``ontology/shapes.ttl``)."""
+    return _packaged_graph(SHAPES_FILE)
+
+
+def ontology_graph() -> Graph:
+    """The ontology (``ontology/gba.ttl``)."""
+    return _packaged_graph(ONTOLOGY_FILE)
+
+
+def entities_graph() -> Graph:
+    """The known entities (``ontology/entities.ttl``)."""
+    return _packaged_graph(ENTITIES_FILE)
+
+
+# Validating ----------------------------------------------------------------------
+
+
+def _triples(data: Graph | Dataset) -> Iterable[tuple[Node, Node, Node]]:
+    if isinstance(data, Dataset):
+        for s, p, o, _ in data.quads((None, None, None, None)):
+            yield s, p, o
+    else:
+        yield from data.triples((None, None, None))
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+class _ValidationGraph(Graph):
+    """The data graph pySHACL validates: a plain graph whose SPARQL queries are parsed
+    once per text. pySHACL runs each SPARQL-based constraint as text once per focus
+    node; rdflib would parse it every time (~40 ms), which made parsing nearly all
+    of a claim's validation time."""
+
+    def query(self, query_object: str | Query, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+def _union(*parts: Graph | Dataset) -> Graph:
+    union = _ValidationGraph()
+    for part in parts:
+        for triple in _triples(part):
+            union.add(triple)
+    return union
+
+
+def _run(data: Graph, shapes: Graph) -> ValidationReport:
+    """pySHACL on ``data`` (modified in place: pass a graph made for the purpose)."""
+    try:
+        _, results, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            inplace=True,
+            advanced=False,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except ReportableRuntimeError as error:
+        raise KGError(f"SHACL validation could not run: {error.message}") from error
+    if not isinstance(results, Graph):
+        raise KGError(f"SHACL validation could not run: {results}")
+    violations = sorted(
+        (_violation(results, r, data) for r in results.objects(None, SH.result)),
+        key=lambda v: (v.severity != Severity.VIOLATION, v.field or "", v.message, v.focus or ""),
+    )
+    conforms = not any(v.severity == Severity.VIOLATION for v in violations)
+    return ValidationReport(conforms=conforms, violations=violations)
+
+
+def _violation(report: Graph, result: Node, data: Graph) -> Violation:
+    def one(prop: URIRef) -> Node | None:
+        return next(report.objects(result, prop), None)
+
+    focus = one(SH.focusNode)
+    path = one(SH.resultPath)
+    component = one(SH.sourceConstraintComponent)
+    constraint: str
+    if component == SH.SPARQLConstraintComponent and isinstance(
+        source := one(SH.sourceConstraint), URIRef
+    ):
+        constraint = str(source)
+    else:
+        constraint = _local_name(component) if isinstance(component, URIRef) else "unknown"
+    messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+    value = one(SH.value)
+    severity = one(SH.resultSeverity)
+    return Violation(
+        field=field_of(data, focus, path) if focus is not None else None,
+        path=str(path) if isinstance(path, URIRef) else None,
+        constraint=constraint,
+        message=messages[0] if messages else f"{constraint} on {focus}",
+        severity=_SEVERITIES.get(severity, Severity.VIOLATION)
+        if isinstance(severity, URIRef)
+        else Severity.VIOLATION,
+        value=_text(value),
+        focus=str(focus) if focus is not None else None,
+    )
+
+
+def _text(value: Node | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def validate_graph(data: Graph | Dataset, *, reference: Graph | Dataset) -> ValidationReport:
+    """Validate ``data`` (all its graphs, as one) with ``reference`` merged in.
+
+    ``reference`` is the ontology and the entity triples the rules read; neither
+    argument is modified.
+    """
+    return _run(_union(data, reference), shapes_graph())
+
+
+class Validator:
+    """Validates claims against the shapes; the shapes and the ontology are parsed once.
+
+    ``shapes``, ``ontology`` and ``entities`` default to the packaged files.
+    """
+
+    def __init__(
+        self,
+        *,
+        shapes: Graph | None = None,
+        ontology: Graph | None = None,
+        entities: Graph | None = None,
+    ) -> None:
+        self.shapes = shapes if shapes is not None else shapes_graph()
+        self.ontology = ontology if ontology is not None else ontology_graph()
+        self.entities = entities if entities is not None else entities_graph()
+
+    def known(self, claim_dataset: Graph | Dataset) -> Graph:
+        """Labels and types, from the packaged entities file, of the entities the claim
+        touches (the store does the same from its own entities graph)."""
+        graph = Graph()
+        for entity in touched_entities(claim_dataset):
+            for prop in (RDF.type, RDFS.label):
+                for value in self.entities.objects(entity, prop):
+                    graph.add((entity, prop, value))
+        return graph
+
+    def validate_claim(
+        self, claim_dataset: Graph | Dataset, *, entity_graph: Graph | None = None
+    ) -> ValidationReport:
+        """One claim, incrementally: its own graphs, the ontology, and ``entity_graph``.
+
+        ``entity_graph`` holds the labels and types of the entities the claim touches
+        (see :func:`touched_entities`), as the store knows them; the cost does not
+        depend on the size of the store.
+        """
+        parts: list[Graph | Dataset] = [claim_dataset, self.ontology]
+        if entity_graph is not None:
+            parts.append(entity_graph)
+        return _run(_union(*parts), self.shapes)
+
+    def validate_all(self, dataset: Graph | Dataset) -> ValidationReport:
+        """Everything in ``dataset`` (e.g. the whole store), with the ontology and the
+        known entities merged in."""
+        return _run(_union(dataset, self.ontology, self.entities), self.shapes)
+
+
+def touched_entities(claim_dataset: Graph | Dataset) -> set[URIRef]:
+    """The entities a claim touches: its subject and object, the IRIs of its context,
+    and the entities it describes (labelled IRIs other than curators)."""
+    graph = claim_dataset
+    touched: set[URIRef] = set()
+    for claim in set(_subjects(graph, RDF.type, GBA.Claim)):
+        for prop in (RDF.subject, RDF.object):
+            touched.update(o for o in _objects(graph, claim, prop) if isinstance(o, URIRef))
+        for context in _objects(graph, claim, GBA.context):
+            for prop in FIELDS["context"]:
+                touched.update(o for o in _objects(graph, context, prop) if isinstance(o, URIRef))
+    agents = set(_subjects(graph, RDF.type, PROV.Agent))
+    claims = set(_subjects(graph, RDF.type, GBA.Claim))
+    for node in _subjects(graph, RDFS.label, None):
+        if isinstance(node, URIRef) and node not in agents and node not in claims:
+            touched.add(node)
+    return touched
+
+
+def _subjects(data: Graph | Dataset, p: Node, o: Node | None) -> Iterable[Node]:
+    if isinstance(data, Dataset):
+        return (s for s, _, _, _ in data.quads((None, p, o, None)))
+    return data.subjects(p, o)
+
+
+def _objects(data: Graph | Dataset, s: Node, p: Node) -> Iterable[Node]:
+    if isinstance(data, Dataset):
+        return (o for _, _, o, _ in data.quads((s, p, None, None)))
+    return data.objects(s, p)
