@@ -22,7 +22,6 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
-
 from sparql_helpers import build_app, load_cases, protocol_dir, quad_set, w3c_quads
 
 CASES = load_cases()
