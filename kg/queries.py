@@ -11,7 +11,9 @@ Each file starts with comment lines that describe it::
 ``optional`` (``source (iri, optional)``). A parameter is bound as an RDF term
 through pyoxigraph ``substitutions``, never spliced into the text; Oxigraph binds
 only variables of the top-level ``SELECT`` projection, so every parameter must be
-projected (a file that does not is refused when it is read).
+projected (a file that does not is refused when it is read). An optional parameter
+left out stays unbound; test it with ``COALESCE(?x = ..., true)``, not ``BOUND(?x)``:
+for a substituted variable Oxigraph 0.5 evaluates ``BOUND`` to false.
 
 >>> query = NamedQuery.from_text("demo", "#+ summary: Demo\\n#+ params: n (integer)\\n"
 ...                              "SELECT ?n WHERE {}")
