@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors
-from api.routers import claims, downloads, health, sparql
+from api import errors, linking
+from api.routers import claims, downloads, entities, evidence, health, paths, sparql
 from api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
 from kg import __version__
 from kg.bootstrap import ensure_loaded
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         max_results=settings.max_results,
     )
     app.state.claims = ClaimService(store)
+    linking.install(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -63,4 +64,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     app.include_router(sparql.router)
     app.include_router(claims.router)
     app.include_router(downloads.router)
+    app.include_router(entities.router)
+    app.include_router(evidence.router)
+    app.include_router(paths.router)
     return app

@@ -1,0 +1,126 @@
+"""What ``/entities``, ``/evidence`` and ``/paths`` share: the claim graph and public models.
+
+The claim graph (:class:`kg.analytics.ClaimGraph`) lives on ``app.state.claim_graph``
+as a :class:`kg.analytics.ClaimGraphCache`: built on first use, then kept in step
+with writes by a listener on the app's :class:`kg.curation.ClaimService`
+(``install`` registers it).
+
+The response models here are the public shape of these routes, separate from the
+internal records of :mod:`kg.projection`, :mod:`kg.evidence` and :mod:`kg.entities`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from pydantic import BaseModel, Field
+
+from api.errors import PROBLEM_JSON
+from kg.analytics import ClaimGraph, ClaimGraphCache
+from kg.curation import ClaimService
+from kg.ids import compress
+from kg.projection import ClaimRecord, SourceRef
+
+
+def install(app: FastAPI) -> None:
+    """Put a lazily built claim graph on ``app.state`` and keep it in step with writes."""
+    cache = ClaimGraphCache(app.state.store)
+    app.state.claim_graph = cache
+    claims: ClaimService = app.state.claims
+    claims.listeners.append(cache.update)
+
+
+def get_claim_graph(request: Request) -> ClaimGraph:
+    cache: ClaimGraphCache = request.app.state.claim_graph
+    return cache.get()
+
+
+ClaimGraphDep = Annotated[ClaimGraph, Depends(get_claim_graph)]
+
+
+class EntityRef(BaseModel):
+    """An entity named by its CURIE (or IRI when no prefix covers it) and label."""
+
+    id: str = Field(examples=["gbkg:probiotic"])
+    iri: str = Field(examples=["https://w3id.org/gbkg/entity/probiotic"])
+    label: str | None = Field(default=None, examples=["probiotic"])
+
+
+class RelationRef(BaseModel):
+    id: str = Field(examples=["gba:improves"])
+    label: str = Field(examples=["improves"])
+
+
+class SourceOut(BaseModel):
+    id: str = Field(examples=["source:dedc13e5a47e7f7bb74a98ed"])
+    title: str | None = None
+
+
+class ClaimSummary(BaseModel):
+    """A claim in brief; ``GET /claims/{id}`` has all of it (quote, statistics, provenance)."""
+
+    id: str = Field(description="the claim's IRI", examples=["https://w3id.org/gbkg/claim/38ed…"])
+    subject: EntityRef
+    predicate: RelationRef
+    object: EntityRef
+    finding: str = Field(description="effect, null or assertion", examples=["effect"])
+    statement: str | None = None
+    hedged: bool = False
+    status: str = Field(default="active", examples=["active"])
+    study_design: str | None = Field(default=None, examples=["meta-analysis"])
+    n_studies: int | None = None
+    n_participants: int | None = None
+    context: dict[str, str] = Field(
+        default_factory=dict,
+        description="qualifiers the claim holds in (population, co_intervention, condition, "
+        "strain, dose)",
+        examples=[{"population": "adults with depression", "co_intervention": "CHEBI:35469"}],
+    )
+    statistics: dict[str, Any] = Field(
+        default_factory=dict, description="effect_measure, effect_size, ci_low, ci_high, p_value"
+    )
+    source: SourceOut | None = None
+    primary_source: SourceOut | None = None
+
+
+def entity_ref(iri: str, label: str | None) -> EntityRef:
+    return EntityRef(id=compress(iri), iri=iri, label=label)
+
+
+def _source(ref: SourceRef | None) -> SourceOut | None:
+    return SourceOut(id=ref.id, title=ref.title) if ref is not None else None
+
+
+def claim_summary(record: ClaimRecord, labels: dict[str, str], relation_label: str) -> ClaimSummary:
+    stats: dict[str, Any] = dict(record.statistics)
+    if record.effect_measure is not None:
+        stats = {"effect_measure": record.effect_measure.value, **stats}
+    return ClaimSummary(
+        id=record.iri,
+        subject=entity_ref(record.subject, labels.get(record.subject)),
+        predicate=RelationRef(id=compress(record.predicate), label=relation_label),
+        object=entity_ref(record.object, labels.get(record.object)),
+        finding=record.finding.value,
+        statement=record.statement,
+        hedged=record.hedged,
+        status=record.status.value,
+        study_design=record.study_design.value if record.study_design else None,
+        n_studies=record.n_studies,
+        n_participants=record.n_participants,
+        context=dict(record.context),
+        statistics=stats,
+        source=_source(record.source),
+        primary_source=_source(record.primary_source),
+    )
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem+json errors a route may answer with."""
+    described = {
+        400: "A malformed or unknown CURIE, or a bad parameter; `parameter` names it",
+        404: "No such entity; `parameter` names which",
+        406: "No acceptable representation",
+        422: "A parameter is missing or has the wrong type",
+    }
+    return {code: {"description": described[code], "content": {PROBLEM_JSON: {}}} for code in codes}

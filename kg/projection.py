@@ -1,0 +1,341 @@
+"""Claims as flat records, the relation vocabulary, and entity names: what analytics reads.
+
+The claim graph (:mod:`kg.analytics`), evidence summaries (:mod:`kg.evidence`) and
+entity pages (:mod:`kg.entities`) do not need a claim's full RDF, only its
+subject, relation, object, finding, evidence, context and source. They read these
+with the named queries of ``queries/api/`` (values bound as terms, never spliced)
+and fold the rows of one claim into one :class:`ClaimRecord`.
+
+The relation vocabulary (labels, ``gba:opposite``, ``owl:inverseOf``,
+``owl:SymmetricProperty``, ``rdfs:subPropertyOf``) comes from the ontology graph in
+the store, so a new relation or opposite added to ``ontology/gba.ttl`` needs no code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.claim_rdf import EFFECT_MEASURES, FINDINGS, STATUSES, STUDY_DESIGNS
+from kg.errors import CurieError, NotFoundError
+from kg.ids import compress, expand
+from kg.model import EffectMeasure, Finding, Status, StudyDesign
+from kg.resources import internal_query
+from kg.store import Backend
+
+_FINDING = {str(v): k for k, v in FINDINGS.items()}
+_STATUS = {str(v): k for k, v in STATUSES.items()}
+_DESIGN = {str(v): k for k, v in STUDY_DESIGNS.items()}
+_MEASURE = {str(v): k for k, v in EFFECT_MEASURES.items()}
+
+#: JSON context field → query column.
+CONTEXT_COLUMNS = {
+    "population": "population",
+    "co_intervention": "coIntervention",
+    "condition": "condition",
+    "strain": "strain",
+    "dose": "dose",
+}
+STATISTICS_COLUMNS = {
+    "effect_size": "effectSize",
+    "ci_low": "ciLow",
+    "ci_high": "ciHigh",
+    "p_value": "pValue",
+}
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """A source by IRI, with its title (or journal) when known."""
+
+    iri: str
+    title: str | None = None
+
+    @property
+    def id(self) -> str:
+        return compress(self.iri)
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    """One claim as analytics sees it. Entity and relation values are IRIs."""
+
+    iri: str
+    subject: str
+    predicate: str
+    object: str
+    finding: Finding
+    status: Status = Status.ACTIVE
+    statement: str | None = None
+    hedged: bool = False
+    study_design: StudyDesign | None = None
+    n_studies: int | None = None
+    n_participants: int | None = None
+    study_population: str | None = None
+    #: context field (``population``, ``co_intervention``, ...) → value: a CURIE
+    #: when the value names an entity, else the text.
+    context: Mapping[str, str] = field(default_factory=dict)
+    effect_measure: EffectMeasure | None = None
+    statistics: Mapping[str, float] = field(default_factory=dict)
+    source: SourceRef | None = None
+    primary_source: SourceRef | None = None
+
+    @property
+    def id(self) -> str:
+        return compress(self.iri)
+
+    @property
+    def active(self) -> bool:
+        return self.status is Status.ACTIVE
+
+
+def _value(term: Any) -> str | None:
+    return None if term is None else str(term.value)
+
+
+def _number(term: Any) -> float | None:
+    return None if term is None else float(Decimal(term.value))
+
+
+def _integer(term: Any) -> int | None:
+    return None if term is None else int(term.value)
+
+
+def _context_value(term: Any) -> str:
+    return compress(term.value) if isinstance(term, ox.NamedNode) else str(term.value)
+
+
+def records_from_rows(rows: Iterable[Any]) -> list[ClaimRecord]:
+    """Fold query rows (the columns of ``analytics-claims.rq``) into one record per claim.
+
+    When a multi-valued optional field gives several rows, the first value wins
+    (rows come in store order; the shapes allow one value for each of them).
+    """
+    grouped: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        iri = row["claim"].value
+        seen = grouped.get(iri)
+        if seen is None:
+            grouped[iri] = {name: row[name] for name in _COLUMNS}
+            continue
+        for name in _COLUMNS:
+            if seen[name] is None and row[name] is not None:
+                seen[name] = row[name]
+    return [_record(iri, cols) for iri, cols in grouped.items()]
+
+
+_COLUMNS = (
+    "status", "subject", "predicate", "object", "finding", "statement", "hedged", "design",
+    "nStudies", "nParticipants", "studyPopulation", *CONTEXT_COLUMNS.values(), "effectMeasure",
+    *STATISTICS_COLUMNS.values(), "source", "sourceTitle", "primarySource", "primaryTitle",
+    "primaryJournal",
+)  # fmt: skip
+
+
+def _record(iri: str, c: Mapping[str, Any]) -> ClaimRecord:
+    hedged = c["hedged"]
+    source = c["source"]
+    primary = c["primarySource"]
+    return ClaimRecord(
+        iri=iri,
+        subject=c["subject"].value,
+        predicate=c["predicate"].value,
+        object=c["object"].value,
+        finding=_FINDING.get(c["finding"].value, Finding.ASSERTION),
+        status=_STATUS.get(_value(c["status"]) or "", Status.ACTIVE),
+        statement=_value(c["statement"]),
+        hedged=hedged is not None and hedged.value in ("true", "1"),
+        study_design=_DESIGN.get(_value(c["design"]) or ""),
+        n_studies=_integer(c["nStudies"]),
+        n_participants=_integer(c["nParticipants"]),
+        study_population=_value(c["studyPopulation"]),
+        context={
+            name: _context_value(c[column])
+            for name, column in CONTEXT_COLUMNS.items()
+            if c[column] is not None
+        },
+        effect_measure=_MEASURE.get(_value(c["effectMeasure"]) or ""),
+        statistics={
+            name: value
+            for name, column in STATISTICS_COLUMNS.items()
+            if (value := _number(c[column])) is not None
+        },
+        source=SourceRef(source.value, _value(c["sourceTitle"])) if source is not None else None,
+        primary_source=(
+            SourceRef(primary.value, _value(c["primaryTitle"]) or _value(c["primaryJournal"]))
+            if primary is not None
+            else None
+        ),
+    )
+
+
+def _solutions(store: Backend, name: str, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> Any:
+    result = store.query(internal_query(name), substitutions=bound)
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+def read_claims(store: Backend, iri: str | None = None) -> list[ClaimRecord]:
+    """Every claim of the store (retracted ones too), or only the claim ``iri``."""
+    bound = {"claim": ox.NamedNode(iri)} if iri is not None else {}
+    return records_from_rows(_solutions(store, "analytics-claims", bound))
+
+
+def read_pair(store: Backend, a: str, b: str) -> list[ClaimRecord]:
+    """Claims whose subject and object are ``a`` and ``b``, in either order."""
+    bound = {"a": ox.NamedNode(a), "b": ox.NamedNode(b)}
+    return records_from_rows(_solutions(store, "evidence-pair", bound))
+
+
+def read_about(store: Backend, entity: str) -> list[ClaimRecord]:
+    """Claims whose subject or object is ``entity``."""
+    return records_from_rows(_solutions(store, "entity-claims", {"entity": ox.NamedNode(entity)}))
+
+
+# Relations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation of the vocabulary, as the ontology describes it."""
+
+    iri: str
+    label: str
+    opposite: str | None = None
+    inverse: str | None = None
+    symmetric: bool = False
+    #: Super-relations (transitive ``rdfs:subPropertyOf``), e.g. affects for improves.
+    parents: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> str:
+        return compress(self.iri)
+
+
+class Vocabulary:
+    """The relations of the ontology graph, by IRI."""
+
+    def __init__(self, relations: Iterable[Relation]) -> None:
+        self.relations = {r.iri: r for r in relations}
+
+    @classmethod
+    def from_store(cls, store: Backend) -> Vocabulary:
+        found: dict[str, dict[str, Any]] = {}
+        for row in _solutions(store, "analytics-relations", {}):
+            iri = row["relation"].value
+            entry = found.setdefault(
+                iri,
+                {
+                    "label": None,
+                    "opposite": None,
+                    "inverse": None,
+                    "symmetric": False,
+                    "parents": set(),
+                },
+            )
+            entry["label"] = entry["label"] or _value(row["label"])
+            entry["opposite"] = entry["opposite"] or _value(row["opposite"])
+            entry["inverse"] = entry["inverse"] or _value(row["inverse"])
+            entry["symmetric"] = entry["symmetric"] or row["symmetric"] is not None
+            if row["parent"] is not None:
+                entry["parents"].add(row["parent"].value)
+        return cls(
+            Relation(
+                iri=iri,
+                label=e["label"] or _local_name(iri),
+                opposite=e["opposite"],
+                inverse=e["inverse"],
+                symmetric=e["symmetric"],
+                parents=frozenset(e["parents"]),
+            )
+            for iri, e in found.items()
+        )
+
+    def get(self, iri: str) -> Relation:
+        """The relation ``iri``; one the ontology does not know gets its local name as label."""
+        return self.relations.get(iri) or Relation(iri=iri, label=_local_name(iri))
+
+    def label(self, iri: str) -> str:
+        return self.get(iri).label
+
+    def reverse(self, iri: str) -> str | None:
+        """The relation that says the same thing with subject and object swapped.
+
+        The relation itself when it is symmetric, its ``owl:inverseOf`` when it has
+        one, else ``None`` (the claim cannot be read backwards).
+        """
+        relation = self.get(iri)
+        if relation.symmetric:
+            return iri
+        return relation.inverse
+
+
+def _local_name(iri: str) -> str:
+    for sep in ("#", "/", ":"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[-1]
+    return iri
+
+
+# Entities -----------------------------------------------------------------------------
+
+
+@dataclass
+class EntityName:
+    """An entity's label and types (IRIs)."""
+
+    iri: str
+    label: str | None = None
+    types: set[str] = field(default_factory=set)
+
+    @property
+    def id(self) -> str:
+        return compress(self.iri)
+
+    @property
+    def display(self) -> str:
+        return self.label or self.id
+
+
+def read_entities(store: Backend, iri: str | None = None) -> dict[str, EntityName]:
+    """Entities (typed with a subclass of ``gba:Entity``) with labels; or only ``iri``."""
+    bound = {"entity": ox.NamedNode(iri)} if iri is not None else {}
+    found: dict[str, EntityName] = {}
+    for row in _solutions(store, "analytics-entities", bound):
+        name = found.setdefault(row["entity"].value, EntityName(row["entity"].value))
+        name.types.add(row["type"].value)
+        if name.label is None and row["label"] is not None:
+            name.label = row["label"].value
+    return found
+
+
+def entity_iri(value: str, *, parameter: str) -> str:
+    """The IRI of a CURIE or IRI given as ``parameter``; a bad one raises naming it."""
+    try:
+        return str(expand(value))
+    except CurieError as error:
+        raise CurieError(
+            f"{parameter}: {error.message}", parameter=parameter, value=value
+        ) from None
+
+
+def require_entity(store: Backend, iri: str, *, parameter: str) -> EntityName:
+    """The entity ``iri`` (labelled and typed, or the subject or object of a claim).
+
+    Raises :class:`~kg.errors.NotFoundError` naming ``parameter`` when the store
+    knows nothing of it.
+    """
+    found = read_entities(store, iri).get(iri)
+    if found is not None:
+        return found
+    if read_about(store, iri):
+        return EntityName(iri)
+    raise NotFoundError(
+        f"{parameter}: no entity {compress(iri)} in the graph",
+        parameter=parameter,
+        value=compress(iri),
+    )
