@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 
 from kg.ids import expand
 from kg.namespaces import GBA
@@ -247,3 +247,9 @@ def test_lactobacillus_casei_keeps_its_old_name(entities: Graph) -> None:
     casei = expand("NCBITaxon:1582")
     assert Literal("Lactobacillus casei") in set(entities.objects(casei, SKOS.altLabel))
     assert "2020" in str(entities.value(casei, RDFS.comment))
+
+
+@pytest.mark.parametrize("name", ["gba.ttl", "entities.ttl"])
+def test_no_blank_nodes(name: str) -> None:
+    graph = Graph().parse(data=ontology_file(name).read_bytes(), format="turtle")
+    assert not [t for t in graph if any(isinstance(term, BNode) for term in t)]
