@@ -209,6 +209,14 @@ def test_warnings_do_not_break_conformance(validator: Validator) -> None:
     assert report.warnings == report.violations
 
 
+def test_one_message_per_field_and_value(validator: Validator) -> None:
+    """A shape failing several of its constraints (a p-value that is text fails the
+    number check and both bounds) reports its message once."""
+    path = FIXTURES / "invalid" / "p-value-not-a-number.trig"
+    report = validator.validate_claim(read_trig(path))
+    assert [(v.field, v.value) for v in report.violations] == [("statistics.p_value", "0.01")]
+
+
 def test_for_item_prefixes_the_field() -> None:
     violation = Violation(
         field="statistics.p_value", path=None, constraint="c", message="m",
@@ -251,6 +259,24 @@ def test_validate_graph_merges_the_reference(validator: Validator) -> None:
     assert validate_graph(dataset, reference=validator.ontology).conforms
     without_ontology = validate_graph(dataset, reference=Graph())
     assert {v.field for v in without_ontology.errors} >= {"predicate", "subject", "source.type"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        FIXTURES / "valid-claim.trig",
+        *fixture_ids("invalid", "*.trig"),
+        *fixture_ids("advisory", "*.trig"),
+    ],
+    ids=lambda p: p.stem,
+)
+def test_the_ontology_core_gives_the_results_of_the_whole_ontology(
+    validator: Validator, path: Path
+) -> None:
+    dataset = read_trig(path)
+    whole = validate_graph(dataset, reference=validator.ontology)
+    assert validator.validate_claim(dataset) == whole
+    assert len(validator.ontology_core) < len(validator.ontology)
 
 
 def _claim_on_known_entities() -> Dataset:
