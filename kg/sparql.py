@@ -37,6 +37,7 @@ import asyncio
 import contextlib
 import threading
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -115,21 +116,31 @@ def _timeout_error(timeout_s: float) -> QueryTimeoutError:
     )
 
 
-def evaluate(
+@dataclass(frozen=True)
+class QueryPlan:
+    """A checked query and the dataset to evaluate it on."""
+
+    text: str
+    form: QueryForm
+    prefixes: dict[str, str]
+    default_graph: list[ox.NamedNode] | None
+    named_graphs: list[ox.NamedNode] | None
+    union_default_graph: bool
+    base_iri: str | None
+
+
+def plan_query(
     store: Backend,
     text: str,
     *,
     dataset: ProtocolDataset | None = None,
     base_iri: str | None = None,
-    max_results: int = 10_000,
-    deadline: float | None = None,
-    timeout_s: float | None = None,
-) -> QueryResult:
-    """Check, evaluate and collect ``text``; ``deadline`` is a :func:`time.monotonic` time.
+) -> QueryPlan:
+    """Check ``text`` and choose its dataset (nothing is evaluated).
 
-    Raises :class:`~kg.errors.ForbiddenQueryError` (update, SERVICE, unknown FROM
-    graph), :class:`~kg.errors.QueryError` (syntax) and
-    :class:`~kg.errors.QueryTimeoutError` (deadline passed between rows).
+    Raises :class:`~kg.errors.ForbiddenQueryError` (update, SERVICE, FROM of a
+    graph the store lacks), :class:`~kg.errors.QueryError` and
+    :class:`~kg.errors.ParameterError` (a protocol graph that is not an IRI).
     """
     classified = classify(text)
     inspection = inspect_query(text, base_iri=classified.base or base_iri)
@@ -154,14 +165,34 @@ def evaluate(
         # rdflib could not read the FROM clause: let Oxigraph apply the query's own
         # dataset (it only ever selects graphs of the store).
         union = False
-    answer = store.query(
-        text,
-        default_graph=default_graph,
-        named_graphs=named_graphs,
-        union_default_graph=union,
-        base_iri=base_iri,
+    return QueryPlan(
+        text, classified.form, classified.prefixes, default_graph, named_graphs, union, base_iri
     )
-    result = QueryResult(form=classified.form, prefixes=classified.prefixes)
+
+
+def collect(
+    store: Backend,
+    plan: QueryPlan,
+    *,
+    max_results: int = 10_000,
+    deadline: float | None = None,
+    timeout_s: float | None = None,
+) -> QueryResult:
+    """Evaluate ``plan`` and collect at most ``max_results`` rows or triples.
+
+    ``deadline`` (a :func:`time.monotonic` time) is checked between rows:
+    :class:`~kg.errors.QueryTimeoutError` past it. Oxigraph's result iterator lives
+    only in this function's frame, so it is dropped by the thread that made it
+    (Oxigraph requires that) even when the caller's frames outlive the call.
+    """
+    answer = store.query(
+        plan.text,
+        default_graph=plan.default_graph,
+        named_graphs=plan.named_graphs,
+        union_default_graph=plan.union_default_graph,
+        base_iri=plan.base_iri,
+    )
+    result = QueryResult(form=plan.form, prefixes=plan.prefixes)
     try:
         if isinstance(answer, ox.QueryBoolean):
             result.form = QueryForm.ASK
@@ -190,6 +221,27 @@ def evaluate(
     except OSError as error:
         raise StoreError(f"the store could not answer: {error}") from error
     return result
+
+
+def evaluate(
+    store: Backend,
+    text: str,
+    *,
+    dataset: ProtocolDataset | None = None,
+    base_iri: str | None = None,
+    max_results: int = 10_000,
+    deadline: float | None = None,
+    timeout_s: float | None = None,
+) -> QueryResult:
+    """:func:`plan_query` then :func:`collect`.
+
+    The two stay separate calls: rdflib's parser (used by the plan) leaves
+    reference cycles that keep its callers' frames alive until the garbage
+    collector runs, possibly in another thread; no Oxigraph iterator may be in
+    those frames.
+    """
+    plan = plan_query(store, text, dataset=dataset, base_iri=base_iri)
+    return collect(store, plan, max_results=max_results, deadline=deadline, timeout_s=timeout_s)
 
 
 def serialize(result: QueryResult, fmt: OutputFormat) -> bytes:
@@ -277,6 +329,9 @@ class QueryRunner:
             try:
                 value = work(deadline)
             except BaseException as exc:
+                # Oxigraph's result iterators may only be dropped by the thread that
+                # made them: clear the frames the traceback keeps alive here.
+                traceback.clear_frames(exc.__traceback__)
                 error = exc
             finally:
                 with self._lock:

@@ -1,0 +1,431 @@
+"""``/sparql`` is read-only, never reaches the network, and bounds time and size.
+
+- updates, in every encoding the protocol has and a few it does not, get 4xx
+  and the store's quads stay the same set;
+- SERVICE, FROM / FROM NAMED of a remote IRI and LOAD aimed at a listener on
+  127.0.0.1 are refused and the listener receives no connection;
+- a slow query gets a 503 problem at the time limit while ``/health`` keeps
+  answering, and its worker stops; a long single step is abandoned at the
+  deadline without holding the answer;
+- past ``max_results`` the answer is cut and ``X-GBKG-Truncated: true`` says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from sparql_helpers import LoopbackListener, build_app, loopback_listener, quad_set, w3c_quads
+
+from kg.errors import ForbiddenQueryError, QueryTimeoutError
+from kg.sparql import QueryRunner
+from kg.sparql_analysis import classify, inspect_query
+from kg.store import OxigraphStore
+
+EX = "http://example.org/"
+
+
+@pytest.fixture
+def app_store(tmp_path: Path) -> Iterator[tuple[TestClient, Any]]:
+    app, store = build_app(tmp_path / "store", w3c_quads())
+    yield TestClient(app), store
+    store.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[LoopbackListener]:
+    with loopback_listener() as live:
+        yield live
+
+
+def problem(response: Any, status_class: int = 4) -> dict[str, Any]:
+    assert response.status_code // 100 == status_class, (response.status_code, response.text)
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == response.status_code and body["detail"]
+    return body
+
+
+# --- read-only ----------------------------------------------------------------
+
+UPDATES = [
+    "CLEAR ALL",
+    "DROP ALL",
+    "clear default",
+    f"INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }}",
+    f"insert data {{ graph <{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> }} }}",
+    "DELETE WHERE { ?s ?p ?o }",
+    f"# a comment\nPREFIX ex: <{EX}>\nBASE <{EX}>\nDELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
+    f"WITH <{EX}g> DELETE {{ ?s ?p ?o }} INSERT {{ ?s ?p 1 }} WHERE {{ ?s ?p ?o }}",
+    f"CREATE GRAPH <{EX}new>",
+    f"COPY DEFAULT TO <{EX}g>",
+    f"MOVE <{EX}a> TO <{EX}b>",
+    f"ADD <{EX}a> TO <{EX}b>",
+    "LOAD <http://127.0.0.1:9/data.ttl>",
+    f"SELECT * {{ }} ; INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }}",
+    f"ASK {{}} INSERT DATA {{ <{EX}s> <{EX}p> <{EX}o> }}",
+]
+
+
+def update_requests(update: str) -> list[dict[str, Any]]:
+    """Every way to send ``update`` to the endpoint."""
+    return [
+        {"method": "GET", "url": "/sparql", "params": {"update": update}},
+        {"method": "GET", "url": "/sparql", "params": {"query": update}},
+        {"method": "POST", "url": "/sparql", "data": {"update": update}},
+        {"method": "POST", "url": "/sparql", "data": {"query": update}},
+        {
+            "method": "POST",
+            "url": "/sparql",
+            "content": update.encode(),
+            "headers": {"Content-Type": "application/sparql-update"},
+        },
+        {
+            "method": "POST",
+            "url": "/sparql",
+            "content": update.encode(),
+            "headers": {"Content-Type": "application/sparql-query"},
+        },
+        {
+            "method": "POST",
+            "url": "/sparql",
+            "params": {"update": update},
+            "content": b"ASK {}",
+            "headers": {"Content-Type": "application/sparql-query"},
+        },
+        {
+            "method": "POST",
+            "url": "/sparql",
+            "data": {"query": "ASK {}", "update": update},
+        },
+        {"method": "POST", "url": "/sparql", "content": update.encode()},
+        {
+            "method": "POST",
+            "url": "/sparql",
+            "content": update.encode(),
+            "headers": {"Content-Type": "text/plain"},
+        },
+    ]
+
+
+@pytest.mark.parametrize("update", UPDATES)
+def test_updates_in_every_encoding_are_refused(
+    update: str, app_store: tuple[TestClient, Any], listener: LoopbackListener
+) -> None:
+    client, store = app_store
+    update = update.replace("127.0.0.1:9", f"127.0.0.1:{listener.port}")
+    before = quad_set(store)
+    for request in update_requests(update):
+        response = client.request(**request)
+        problem(response)
+    assert quad_set(store) == before
+    assert listener.connections == []
+
+
+def test_using_graph_parameters_are_refused(app_store: tuple[TestClient, Any]) -> None:
+    client, _ = app_store
+    response = client.post(
+        "/sparql?using-graph-uri=http%3A%2F%2Fexample.org%2Fg",
+        content=b"ASK {}",
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    problem(response)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["INSERT DATA {}", "  # c\n prefix a: <http://a/>\n\tload <http://x>", "Drop Silent Graph <g>"],
+)
+def test_classify_refuses_updates(text: str) -> None:
+    with pytest.raises(ForbiddenQueryError):
+        classify(text)
+
+
+# --- the network ----------------------------------------------------------------
+
+REMOTE_QUERIES = [
+    "SELECT * WHERE { SERVICE <{base}/sparql> { ?s ?p ?o } }",
+    "select * where { service silent <{base}/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { VALUES ?svc { <{base}/sparql> } SERVICE ?svc { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE <{base}/sparql> { ?s ?p ?x } } }",
+    "ASK { FILTER EXISTS { SERVICE <{base}/sparql> { ?s ?p ?o } } }",
+    "SELECT * WHERE { { SELECT ?s WHERE { SERVICE <{base}/sparql> { ?s ?p ?o } } } }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <{base}/sparql> { ?s ?p ?o } }",
+    "PREFIX remote: <{base}/>\nSELECT * WHERE { SERVICE remote:sparql { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <{base}/sparql> { ?s ?p ?o } }",
+    # rdflib cannot read this one, so the mention of SERVICE alone refuses it
+    "SELECT * WHERE { SERVICE <{base}/sparql> { ?s ?p ?o } ",
+    "SELECT * FROM <{base}/graph> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <{base}/graph> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "BASE <{base}/> SELECT * FROM <graph> WHERE { ?s ?p ?o }",
+    "DESCRIBE <{base}/thing> FROM <{base}/graph>",
+]
+
+
+@pytest.mark.parametrize("template", REMOTE_QUERIES)
+def test_remote_data_is_never_fetched(
+    template: str, app_store: tuple[TestClient, Any], listener: LoopbackListener
+) -> None:
+    client, _ = app_store
+    query = template.replace("{base}", listener.base)
+    for response in (
+        client.get("/sparql", params={"query": query}),
+        client.post("/sparql", data={"query": query}),
+        client.post(
+            "/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"}
+        ),
+    ):
+        problem(response)
+    time.sleep(0.05)
+    assert listener.connections == []
+
+
+def test_protocol_dataset_naming_a_remote_graph_stays_local(
+    app_store: tuple[TestClient, Any], listener: LoopbackListener
+) -> None:
+    """``default-graph-uri`` only selects graphs of the store: an unknown one is empty."""
+    client, _ = app_store
+    response = client.get(
+        "/sparql",
+        params={"query": "ASK { ?s ?p ?o }", "default-graph-uri": listener.base + "/graph"},
+    )
+    assert response.status_code == 200
+    assert response.json()["boolean"] is False
+    assert listener.connections == []
+
+
+def test_the_listener_would_see_a_connection(listener: LoopbackListener) -> None:
+    """The control: Oxigraph itself does call SERVICE endpoints, and the listener sees it."""
+    with pytest.raises(OSError):
+        list(ox.Store().query(f"SELECT * WHERE {{ SERVICE <{listener.base}/x> {{ ?s ?p ?o }} }}"))
+    deadline = time.monotonic() + 2
+    while not listener.connections and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert listener.connections
+
+
+def test_from_a_graph_of_the_store_is_allowed(app_store: tuple[TestClient, Any]) -> None:
+    client, _ = app_store
+    graph = "http://kasei.us/2009/09/sparql/data/data1.rdf"
+    query = f"SELECT ?s FROM <{graph}> WHERE {{ ?s ?p ?o }}"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200
+    rows = response.json()["results"]["bindings"]
+    assert [r["s"]["value"] for r in rows] == [graph]
+    named = f"SELECT ?g FROM NAMED <{graph}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    rows = client.get("/sparql", params={"query": named}).json()["results"]["bindings"]
+    assert [r["g"]["value"] for r in rows] == [graph]
+
+
+def test_service_in_a_string_or_a_name_is_not_refused(app_store: tuple[TestClient, Any]) -> None:
+    client, _ = app_store
+    query = (
+        "PREFIX service: <http://example.org/service#>\n"
+        'SELECT ?x WHERE { BIND("SERVICE <http://x> {}" AS ?x) FILTER(?x != service:from) }'
+    )
+    assert client.get("/sparql", params={"query": query}).status_code == 200
+    assert inspect_query(query).from_graphs == ()
+
+
+# --- time limit -----------------------------------------------------------------
+
+GRAPH = ox.NamedNode(EX + "numbers")
+P = ox.NamedNode(EX + "value")
+
+
+def numbers(n: int) -> list[ox.Quad]:
+    return [ox.Quad(ox.NamedNode(f"{EX}n{i}"), P, ox.Literal(i), GRAPH) for i in range(n)]
+
+
+#: Rows arrive steadily (about three per outer step) from a 9M-pair cross product.
+STEADY = f"SELECT ?a ?b WHERE {{ ?a <{P.value}> ?x . ?b <{P.value}> ?y FILTER(ABS(?x - ?y) < 2) }}"
+#: One row at the very end: a single step of Oxigraph that cannot be interrupted.
+BLOCKING = (
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{P.value}> ?x . ?b <{P.value}> ?y FILTER(?x + ?y < 0) }}"
+)
+
+
+@pytest.fixture
+def slow_app(tmp_path: Path) -> Iterator[tuple[TestClient, QueryRunner]]:
+    app, store = build_app(
+        tmp_path / "store", numbers(3000), query_timeout_s=0.4, max_results=1_000_000
+    )
+    runner: QueryRunner = app.state.query_runner
+    yield TestClient(app), runner
+    runner.wait_idle(30)
+    store.close()
+
+
+def test_slow_query_times_out_while_health_answers(
+    slow_app: tuple[TestClient, QueryRunner],
+) -> None:
+    client, runner = slow_app
+    answers: dict[str, Any] = {}
+
+    def slow() -> None:
+        started = time.monotonic()
+        answers["slow"] = client.get("/sparql", params={"query": STEADY})
+        answers["slow_s"] = time.monotonic() - started
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while runner.running == 0 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert runner.running == 1
+    started = time.monotonic()
+    health = client.get("/health")
+    health_s = time.monotonic() - started
+    assert health.status_code == 200
+    assert health_s < 0.3
+    assert "slow" not in answers  # /health answered while the query was still running
+    thread.join(timeout=10)
+    body = problem(answers["slow"], 5)
+    assert answers["slow"].status_code == 503
+    assert "0.4" in body["detail"]
+    assert answers["slow_s"] < 2.0
+    # the worker stops at the next row after the deadline: it does not run on
+    assert runner.wait_idle(1.0)
+
+
+def test_a_blocking_step_is_abandoned_at_the_deadline(
+    slow_app: tuple[TestClient, QueryRunner],
+) -> None:
+    client, runner = slow_app
+    started = time.monotonic()
+    response = client.get("/sparql", params={"query": BLOCKING})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert elapsed < 1.5
+    # the thread is still inside Oxigraph, holding its worker slot, and ends on its own
+    assert runner.wait_idle(30)
+
+
+def test_busy_workers_time_out_the_queue(tmp_path: Path) -> None:
+    """With every worker busy, a query waits for a slot only until its own deadline."""
+    store = OxigraphStore(None)
+    runner = QueryRunner(store, workers=1, timeout_s=0.3, max_results=10)
+    release = threading.Event()
+
+    async def scenario() -> None:
+        first = asyncio.ensure_future(runner.run(lambda deadline: release.wait(5)))
+        await asyncio.sleep(0.05)
+        assert runner.running == 1
+        with pytest.raises(QueryTimeoutError):
+            await runner.run(lambda deadline: True)
+        release.set()
+        with pytest.raises(QueryTimeoutError):
+            await first
+        assert runner.wait_idle(2)
+        assert await runner.run(lambda deadline: 42) == 42
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        release.set()
+        store.close()
+
+
+# --- result cap -----------------------------------------------------------------
+
+
+@pytest.fixture
+def capped(tmp_path: Path) -> Iterator[TestClient]:
+    app, store = build_app(tmp_path / "store", numbers(10), max_results=5)
+    yield TestClient(app)
+    store.close()
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv"])
+def test_select_past_the_cap_is_truncated(capped: TestClient, accept: str) -> None:
+    query = f"SELECT ?s WHERE {{ ?s <{P.value}> ?o }}"
+    response = capped.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["X-GBKG-Truncated"] == "true"
+    assert response.headers["X-GBKG-Result-Limit"] == "5"
+    if accept == "text/csv":
+        assert len(response.text.strip().splitlines()) == 6
+    else:
+        body = response.json()
+        assert set(body) == {"head", "results"}  # nothing non-standard in the body
+        assert len(body["results"]["bindings"]) == 5
+
+
+def test_construct_past_the_cap_is_truncated(capped: TestClient) -> None:
+    response = capped.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    assert response.headers["X-GBKG-Truncated"] == "true"
+    graph = ox.parse(response.content, format=ox.RdfFormat.TURTLE)
+    assert len(list(graph)) == 5
+
+
+def test_exactly_the_cap_is_not_truncated(capped: TestClient) -> None:
+    query = f"SELECT ?s WHERE {{ ?s <{P.value}> ?o }} LIMIT 5"
+    response = capped.get("/sparql", params={"query": query})
+    assert "X-GBKG-Truncated" not in response.headers
+    assert len(response.json()["results"]["bindings"]) == 5
+
+
+# --- request hygiene ------------------------------------------------------------
+
+
+def test_body_past_the_limit_is_413(tmp_path: Path) -> None:
+    app, store = build_app(tmp_path / "store", numbers(1), max_body_bytes=1000)
+    try:
+        client = TestClient(app)
+        query = "ASK {}" + " " * 2000
+        response = client.post(
+            "/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"}
+        )
+        assert problem(response)["status"] == 413
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    "request_kwargs",
+    [
+        {"method": "GET", "url": "/sparql", "params": [("query", "ASK {}"), ("query", "ASK {}")]},
+        {"method": "POST", "url": "/sparql?query=ASK%20%7B%7D", "data": {"query": "ASK {}"}},
+        {"method": "POST", "url": "/sparql", "data": {"default-graph-uri": EX}},
+        {"method": "GET", "url": "/sparql", "params": {"query": "  "}},
+        {
+            "method": "GET",
+            "url": "/sparql",
+            "params": {"query": "ASK {}", "default-graph-uri": "not an iri"},
+        },
+        {
+            "method": "POST",
+            "url": "/sparql",
+            "content": b"ASK {} \xff",
+            "headers": {"Content-Type": "application/sparql-query"},
+        },
+        {
+            "method": "POST",
+            "url": "/sparql",
+            "content": b"query=ASK%20%7B%7D%FF",
+            "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+        },
+        {
+            "method": "POST",
+            "url": "/sparql",
+            "content": b"ASK {}",
+            "headers": {"Content-Type": "application/sparql-query; charset=ISO-8859-1"},
+        },
+        {"method": "PUT", "url": "/sparql", "params": {"query": "ASK {}"}},
+        {"method": "DELETE", "url": "/sparql"},
+        {"method": "GET", "url": "/sparql", "params": {"query": "SELECT * { ?s ?p ?o "}},
+        {"method": "GET", "url": "/sparql", "params": {"query": "PREFIX : <x> JUNK"}},
+    ],
+)
+def test_bad_requests_are_4xx_problems(
+    app_store: tuple[TestClient, Any], request_kwargs: dict[str, Any]
+) -> None:
+    client, _ = app_store
+    problem(client.request(**request_kwargs))
