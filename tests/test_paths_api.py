@@ -1,0 +1,114 @@
+"""``/paths`` and ``/evidence`` over HTTP, kept in step with writes."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from linking_support import claim_data
+
+PROBLEM = "application/problem+json"
+PROBIOTIC, MICROBIOTA, BRAIN = "gbkg:probiotic", "gbkg:gut-microbiota", "UBERON:0000955"
+DEPRESSION, SEROTONIN = "MONDO:0002050", "CHEBI:28790"
+
+
+def labels(path: dict) -> list[str]:
+    steps = path["steps"]
+    return [steps[0]["source"]["label"]] + [s["target"]["label"] for s in steps]
+
+
+def test_paths_from_probiotics_to_depression(client: TestClient) -> None:
+    response = client.get("/paths", params={"source": PROBIOTIC, "target": DEPRESSION})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["max_hops"] == 4 and "score" in body["scoring"]
+    best = body["paths"][0]
+    assert labels(best) == ["probiotic", "depressive disorder"]
+    step = best["steps"][0]
+    assert step["relation"] == {"id": "gba:improves", "label": "improves"}
+    assert step["finding"] == "effect"
+    assert step["claim"].startswith("https://w3id.org/gbkg/claim/")
+    assert step["claim"] == step["claims"][0] and step["support"] == len(step["claims"])
+    claim = client.get(f"/claims/{step['claim'].rsplit('/', 1)[-1]}")
+    assert claim.status_code == 200 and claim.json()["predicate"] == "gba:improves"
+
+
+def test_paths_follow_a_post_and_a_retraction(client: TestClient, auth: dict[str, str]) -> None:
+    params = {"source": PROBIOTIC, "target": BRAIN}
+    assert client.get("/paths", params=params).json()["count"] == 0
+    data = claim_data(PROBIOTIC, "gba:increases", MICROBIOTA, design="rct")
+    posted = client.post("/claims", json=data, headers=auth)
+    assert posted.status_code == 201
+    claim_id = posted.json()["id"]
+    body = client.get("/paths", params=params).json()
+    assert body["count"] == 1
+    path = body["paths"][0]
+    assert labels(path) == ["probiotic", "gut microbiota", "brain"]
+    assert path["steps"][0]["claim"] == claim_id
+    assert path["steps"][1]["relation"]["label"] == "communicates with"
+    assert path["score"] == round(0.85 * 0.5 * 0.4, 6)  # rct effect, expert-opinion assertion
+    retracted = client.post(
+        f"/claims/{claim_id.rsplit('/', 1)[-1]}/retract", json={"reason": "test"}, headers=auth
+    )
+    assert retracted.status_code == 200
+    assert client.get("/paths", params=params).json()["count"] == 0
+
+
+def test_paths_parameters_are_checked(client: TestClient) -> None:
+    bad = client.get("/paths", params={"source": "nope:1", "target": DEPRESSION})
+    assert bad.status_code == 400 and bad.headers["content-type"] == PROBLEM
+    assert bad.json()["parameter"] == "source"
+    unknown = client.get("/paths", params={"source": PROBIOTIC, "target": "gbkg:nothing"})
+    assert unknown.status_code == 404 and unknown.json()["parameter"] == "target"
+    for hops in (0, 7):
+        response = client.get(
+            "/paths", params={"source": PROBIOTIC, "target": DEPRESSION, "max_hops": hops}
+        )
+        assert response.status_code == 422 and response.headers["content-type"] == PROBLEM
+    missing = client.get("/paths", params={"source": PROBIOTIC})
+    assert missing.status_code == 422
+
+
+def test_evidence_for_probiotics_and_depression(client: TestClient) -> None:
+    response = client.get("/evidence", params={"subject": PROBIOTIC, "object": DEPRESSION})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["consensus"] == "supported"
+    assert body["relation"] == {"id": "gba:improves", "label": "improves", "direction": "forward"}
+    assert body["counts"]["supporting"] == len(
+        [c for c in body["claims"] if c["role"] == "supporting"]
+    )
+    assert body["counts"]["opposing"] == 0
+    assert "co_intervention" in {h["field"] for h in body["heterogeneity"]}
+    assert "supported" in body["rule"]
+    claim = body["claims"][0]
+    assert claim["subject"]["label"] == "probiotic" and claim["object"]["label"]
+    assert claim["source"]["title"]
+
+
+def test_evidence_follows_writes_and_retractions(client: TestClient, auth: dict[str, str]) -> None:
+    params = {"subject": PROBIOTIC, "object": SEROTONIN}
+    assert client.get("/evidence", params=params).json()["consensus"] == "insufficient"
+    ids = []
+    for data in (
+        claim_data(PROBIOTIC, "gba:increases", SEROTONIN),
+        claim_data(PROBIOTIC, "gba:increases", SEROTONIN, "null"),
+    ):
+        response = client.post("/claims", json=data, headers=auth)
+        assert response.status_code == 201
+        ids.append(response.json()["id"])
+    assert client.get("/evidence", params=params).json()["consensus"] == "contested"
+    null = ids[1].rsplit("/", 1)[-1]
+    client.post(f"/claims/{null}/retract", json={"reason": "test"}, headers=auth)
+    body = client.get("/evidence", params=params).json()
+    assert body["consensus"] == "supported" and body["counts"]["null"] == 0
+    again = client.get("/evidence", params={**params, "include_retracted": "true"}).json()
+    assert again["consensus"] == "contested"
+    assert {c["status"] for c in again["claims"]} == {"active", "retracted"}
+
+
+def test_evidence_parameters_are_checked(client: TestClient) -> None:
+    bad = client.get("/evidence", params={"subject": PROBIOTIC, "object": "bad curie"})
+    assert bad.status_code == 400 and bad.headers["content-type"] == PROBLEM
+    assert bad.json()["parameter"] == "object"
+    unknown = client.get("/evidence", params={"subject": "gbkg:nothing", "object": DEPRESSION})
+    assert unknown.status_code == 404 and unknown.json()["parameter"] == "subject"
+    assert client.get("/evidence", params={"subject": PROBIOTIC}).status_code == 422
