@@ -166,6 +166,9 @@ def _json_solutions(variables: Sequence[str], rows: Iterable[Sequence[Term | Non
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
+_XML_TEXT = {'"': "&quot;"}  # as Oxigraph writes text
+
+
 def _xml_term(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
@@ -182,7 +185,7 @@ def _xml_term(term: Term) -> str:
                 )
         elif term.datatype.value != XSD_STRING:
             attributes = f" datatype={quoteattr(term.datatype.value)}"
-        return f"<literal{attributes}>{escape(term.value)}</literal>"
+        return f"<literal{attributes}>{escape(term.value, _XML_TEXT)}</literal>"
     return (
         f"<triple><subject>{_xml_term(term.subject)}</subject>"
         f"<predicate>{_xml_term(term.predicate)}</predicate>"
