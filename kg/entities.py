@@ -194,6 +194,8 @@ def get(store: Backend, identifier: str, *, parameter: str = "curie") -> EntityD
     description: str | None = None
     for quad in described:
         p, o = quad.predicate.value, quad.object
+        if isinstance(o, ox.Triple):  # RDF-star terms are not part of an entity's description
+            continue
         graph.add((URIRef(iri), URIRef(p), from_ox(o)))
         if p == str(RDFS.label) and isinstance(o, ox.Literal):
             label = label or o.value
