@@ -204,8 +204,8 @@ def _inspect_parsed(text: str, base_iri: str | None, mentions_service: bool) -> 
 
 def _has_service(node: Any) -> bool:
     """Whether a ``ServiceGraphPattern`` occurs anywhere in an rdflib parse tree."""
-    from rdflib.plugins.sparql.parserutils import CompValue
     from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
 
     stack = [node]
     while stack:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -120,10 +119,13 @@ def check_expectations(response: Any, expect: dict[str, Any]) -> None:
         parse_rdf(response)
 
 
-@pytest.fixture
-def case_app(tmp_path: Path) -> Iterator[tuple[TestClient, Any]]:
-    """An app on a throw-away store holding the W3C data as named graphs."""
-    app, store = build_app(tmp_path / "store", w3c_quads())
+@pytest.fixture(scope="module")
+def case_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any]]:
+    """An app on a throw-away store holding the W3C data as named graphs.
+
+    One store serves every case: each case must leave it unchanged, and asserts so.
+    """
+    app, store = build_app(tmp_path_factory.mktemp("conformance") / "store", w3c_quads())
     yield TestClient(app), store
     store.close()
 

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -48,9 +47,9 @@ CONSTRUCT = f"PREFIX ex: <{EX}> CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}"
 RDFLIB_ACCEPT = "application/rdf+xml, application/sparql-results+xml"
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    app, store = build_app(tmp_path / "store", DATA)
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    app, store = build_app(tmp_path_factory.mktemp("conneg") / "store", DATA)
     yield TestClient(app)
     store.close()
 

@@ -32,9 +32,10 @@ from kg.store import OxigraphStore
 EX = "http://example.org/"
 
 
-@pytest.fixture
-def app_store(tmp_path: Path) -> Iterator[tuple[TestClient, Any]]:
-    app, store = build_app(tmp_path / "store", w3c_quads())
+@pytest.fixture(scope="module")
+def app_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, Any]]:
+    """One app for the refusal tests: each asserts the store is left unchanged."""
+    app, store = build_app(tmp_path_factory.mktemp("safety") / "store", w3c_quads())
     yield TestClient(app), store
     store.close()
 
@@ -244,7 +245,7 @@ def numbers(n: int) -> list[ox.Quad]:
     return [ox.Quad(ox.NamedNode(f"{EX}n{i}"), P, ox.Literal(i), GRAPH) for i in range(n)]
 
 
-#: Rows arrive steadily (about three per outer step) from a 9M-pair cross product.
+#: Rows arrive steadily (about three per outer step) from a 4M-pair cross product.
 STEADY = f"SELECT ?a ?b WHERE {{ ?a <{P.value}> ?x . ?b <{P.value}> ?y FILTER(ABS(?x - ?y) < 2) }}"
 #: One row at the very end: a single step of Oxigraph that cannot be interrupted.
 BLOCKING = (
@@ -252,10 +253,13 @@ BLOCKING = (
 )
 
 
-@pytest.fixture
-def slow_app(tmp_path: Path) -> Iterator[tuple[TestClient, QueryRunner]]:
+@pytest.fixture(scope="module")
+def slow_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, QueryRunner]]:
     app, store = build_app(
-        tmp_path / "store", numbers(3000), query_timeout_s=0.4, max_results=1_000_000
+        tmp_path_factory.mktemp("slow") / "store",
+        numbers(2000),
+        query_timeout_s=0.4,
+        max_results=1_000_000,
     )
     runner: QueryRunner = app.state.query_runner
     yield TestClient(app), runner
@@ -336,9 +340,9 @@ def test_busy_workers_time_out_the_queue(tmp_path: Path) -> None:
 # --- result cap -----------------------------------------------------------------
 
 
-@pytest.fixture
-def capped(tmp_path: Path) -> Iterator[TestClient]:
-    app, store = build_app(tmp_path / "store", numbers(10), max_results=5)
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    app, store = build_app(tmp_path_factory.mktemp("capped") / "store", numbers(10), max_results=5)
     yield TestClient(app)
     store.close()
 
