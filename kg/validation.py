@@ -3,7 +3,8 @@
 The shapes (``ontology/shapes.ttl``) check a claim as ``docs/rdf-model.md`` writes it.
 The data graph pySHACL sees is the *union* of the claim's named graphs, the ontology
 (so ``sh:class gba:Relation`` and the no-effect values resolve) and the labels and
-types of the entities the claim touches — no inference is run.
+types of the entities the claim touches — no inference is run. pySHACL reads it from
+an in-memory Oxigraph store, which runs the SPARQL-based constraints natively.
 
 Each result becomes a :class:`Violation` that names the JSON field of the claim
 record to fix (``statistics.p_value``), found from the result's path and the role of
@@ -28,26 +29,24 @@ its focus node: the focus of a statistics rule is the node the claim links with
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
+import pyoxigraph as ox
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, RDFS, SKOS, Dataset, Graph, URIRef
+from rdflib.exceptions import ParserError
 from rdflib.namespace import DCTERMS, PROV, SH
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg.errors import KGError
 from kg.namespaces import GBA, OA
 from kg.resources import ontology_file
-
-log = logging.getLogger(__name__)
+from kg.terms import from_ox, to_ox
 
 SHAPES_FILE = "shapes.ttl"
 ONTOLOGY_FILE = "gba.ttl"
@@ -272,7 +271,7 @@ def _packaged_graph(name: str) -> Graph:
     graph = Graph()
     try:
         graph.parse(data=ontology_file(name).read_text(encoding="utf-8"), format="turtle")
-    except Exception as error:  # rdflib raises many types for a bad file
+    except (SyntaxError, ValueError, ParserError) as error:  # BadSyntax is a SyntaxError
         raise KGError(f"cannot read the packaged {name}: {error}", file=name) from error
     return graph
 
@@ -295,6 +294,11 @@ def entities_graph() -> Graph:
 # Validating ----------------------------------------------------------------------
 
 
+#: What can be validated: rdflib graphs and datasets, and Oxigraph stores (all of their
+#: graphs are read as one).
+Data = Graph | Dataset | ox.Store
+
+
 def _triples(data: Graph | Dataset) -> Iterable[tuple[Node, Node, Node]]:
     if isinstance(data, Dataset):
         for s, p, o, _ in data.quads((None, None, None, None)):
@@ -303,36 +307,33 @@ def _triples(data: Graph | Dataset) -> Iterable[tuple[Node, Node, Node]]:
         yield from data.triples((None, None, None))
 
 
-@lru_cache(maxsize=256)
-def _prepared(text: str) -> Query:
-    return prepareQuery(text)
+def _quads(data: Data) -> Iterable[ox.Quad]:
+    if isinstance(data, ox.Store):
+        yield from data.quads_for_pattern(None, None, None, None)
+        return
+    for s, p, o in _triples(data):
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
 
 
-class _ValidationGraph(Graph):
-    """The data graph pySHACL validates: a plain graph whose SPARQL queries are parsed
-    once per text. pySHACL runs each SPARQL-based constraint as text once per focus
-    node; rdflib would parse it every time (~40 ms), which made parsing nearly all
-    of a claim's validation time."""
+def _union(*parts: Data) -> ox.Store:
+    """One in-memory Oxigraph store holding every part.
 
-    def query(self, query_object: str | Query, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(query_object, str):
-            query_object = _prepared(query_object)
-        return super().query(query_object, *args, **kwargs)
-
-
-def _union(*parts: Graph | Dataset) -> Graph:
-    union = _ValidationGraph()
+    pySHACL validates an Oxigraph store as it does an rdflib graph, but runs the
+    SPARQL-based constraints in Oxigraph: full validation is 2-3x faster than on
+    an rdflib graph, whose SPARQL engine evaluates (and re-parses) each query in
+    Python, once per focus node.
+    """
+    store = ox.Store()
     for part in parts:
-        for triple in _triples(part):
-            union.add(triple)
-    return union
+        store.bulk_extend(_quads(part))
+    return store
 
 
-def _run(data: Graph, shapes: Graph) -> ValidationReport:
-    """pySHACL on ``data`` (modified in place: pass a graph made for the purpose)."""
+def _run(data: ox.Store, shapes: Graph) -> ValidationReport:
+    """pySHACL on ``data`` (a store made for the purpose: pySHACL runs in place)."""
     try:
         _, results, _ = pyshacl.validate(
-            data,
+            data,  # type: ignore[arg-type]  # pySHACL >= 0.40 accepts an Oxigraph store
             shacl_graph=shapes,
             inference="none",
             inplace=True,
@@ -344,10 +345,14 @@ def _run(data: Graph, shapes: Graph) -> ValidationReport:
         raise KGError(f"SHACL validation could not run: {error.message}") from error
     if not isinstance(results, Graph):
         raise KGError(f"SHACL validation could not run: {results}")
+    found_results = list(results.objects(None, SH.result))
+    roles = _neighbourhood(
+        data, {f for r in found_results for f in results.objects(r, SH.focusNode)}
+    )
     # A shape with several constraints (maxCount, datatype, range) reports each one it
     # fails with the same message: the curator reads it once.
     results_found = sorted(
-        (_violation(results, r, data) for r in results.objects(None, SH.result)),
+        (_violation(results, r, roles) for r in found_results),
         key=lambda v: (
             v.severity != Severity.VIOLATION,
             v.field or "",
@@ -365,6 +370,26 @@ def _run(data: Graph, shapes: Graph) -> ValidationReport:
     violations = list(unique.values())
     conforms = not any(v.severity == Severity.VIOLATION for v in violations)
     return ValidationReport(conforms=conforms, violations=violations)
+
+
+def _neighbourhood(data: ox.Store, focus_nodes: set[Node]) -> Graph:
+    """What :func:`field_of` reads about the focus nodes of the results: their types
+    and labels, the links that point at them, and the class hierarchy."""
+    graph = Graph()
+
+    def add(quads: Iterable[ox.Quad]) -> None:
+        for quad in quads:
+            graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+
+    add(data.quads_for_pattern(None, to_ox(RDFS.subClassOf), None, None))  # type: ignore[arg-type]
+    for focus in focus_nodes:
+        node = to_ox(focus)
+        if not isinstance(node, ox.Literal):
+            for prop in (RDF.type, RDFS.label):
+                add(data.quads_for_pattern(node, to_ox(prop), None, None))  # type: ignore[arg-type]
+        for link, _ in ROLE_LINKS:
+            add(data.quads_for_pattern(None, to_ox(link), node, None))  # type: ignore[arg-type]
+    return graph
 
 
 def _violation(report: Graph, result: Node, data: Graph) -> Violation:
@@ -401,7 +426,7 @@ def _text(value: Node | None) -> str | None:
     return None if value is None else str(value)
 
 
-def validate_graph(data: Graph | Dataset, *, reference: Graph | Dataset) -> ValidationReport:
+def validate_graph(data: Data, *, reference: Data) -> ValidationReport:
     """Validate ``data`` (all its graphs, as one) with ``reference`` merged in.
 
     ``reference`` is the ontology and the entity triples the rules read; neither
@@ -477,7 +502,7 @@ class Validator:
             parts.append(entity_graph)
         return _run(_union(*parts), self.shapes)
 
-    def validate_all(self, dataset: Graph | Dataset) -> ValidationReport:
+    def validate_all(self, dataset: Data) -> ValidationReport:
         """Everything in ``dataset`` (e.g. the whole store), with the ontology and the
         known entities merged in."""
         return _run(_union(dataset, self.ontology, self.entities), self.shapes)
