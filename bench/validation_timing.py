@@ -46,7 +46,7 @@ def main(runs: int = 50) -> None:
 
     def from_json() -> object:
         dataset = claim_to_dataset(Claim.model_validate(data))
-        return validator.validate_claim(dataset, entity_graph=validator.known(dataset))
+        return validator.validate_claim(dataset, entity_graph=validator.entity_graph_for(dataset))
 
     curated = Dataset()
     for resource in curated_files():
@@ -55,11 +55,11 @@ def main(runs: int = 50) -> None:
     curated_claim = claim_to_dataset(claim_from_dataset(curated, first))
     cases = {
         "TriG fixture (all parts)": lambda: validator.validate_claim(
-            trig, entity_graph=validator.known(trig)
+            trig, entity_graph=validator.entity_graph_for(trig)
         ),
         "JSON claim (model + RDF + validation)": from_json,
         "curated claim": lambda: validator.validate_claim(
-            curated_claim, entity_graph=validator.known(curated_claim)
+            curated_claim, entity_graph=validator.entity_graph_for(curated_claim)
         ),
     }
     for name, action in cases.items():

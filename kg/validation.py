@@ -22,7 +22,7 @@ its focus node: the focus of a statistics rule is the node the claim links with
 ... })
 >>> validator = Validator()
 >>> dataset = claim_to_dataset(claim)
->>> report = validator.validate_claim(dataset, entity_graph=validator.known(dataset))
+>>> report = validator.validate_claim(dataset, entity_graph=validator.entity_graph_for(dataset))
 >>> [(v.field, v.message) for v in report.errors]
 [('statistics.p_value', 'statistics.p_value must be between 0 and 1')]
 """
@@ -477,7 +477,7 @@ class Validator:
         self.entities = entities if entities is not None else entities_graph()
         self.ontology_core = ontology_core(self.ontology)
 
-    def known(self, claim_dataset: Graph | Dataset) -> Graph:
+    def entity_graph_for(self, claim_dataset: Graph | Dataset) -> Graph:
         """Labels and types, from the packaged entities file, of the entities the claim
         touches (the store does the same from its own entities graph)."""
         graph = Graph()

@@ -98,7 +98,7 @@ def test_valid_claim_conforms_without_any_result(validator: Validator) -> None:
 def test_valid_claim_json_conforms(validator: Validator) -> None:
     claim = Claim.model_validate(json.loads((FIXTURES / "valid-claim.json").read_text()))
     dataset = claim_to_dataset(claim)
-    report = validator.validate_claim(dataset, entity_graph=validator.known(dataset))
+    report = validator.validate_claim(dataset, entity_graph=validator.entity_graph_for(dataset))
     assert report.conforms, describe(report)
     assert report.violations == []
 
@@ -138,7 +138,7 @@ def test_invalid_json_claim_fails_on_its_field(validator: Validator, path: Path)
     document = json.loads(path.read_text(encoding="utf-8"))
     field, message = document["expect"]["field"], document["expect"]["message"]
     dataset = claim_to_dataset(Claim.model_validate(document["claim"]))
-    report = validator.validate_claim(dataset, entity_graph=validator.known(dataset))
+    report = validator.validate_claim(dataset, entity_graph=validator.entity_graph_for(dataset))
     assert not report.conforms
     assert {v.field for v in report.errors} == {field}, describe(report)
     assert any(message in v.message for v in report.errors), describe(report)
@@ -248,7 +248,7 @@ def test_field_table_agrees_with_the_rdf_writer() -> None:
 
 def test_validation_does_not_modify_its_inputs(validator: Validator) -> None:
     dataset = read_trig(FIXTURES / "invalid" / "p-value-above-one.trig")
-    reference = validator.known(dataset)
+    reference = validator.entity_graph_for(dataset)
     before = (graphs(dataset), to_isomorphic(reference), len(validator.ontology))
     validate_graph(dataset, reference=reference)
     validator.validate_claim(dataset, entity_graph=reference)
@@ -307,7 +307,7 @@ def test_incremental_validation_reads_entities_from_the_entity_graph(
     dataset = _claim_on_known_entities()
     alone = validator.validate_claim(dataset)
     assert [(v.field, v.value) for v in alone.errors] == [("object", str(OBO.CHEBI_28790))]
-    entity_graph = validator.known(dataset)
+    entity_graph = validator.entity_graph_for(dataset)
     assert (OBO.CHEBI_28790, RDF.type, GBA.Neurotransmitter) in entity_graph
     assert validator.validate_claim(dataset, entity_graph=entity_graph).conforms
 
@@ -316,7 +316,7 @@ def test_a_claim_does_not_relabel_a_known_entity(validator: Validator) -> None:
     """The claim describes MONDO:0002050 as "depressive disorder"; the store knows it
     under another label: the union has two labels, which the entity shape refuses."""
     dataset = _claim_on_known_entities()
-    entity_graph = validator.known(dataset)
+    entity_graph = validator.entity_graph_for(dataset)
     entity_graph.set((OBO.MONDO_0002050, RDFS.label, Literal("depression (stored label)")))
     report = validator.validate_claim(dataset, entity_graph=entity_graph)
     assert [(v.field, v.focus) for v in report.errors] == [
