@@ -69,6 +69,18 @@ def w3c_quads() -> list[ox.Quad]:
     return quads
 
 
+NUMBERS_GRAPH = ox.NamedNode("http://example.org/numbers")
+VALUE = ox.NamedNode("http://example.org/value")
+
+
+def numbers(n: int) -> list[ox.Quad]:
+    """``n`` resources with an integer value each: cross products of them are slow."""
+    return [
+        ox.Quad(ox.NamedNode(f"http://example.org/n{i}"), VALUE, ox.Literal(i), NUMBERS_GRAPH)
+        for i in range(n)
+    ]
+
+
 def build_app(
     path: Path, quads: list[ox.Quad] | None = None, **settings: Any
 ) -> tuple[FastAPI, OxigraphStore]:

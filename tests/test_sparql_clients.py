@@ -2,7 +2,8 @@
 
 ``uvicorn --factory api.app:create_app`` runs in a subprocess on a free port of
 127.0.0.1 over a temporary store holding the ontology and the W3C protocol data
-(three named graphs). SPARQLWrapper (JSON, XML, CSV; GET, POST form, POST
+(three named graphs) plus a graph of numbers for a slow query, with
+``GBKG_QUERY_TIMEOUT_S=0.5``. SPARQLWrapper (JSON, XML, CSV; GET, POST form, POST
 direct) and rdflib's ``SPARQLStore`` (SELECT, ASK, CONSTRUCT, triple patterns;
 the union default graph and one named graph) must get correct, parsed results.
 Every wait has a timeout and the server is stopped in the fixture's teardown.
@@ -13,13 +14,16 @@ from __future__ import annotations
 import csv
 import io
 import socket
+import threading
+import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import rdflib
 from rdflib import RDF, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from sparql_helpers import W3C_DATA, Server, w3c_quads
+from sparql_helpers import W3C_DATA, Server, numbers, w3c_quads
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML, SPARQLWrapper
 
 from kg.bootstrap import ensure_loaded
@@ -41,8 +45,9 @@ def server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     store = OxigraphStore(root / "store")
     ensure_loaded(store, curated=False)
     store.extend(w3c_quads())
+    store.extend(numbers(2000))
     store.close()
-    process = Server(root / "store", root / "server.log")
+    process = Server(root / "store", root / "server.log", GBKG_QUERY_TIMEOUT_S="0.5")
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(15)  # rdflib's SPARQLStore sets no timeout of its own
     try:
@@ -158,6 +163,34 @@ def test_rdflib_sparqlstore_named_graph(sparql_store: SPARQLStore) -> None:
     assert list(named.triples((None, RDF.type, None))) == [
         (URIRef(DOCS[1]), RDF.type, FOAF_DOCUMENT)
     ]
+
+
+def test_timeout_from_the_environment_while_health_answers(server: str) -> None:
+    """A slow query gets 503 at GBKG_QUERY_TIMEOUT_S; the server answers /health meanwhile."""
+    slow = (
+        "SELECT ?a ?b WHERE { ?a <http://example.org/value> ?x . "
+        "?b <http://example.org/value> ?y FILTER(?x + ?y < 0) }"
+    )
+    answer: dict[str, httpx.Response] = {}
+    thread = threading.Thread(
+        target=lambda: answer.setdefault(
+            "slow", httpx.get(server, params={"query": slow}, timeout=15)
+        )
+    )
+    started = time.monotonic()
+    thread.start()
+    health = server.removesuffix("/sparql") + "/health"
+    time.sleep(0.1)
+    for _ in range(3):
+        t = time.monotonic()
+        assert httpx.get(health, timeout=5).status_code == 200
+        assert time.monotonic() - t < 0.4
+    thread.join(timeout=15)
+    response = answer["slow"]
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["title"] == "Query timed out"
+    assert time.monotonic() - started < 3
 
 
 def test_server_log_is_clean(server_process: Server) -> None:

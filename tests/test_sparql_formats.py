@@ -15,7 +15,7 @@ from kg.store import OxigraphStore
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-VALUES = [
+VALUES: list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = [
     ox.NamedNode(EX + "a?b=c&d"),
     ox.BlankNode("b1"),
     ox.Literal("plain"),

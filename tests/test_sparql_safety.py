@@ -22,7 +22,15 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
-from sparql_helpers import LoopbackListener, build_app, loopback_listener, quad_set, w3c_quads
+from sparql_helpers import (
+    VALUE,
+    LoopbackListener,
+    build_app,
+    loopback_listener,
+    numbers,
+    quad_set,
+    w3c_quads,
+)
 
 from kg.errors import ForbiddenQueryError, QueryTimeoutError
 from kg.sparql import QueryRunner
@@ -237,12 +245,7 @@ def test_service_in_a_string_or_a_name_is_not_refused(app_store: tuple[TestClien
 
 # --- time limit -----------------------------------------------------------------
 
-GRAPH = ox.NamedNode(EX + "numbers")
-P = ox.NamedNode(EX + "value")
-
-
-def numbers(n: int) -> list[ox.Quad]:
-    return [ox.Quad(ox.NamedNode(f"{EX}n{i}"), P, ox.Literal(i), GRAPH) for i in range(n)]
+P = VALUE
 
 
 #: Rows arrive steadily (about three per outer step) from a 4M-pair cross product.
