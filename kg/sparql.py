@@ -38,7 +38,7 @@ import contextlib
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -378,12 +378,3 @@ def run_query(
     """One query in the calling thread (for the CLI and scripts)."""
     runner = QueryRunner(store, workers=1, timeout_s=timeout_s, max_results=max_results)
     return runner.run_sync(runner.job(text, fmt, dataset=dataset, base_iri=base_iri))
-
-
-def default_format(form: QueryForm) -> OutputFormat:
-    return GraphFormat.TURTLE if form.returns_graph else ResultFormat.JSON
-
-
-def formats_for(form: QueryForm) -> Sequence[OutputFormat]:
-    """The formats a query form can be written in, the default first."""
-    return tuple(GraphFormat) if form.returns_graph else tuple(ResultFormat)
