@@ -43,7 +43,7 @@ from rdflib.exceptions import ParserError
 from rdflib.namespace import DCTERMS, PROV, SH
 from rdflib.term import Node
 
-from kg.errors import KGError
+from kg.errors import InputError, KGError
 from kg.namespaces import GBA, OA
 from kg.resources import ontology_file
 from kg.terms import from_ox, to_ox
@@ -324,8 +324,11 @@ def _union(*parts: Data) -> ox.Store:
     Python, once per focus node.
     """
     store = ox.Store()
-    for part in parts:
-        store.bulk_extend(_quads(part))
+    try:
+        for part in parts:
+            store.bulk_extend(_quads(part))
+    except (ValueError, TypeError) as error:  # a term Oxigraph refuses (e.g. a bad IRI)
+        raise InputError(f"the data holds a term that is not valid RDF: {error}") from error
     return store
 
 
@@ -476,6 +479,9 @@ class Validator:
         self.ontology = ontology if ontology is not None else ontology_graph()
         self.entities = entities if entities is not None else entities_graph()
         self.ontology_core = ontology_core(self.ontology)
+        # pySHACL adds two system triples to the shapes graph at each run; one run
+        # now means later (possibly concurrent) runs only re-add what is there.
+        _run(ox.Store(), self.shapes)
 
     def entity_graph_for(self, claim_dataset: Graph | Dataset) -> Graph:
         """Labels and types, from the packaged entities file, of the entities the claim

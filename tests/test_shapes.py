@@ -22,7 +22,7 @@ from rdflib.term import Node
 
 from kg import claim_rdf
 from kg.claim_rdf import claim_to_dataset
-from kg.errors import KGError
+from kg.errors import InputError, KGError
 from kg.model import Claim
 from kg.namespaces import GBA, OBO
 from kg.validation import (
@@ -351,6 +351,18 @@ def test_validate_all_reads_an_oxigraph_store(validator: Validator) -> None:
     assert len(store) == before
 
 
+def test_concurrent_validations_agree_with_sequential_ones(validator: Validator) -> None:
+    """The API validates off the event loop, in threads sharing one Validator."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = fixture_ids("invalid", "*.trig")[:12]
+    datasets = [read_trig(p) for p in paths]
+    sequential = [validator.validate_claim(d) for d in datasets]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        concurrent = list(pool.map(validator.validate_claim, datasets * 3))
+    assert concurrent == sequential * 3
+
+
 def test_curated_claims_validate(validator: Validator) -> None:
     from kg.resources import curated_files
 
@@ -413,6 +425,13 @@ def test_shapes_use_only_terms_the_ontology_defines() -> None:
     }
     for name in used:
         getattr(GBA, name)  # a closed namespace: raises on a term the ontology lacks
+
+
+def test_a_term_oxigraph_refuses_is_an_input_error(validator: Validator) -> None:
+    graph = Graph()
+    graph.add((URIRef("https://example.org/a b"), RDF.type, GBA.Claim))
+    with pytest.raises(InputError):
+        validator.validate_claim(graph)
 
 
 def test_broken_shapes_raise_a_project_error() -> None:
