@@ -9,11 +9,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors, linking
-from api.routers import claims, downloads, entities, evidence, health, paths, sparql
+from api.routers import claims, downloads, entities, evidence, health, paths, queries, sparql
 from api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
 from kg import __version__
 from kg.bootstrap import ensure_loaded
 from kg.curation import ClaimService
+from kg.queries import QueryCatalog
 from kg.settings import Settings, get_settings
 from kg.sparql import QueryRunner
 from kg.store import Backend, open_store
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         max_results=settings.max_results,
     )
     app.state.claims = ClaimService(store)
+    app.state.catalog = QueryCatalog()
     linking.install(app)
     app.add_middleware(
         CORSMiddleware,
@@ -67,4 +69,5 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     app.include_router(entities.router)
     app.include_router(evidence.router)
     app.include_router(paths.router)
+    app.include_router(queries.router)
     return app

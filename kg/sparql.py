@@ -38,7 +38,7 @@ import contextlib
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -177,8 +177,11 @@ def collect(
     max_results: int = 10_000,
     deadline: float | None = None,
     timeout_s: float | None = None,
+    substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
 ) -> QueryResult:
     """Evaluate ``plan`` and collect at most ``max_results`` rows or triples.
+
+    ``substitutions`` bind projected variables to terms (named queries' parameters).
 
     ``deadline`` (a :func:`time.monotonic` time) is checked between rows:
     :class:`~kg.errors.QueryTimeoutError` past it. Oxigraph's result iterator lives
@@ -187,6 +190,7 @@ def collect(
     """
     answer = store.query(
         plan.text,
+        substitutions=substitutions,
         default_graph=plan.default_graph,
         named_graphs=plan.named_graphs,
         union_default_graph=plan.union_default_graph,

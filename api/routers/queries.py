@@ -1,0 +1,105 @@
+"""``/queries``: the named SPARQL queries of ``queries/*.rq``, listed and run."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.errors import PROBLEM_JSON
+from api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
+from api.sparql_conneg import negotiate
+from kg.queries import NamedQuery, QueryCatalog
+from kg.sparql import QueryRunner, collect, plan_query, serialize
+from kg.sparql_analysis import classify
+from kg.sparql_formats import ResultFormat
+
+router = APIRouter(prefix="/queries", tags=["queries"])
+
+
+def get_catalog(request: Request) -> QueryCatalog:
+    catalog: QueryCatalog = request.app.state.catalog
+    return catalog
+
+
+CatalogDep = Annotated[QueryCatalog, Depends(get_catalog)]
+
+
+class ParameterOut(BaseModel):
+    name: str
+    type: str = Field(description="iri (a CURIE or IRI), string, integer, decimal or boolean")
+    required: bool
+
+
+class NamedQueryOut(BaseModel):
+    name: str
+    summary: str
+    params: list[ParameterOut]
+    columns: list[str]
+    sparql: str = Field(description="the query text, header included")
+    run: str = Field(description="the URL that runs it")
+
+
+def _describe(query: NamedQuery, request: Request) -> NamedQueryOut:
+    return NamedQueryOut(
+        name=query.name,
+        summary=query.summary,
+        params=[ParameterOut(name=p.name, type=str(p.type), required=p.required) for p in query.params],
+        columns=list(query.columns),
+        sparql=query.text,
+        run=str(request.url_for("run_named_query", name=query.name)),
+    )
+
+
+@router.get("", summary="The named queries, with their parameters and result columns",
+            response_model=list[NamedQueryOut])  # fmt: skip
+def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
+    return [_describe(q, request) for q in catalog.list()]
+
+
+@router.get(
+    "/{name}",
+    summary="Run a named query; its parameters are query-string parameters, bound as RDF terms",
+    description=(
+        "Every query-string parameter must be one of the query's declared parameters; each is "
+        "converted to its declared type and bound as an RDF term (never spliced into the "
+        "query text). Results are negotiated like `/sparql`: SPARQL results JSON by default, "
+        "XML, CSV or TSV by `Accept`. Example: `/queries/claims-about?entity=CHEBI:28790`."
+    ),
+    response_class=Response,
+    responses={
+        200: {"content": {f.value: {} for f in ResultFormat}},
+        400: {"description": "Unknown, missing or malformed parameter",
+              "content": {PROBLEM_JSON: {}}},
+        404: {"description": "No such query", "content": {PROBLEM_JSON: {}}},
+        406: {"description": "No acceptable format", "content": {PROBLEM_JSON: {}}},
+    },  # fmt: skip
+    name="run_named_query",
+)
+async def run_named_query(name: str, request: Request, catalog: CatalogDep) -> Response:
+    query = catalog.get(name)
+    bound = query.bind(dict(request.query_params))
+    fmt = negotiate(
+        request.headers.get("accept"),
+        classify(query.text).form,
+        accept_charset=request.headers.get("accept-charset"),
+    )
+    runner: QueryRunner = request.app.state.query_runner
+    store = runner.store
+
+    def work(deadline: float) -> tuple[bytes, bool]:
+        plan = plan_query(store, query.text)
+        result = collect(
+            store, plan, substitutions=bound, max_results=runner.max_results,  # type: ignore[arg-type]
+            deadline=deadline, timeout_s=runner.timeout_s,
+        )  # fmt: skip
+        return serialize(result, fmt), result.truncated
+
+    body, truncated = await runner.run(work)
+    headers: dict[str, Any] = {"Vary": "Accept"}
+    if truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[LIMIT_HEADER] = str(runner.max_results)
+    return Response(body, media_type=fmt.content_type, headers=headers)
