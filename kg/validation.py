@@ -294,9 +294,9 @@ def entities_graph() -> Graph:
 # Validating ----------------------------------------------------------------------
 
 
-#: What can be validated: rdflib graphs and datasets, and Oxigraph stores (all of their
-#: graphs are read as one).
-Data = Graph | Dataset | ox.Store
+#: What can be validated: rdflib graphs and datasets, Oxigraph stores, lists of
+#: Oxigraph quads (as ``Backend.quads()`` returns them). All graphs are read as one.
+Data = Graph | Dataset | ox.Store | list[ox.Quad]
 
 
 def _triples(data: Graph | Dataset) -> Iterable[tuple[Node, Node, Node]]:
@@ -310,6 +310,9 @@ def _triples(data: Graph | Dataset) -> Iterable[tuple[Node, Node, Node]]:
 def _quads(data: Data) -> Iterable[ox.Quad]:
     if isinstance(data, ox.Store):
         yield from data.quads_for_pattern(None, None, None, None)
+        return
+    if isinstance(data, list):
+        yield from data
         return
     for s, p, o in _triples(data):
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]

@@ -349,6 +349,7 @@ def test_validate_all_reads_an_oxigraph_store(validator: Validator) -> None:
         ("subject", "https://w3id.org/gbkg/claim/other")
     ]
     assert len(store) == before
+    assert validator.validate_all(list(store)) == report  # quads, as Backend.quads() gives
 
 
 def test_concurrent_validations_agree_with_sequential_ones(validator: Validator) -> None:
