@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     app = FastAPI(
         title="gut-brain-kg",
         version=__version__,
-        summary="Scientific claims about the gut-brain axis: SPARQL, SHACL-validated writes, evidence.",
+        summary="Claims about the gut-brain axis: SPARQL, SHACL-validated writes, evidence.",
         lifespan=lifespan,
     )
     app.state.settings = settings

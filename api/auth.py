@@ -19,9 +19,11 @@ def current_curator(request: Request, settings: SettingsDep) -> str:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise HTTPProblem(
-            401, "Unauthorized", "this route needs a curator token: Authorization: Bearer <token>",
+            401,
+            "Unauthorized",
+            "this route needs a curator token: Authorization: Bearer <token>",
             headers=CHALLENGE,
-        )  # fmt: skip
+        )
     offered = token.strip().encode("utf-8")
     name = None
     # Compare against every token, whatever matches, so timing says nothing.

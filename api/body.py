@@ -59,12 +59,15 @@ async def read_claim(request: Request, limit: int) -> Claim:
     if kind not in CLAIM_MEDIA_TYPES:
         accepted = ", ".join(CLAIM_MEDIA_TYPES)
         raise HTTPProblem(
-            415, "Unsupported media type",
+            415,
+            "Unsupported media type",
             f"a claim is sent as one of: {accepted} (got {kind or 'no Content-Type'})",
-        )  # fmt: skip
+        )
     charset = params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
-        raise HTTPProblem(415, "Unsupported media type", f"charset {charset} is not supported; use UTF-8")
+        raise HTTPProblem(
+            415, "Unsupported media type", f"charset {charset} is not supported; use UTF-8"
+        )
     body = await read_body(request, limit)
     try:
         text = body.decode("utf-8")
@@ -82,8 +85,9 @@ def _json(text: str) -> Any:
     except json.JSONDecodeError as error:
         raise ParseError(
             f"the body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
-            line=error.lineno, column=error.colno,
-        ) from None  # fmt: skip
+            line=error.lineno,
+            column=error.colno,
+        ) from None
 
 
 def claim_from_rdf(text: str, fmt: str) -> Claim:

@@ -38,7 +38,12 @@ class HTTPProblem(Exception):
     """An HTTP-level refusal that is not a domain error (401, 406, 413, 415)."""
 
     def __init__(
-        self, status: int, title: str, detail: str, *, headers: dict[str, str] | None = None,
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(detail)
@@ -77,7 +82,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPProblem)
     async def _http_problem(request: Request, error: HTTPProblem) -> JSONResponse:
-        return problem(error.status, error.title, error.detail, headers=error.headers, **error.extra)
+        return problem(
+            error.status, error.title, error.detail, headers=error.headers, **error.extra
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(request: Request, error: RequestValidationError) -> JSONResponse:

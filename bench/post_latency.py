@@ -43,7 +43,9 @@ def measure(triples: int, posts: int, workdir: Path) -> dict[str, float]:
             claim = synthetic_claim(10_000_000 + k, rng, 200)
             body = claim.model_dump(mode="json", exclude_none=True, exclude={"curator", "created"})
             started = time.perf_counter()
-            response = client.post("/claims", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+            response = client.post(
+                "/claims", json=body, headers={"Authorization": f"Bearer {TOKEN}"}
+            )
             post_ms.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 201, response.text
             # baseline: the same kind of claim's quads, inserted raw
@@ -70,9 +72,11 @@ def main() -> None:
         for size in (0, args.triples):
             r = measure(size, args.posts, Path(tmp))
             ratio = r["post_median_ms"] / r["raw_extend_median_ms"]
-            print(f"store of {r['triples']:>9,} quads: POST /claims median {r['post_median_ms']:.1f} ms "
-                  f"(p90 {r['post_p90_ms']:.1f}); raw pyoxigraph extend {r['raw_extend_median_ms']:.2f} ms; "
-                  f"ratio {ratio:.0f}x")  # fmt: skip
+            print(
+                f"store of {r['triples']:>9,} quads: "
+                f"POST /claims median {r['post_median_ms']:.1f} ms (p90 {r['post_p90_ms']:.1f}); "
+                f"raw pyoxigraph extend {r['raw_extend_median_ms']:.2f} ms; ratio {ratio:.0f}x"
+            )
 
 
 if __name__ == "__main__":

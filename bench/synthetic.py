@@ -50,26 +50,40 @@ def synthetic_claim(i: int, rng: random.Random, n_entities: int) -> Claim:
     if null:
         low, high = -half, half
     else:
-        low, high = (effect - half, effect + half) if abs(effect) > half else (0.01, 0.01 + 2 * half)
+        low, high = (
+            (effect - half, effect + half) if abs(effect) > half else (0.01, 0.01 + 2 * half)
+        )
         effect = (low + high) / 2
-    return Claim.model_validate({
-        "subject": f"gbkg:synthetic-{subject}",
-        "predicate": f"gba:{rng.choice(RELATIONS)}",
-        "object": f"gbkg:synthetic-{obj}",
-        "finding": "null" if null else "effect",
-        "statement": f"Synthetic claim {i}: entity {subject} and entity {obj}.",
-        "quote": f"In study {i}, entity {subject} was examined against entity {obj}.",
-        "hedged": rng.random() < 0.3,
-        "source": {"title": f"Synthetic study {i // 10}", "type": "journal-article",
-                   "doi": f"10.9999/synthetic.{i // 10}"},
-        "evidence": {"study_design": rng.choice(DESIGNS), "n_participants": rng.randint(10, 5000)},
-        "statistics": {"effect_measure": "SMD", "effect_size": round(effect, 3),
-                       "ci_low": round(low, 3) if null else round(low, 3),
-                       "ci_high": round(high, 3), "p_value": round(p, 4)},
-        "context": {"population": rng.choice(["adults", "older adults", "women", "mice"])},
-        "curator": "synthetic",
-        "created": datetime(2026, 1, 1, tzinfo=UTC),
-    })  # fmt: skip
+    return Claim.model_validate(
+        {
+            "subject": f"gbkg:synthetic-{subject}",
+            "predicate": f"gba:{rng.choice(RELATIONS)}",
+            "object": f"gbkg:synthetic-{obj}",
+            "finding": "null" if null else "effect",
+            "statement": f"Synthetic claim {i}: entity {subject} and entity {obj}.",
+            "quote": f"In study {i}, entity {subject} was examined against entity {obj}.",
+            "hedged": rng.random() < 0.3,
+            "source": {
+                "title": f"Synthetic study {i // 10}",
+                "type": "journal-article",
+                "doi": f"10.9999/synthetic.{i // 10}",
+            },
+            "evidence": {
+                "study_design": rng.choice(DESIGNS),
+                "n_participants": rng.randint(10, 5000),
+            },
+            "statistics": {
+                "effect_measure": "SMD",
+                "effect_size": round(effect, 3),
+                "ci_low": round(low, 3),
+                "ci_high": round(high, 3),
+                "p_value": round(p, 4),
+            },
+            "context": {"population": rng.choice(["adults", "older adults", "women", "mice"])},
+            "curator": "synthetic",
+            "created": datetime(2026, 1, 1, tzinfo=UTC),
+        }
+    )
 
 
 def claim_quads(n_claims: int, *, seed: int = 7, n_entities: int | None = None) -> list[ox.Quad]:

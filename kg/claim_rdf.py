@@ -163,7 +163,11 @@ def claim_to_dataset(claim: Claim, dataset: Dataset | None = None) -> Dataset:
 
     a = ds.graph(g.assertion)
     a.add((c, RDF.type, GBA.Claim))
-    for field, prop in (("subject", RDF.subject), ("predicate", RDF.predicate), ("object", RDF.object)):
+    for field, prop in (
+        ("subject", RDF.subject),
+        ("predicate", RDF.predicate),
+        ("object", RDF.object),
+    ):
         value = getattr(claim, field)
         if value is not None:
             a.add((c, prop, expand(value)))
@@ -336,7 +340,11 @@ def claim_from_dataset(
     known.update({str(expand(e.id)): e.label for e in entities if e.label})
 
     data: dict[str, Any] = {"id": iri}
-    for field, prop in (("subject", RDF.subject), ("predicate", RDF.predicate), ("object", RDF.object)):
+    for field, prop in (
+        ("subject", RDF.subject),
+        ("predicate", RDF.predicate),
+        ("object", RDF.object),
+    ):
         value = one(a, c, prop)
         if value is not None:
             data[field] = compress(str(value))

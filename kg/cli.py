@@ -357,8 +357,10 @@ def cmd_paths(args: argparse.Namespace) -> int:
     for number, path in enumerate(found, 1):
         print(f"{number}. score {path.score:.2f}")
         for step in path.steps:
-            print(f"   {step.source_label} --{step.relation_label} [{step.finding}]--> "
-                  f"{step.target_label}   ({step.claim})")  # fmt: skip
+            print(
+                f"   {step.source_label} --{step.relation_label} [{step.finding}]--> "
+                f"{step.target_label}   ({step.claim})"
+            )
     return 0
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from pydantic import ValidationError
-from rdflib import RDF, RDFS, Dataset, Graph, URIRef
+from rdflib import RDF, RDFS, Dataset, Graph
 
 from kg.claim_rdf import (
     ClaimGraphs,
@@ -114,8 +114,14 @@ class ClaimService:
             raise NotFoundError(f"no claim {iri}", value=iri)
         ds = new_dataset()
         for quad in quads:
-            ds.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object),  # type: ignore[arg-type]
-                    from_ox(quad.graph_name)))  # fmt: skip
+            ds.add(
+                (
+                    from_ox(quad.subject),
+                    from_ox(quad.predicate),
+                    from_ox(quad.object),  # type: ignore[arg-type]
+                    from_ox(quad.graph_name),
+                )
+            )
         return ds
 
     def get(self, identifier: str) -> Claim:
@@ -137,8 +143,11 @@ class ClaimService:
     def _labelled(self, claim: Claim) -> Claim:
         wanted = {f: str(expand(v)) for f in ("subject", "object") if (v := getattr(claim, f))}
         labels = self.labels(wanted.values())
-        update = {f"{f}_label": labels[i] for f, i in wanted.items() if i in labels and
-                  getattr(claim, f"{f}_label") is None}  # fmt: skip
+        update = {
+            f"{f}_label": labels[i]
+            for f, i in wanted.items()
+            if i in labels and getattr(claim, f"{f}_label") is None
+        }
         return claim.model_copy(update=update) if update else claim
 
     def list(
@@ -158,8 +167,13 @@ class ClaimService:
         from kg.claim_rdf import FINDINGS
 
         bound: dict[str, ox.NamedNode | ox.Literal] = {}
-        for name, value in (("entity", entity), ("subject", subject), ("object", object),
-                            ("predicate", predicate), ("source", source)):  # fmt: skip
+        for name, value in (
+            ("entity", entity),
+            ("subject", subject),
+            ("object", object),
+            ("predicate", predicate),
+            ("source", source),
+        ):
             if value is not None:
                 bound[name] = ox.NamedNode(_parameter_iri(name, value))
         if finding is not None:
@@ -185,7 +199,9 @@ class ClaimService:
         for iri in touched_entities(dataset):
             for quad in self.store.quads_about(ox.NamedNode(str(iri))):
                 if quad.predicate.value in (str(RDF.type), str(RDFS.label)):
-                    graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+                    graph.add(
+                        (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))
+                    )  # type: ignore[arg-type]
         return graph
 
     def validate(self, claim: Claim) -> ValidationReport:
@@ -241,8 +257,10 @@ class ClaimService:
             old = self.store.quads(pubinfo)
             new_graph = Graph(identifier=graphs.pubinfo)
             write_pubinfo(new_graph, retracted)
-            new = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), pubinfo)  # type: ignore[arg-type]
-                   for s, p, o in new_graph]  # fmt: skip
+            new = [
+                ox.Quad(to_ox(s), to_ox(p), to_ox(o), pubinfo)  # type: ignore[arg-type]
+                for s, p, o in new_graph
+            ]
             self.store.apply(remove=old, add=new)
         self._notify([iri])
         return self.get(iri)
@@ -268,7 +286,9 @@ class ClaimService:
             prepared.append(stored)
             claim_to_dataset(stored, dataset)
         if violations:
-            raise ValidationFailed(f"{len(violations)} violation(s); nothing was stored", violations)
+            raise ValidationFailed(
+                f"{len(violations)} violation(s); nothing was stored", violations
+            )
         with self.store.write_lock:
             self.store.extend(dataset_quads(dataset))
         self._notify([c.iri for c in prepared])

@@ -17,9 +17,28 @@ from rdflib import URIRef
 from kg.errors import CurieError
 
 OBO_PREFIXES = (
-    "CHEBI", "MONDO", "UBERON", "NCBITaxon", "FOODON", "ECO", "RO", "STATO", "GO", "DOID",
-    "PATO", "HP", "OBI", "CL", "PR", "UO", "NCIT", "OMIT", "IAO", "BFO", "SO",
-)  # fmt: skip
+    "CHEBI",
+    "MONDO",
+    "UBERON",
+    "NCBITaxon",
+    "FOODON",
+    "ECO",
+    "RO",
+    "STATO",
+    "GO",
+    "DOID",
+    "PATO",
+    "HP",
+    "OBI",
+    "CL",
+    "PR",
+    "UO",
+    "NCIT",
+    "OMIT",
+    "IAO",
+    "BFO",
+    "SO",
+)
 
 PREFIX_MAP: dict[str, str] = {
     "gba": "https://w3id.org/gbkg/ontology#",

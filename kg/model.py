@@ -197,7 +197,9 @@ class NewEntity(_Part):
 
     id: str
     label: str | None = None
-    type: str | None = Field(default=None, description="a gba: entity class, e.g. gba:MicrobialTaxon")
+    type: str | None = Field(
+        default=None, description="a gba: entity class, e.g. gba:MicrobialTaxon"
+    )
     synonyms: list[str] = Field(default_factory=list)
     xrefs: list[str] = Field(default_factory=list)
 
@@ -271,9 +273,21 @@ class Claim(_Part):
     #: ``entities`` (descriptions of terms, not what is claimed). The source enters
     #: by its IRI only, so correcting a source's title does not fork its claims.
     HASHED_FIELDS: ClassVar[tuple[str, ...]] = (
-        "subject", "predicate", "object", "finding", "statement", "quote", "quote_position",
-        "hedged", "source", "primary_source", "evidence", "statistics", "quantity", "context",
-    )  # fmt: skip
+        "subject",
+        "predicate",
+        "object",
+        "finding",
+        "statement",
+        "quote",
+        "quote_position",
+        "hedged",
+        "source",
+        "primary_source",
+        "evidence",
+        "statistics",
+        "quantity",
+        "context",
+    )
 
     def content(self) -> dict[str, Any]:
         """The canonical content the IRI is hashed from (see :attr:`HASHED_FIELDS`)."""
@@ -294,8 +308,10 @@ class Claim(_Part):
     @classmethod
     def _sorted_entities(cls, value: list[NewEntity]) -> list[NewEntity]:
         return sorted(
-            (e.model_copy(update={"synonyms": sorted(e.synonyms), "xrefs": sorted(e.xrefs)})
-             for e in value),
+            (
+                e.model_copy(update={"synonyms": sorted(e.synonyms), "xrefs": sorted(e.xrefs)})
+                for e in value
+            ),
             key=lambda e: e.id,
         )
 

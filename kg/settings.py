@@ -15,15 +15,19 @@ class Settings(BaseSettings):
 
     store: str = Field(
         default="./data/store",
-        description="A directory for the embedded Oxigraph store, or an http(s):// SPARQL endpoint.",
+        description="The embedded Oxigraph store's directory, or an http(s):// SPARQL endpoint.",
     )
     curator_tokens: SecretStr = Field(
         default=SecretStr(""),
         description="Curators allowed to write, as 'name:token,name:token'.",
     )
     query_timeout_s: float = Field(default=10.0, gt=0, description="Time limit of one query.")
-    max_results: int = Field(default=10_000, gt=0, description="Most rows or triples one query returns.")
-    max_body_bytes: int = Field(default=1_000_000, gt=0, description="Largest request body accepted.")
+    max_results: int = Field(
+        default=10_000, gt=0, description="Most rows or triples one query returns."
+    )
+    max_body_bytes: int = Field(
+        default=1_000_000, gt=0, description="Largest request body accepted."
+    )
     query_workers: int = Field(default=4, gt=0, description="Queries evaluated at once.")
     load_curated: bool = Field(
         default=True, description="Load the curated claims into an empty store on first use."
@@ -35,15 +39,16 @@ class Settings(BaseSettings):
         for pair in filter(None, (p.strip() for p in value.get_secret_value().split(","))):
             name, sep, token = pair.partition(":")
             if not sep or not name.strip() or not token.strip():
-                raise ValueError("GBKG_CURATOR_TOKENS must be 'name:token' pairs separated by commas")
+                raise ValueError(
+                    "GBKG_CURATOR_TOKENS must be 'name:token' pairs separated by commas"
+                )
         return value
 
     def curators(self) -> dict[str, str]:
         """Token → curator name."""
         pairs = (p.strip() for p in self.curator_tokens.get_secret_value().split(","))
         return {
-            token.strip(): name.strip()
-            for name, _, token in (p.partition(":") for p in pairs if p)
+            token.strip(): name.strip() for name, _, token in (p.partition(":") for p in pairs if p)
         }
 
 

@@ -48,8 +48,15 @@ def test_post_then_repost_then_read(client: TestClient, auth: dict[str, str]) ->
 
 def test_bad_claim_gets_422_with_violations_and_stores_nothing(client, auth) -> None:
     before = quads(client)
-    bad = base_claim(statistics={"effect_measure": "SMD", "effect_size": 0.5, "ci_low": 0.6,
-                                 "ci_high": 0.9, "p_value": 1.5})  # fmt: skip
+    bad = base_claim(
+        statistics={
+            "effect_measure": "SMD",
+            "effect_size": 0.5,
+            "ci_low": 0.6,
+            "ci_high": 0.9,
+            "p_value": 1.5,
+        }
+    )
     response = post(client, bad, auth)
     assert response.status_code == 422
     assert response.headers["content-type"].startswith(PROBLEM)
@@ -63,8 +70,11 @@ def test_bad_claim_gets_422_with_violations_and_stores_nothing(client, auth) -> 
 
 
 def test_null_finding_with_significant_p_is_refused(client, auth) -> None:
-    response = post(client, base_claim(statistics={"effect_measure": "SMD", "effect_size": -0.4,
-                                                   "p_value": 0.01}), auth)  # fmt: skip
+    response = post(
+        client,
+        base_claim(statistics={"effect_measure": "SMD", "effect_size": -0.4, "p_value": 0.01}),
+        auth,
+    )
     assert response.status_code == 422
     assert any("null" in v["message"] for v in response.json()["violations"])
 
@@ -90,35 +100,48 @@ def test_writes_need_a_valid_token(client, headers, status) -> None:
 
 
 def test_malformed_json_is_400_saying_where(client, auth) -> None:
-    response = client.post("/claims", content=b'{"subject": "gbkg:probiotic",',
-                           headers={**auth, "Content-Type": "application/json"})  # fmt: skip
+    response = client.post(
+        "/claims",
+        content=b'{"subject": "gbkg:probiotic",',
+        headers={**auth, "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert "line 1" in response.json()["detail"]
 
 
 def test_malformed_turtle_is_400(client, auth) -> None:
-    response = client.post("/claims", content=b"@prefix gba: <x> . [ a gba:Claim ",
-                           headers={**auth, "Content-Type": "text/turtle"})  # fmt: skip
+    response = client.post(
+        "/claims",
+        content=b"@prefix gba: <x> . [ a gba:Claim ",
+        headers={**auth, "Content-Type": "text/turtle"},
+    )
     assert response.status_code == 400
     assert "turtle" in response.json()["detail"]
 
 
 def test_other_media_types_are_415(client, auth) -> None:
-    response = client.post("/claims", content=b"subject=x",
-                           headers={**auth, "Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/claims",
+        content=b"subject=x",
+        headers={**auth, "Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 415
 
 
 def test_bodies_past_the_limit_are_413(client, auth) -> None:
     huge = base_claim(statement="x" * 2_000_000)
-    response = client.post("/claims", content=json.dumps(huge).encode(),
-                           headers={**auth, "Content-Type": "application/json"})  # fmt: skip
+    response = client.post(
+        "/claims",
+        content=json.dumps(huge).encode(),
+        headers={**auth, "Content-Type": "application/json"},
+    )
     assert response.status_code == 413
 
 
-@pytest.mark.parametrize(("media_type", "fmt"), [("text/turtle", "turtle"),
-                                                 ("application/ld+json", "json-ld"),
-                                                 ("application/trig", "trig")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("media_type", "fmt"),
+    [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/trig", "trig")],
+)
 def test_post_one_claim_as_rdf(client, auth, media_type, fmt) -> None:
     claim = parse_claim(base_claim())
     dataset = claim_to_dataset(claim)
@@ -129,8 +152,9 @@ def test_post_one_claim_as_rdf(client, auth, media_type, fmt) -> None:
         body = graph.serialize(format="turtle")
     else:
         body = dataset.serialize(format=fmt)
-    response = client.post("/claims", content=body.encode(),
-                           headers={**auth, "Content-Type": media_type})  # fmt: skip
+    response = client.post(
+        "/claims", content=body.encode(), headers={**auth, "Content-Type": media_type}
+    )
     assert response.status_code == 201, response.text
     assert response.json()["id"] == claim.iri, "the same content gives the same id, JSON or RDF"
 
@@ -201,7 +225,9 @@ def test_retract_keeps_the_claim_and_hides_it(client, auth) -> None:
 
     listed = client.get("/claims", params={"object": "HGNC:6018"}).json()
     assert claim["id"] not in {c["id"] for c in listed["data"]}
-    listed = client.get("/claims", params={"object": "HGNC:6018", "include_retracted": "true"}).json()
+    listed = client.get(
+        "/claims", params={"object": "HGNC:6018", "include_retracted": "true"}
+    ).json()
     assert claim["id"] in {c["id"] for c in listed["data"]}
     assert client.get(f"/claims/{local}").json()["status"] == "retracted"
     again = client.post(f"/claims/{local}/retract", json={"reason": "again"}, headers=bob)

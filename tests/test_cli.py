@@ -34,7 +34,9 @@ def store_quads(path: str) -> set[str]:
 def test_stats_on_first_use_loads_the_curated_claims(capsys, store_dir) -> None:
     code, out, _ = run(capsys, "--store", store_dir, "stats")
     assert code == 0
-    lines = dict(line.split(None, 1) for line in out.splitlines() if line and not line.startswith(" "))
+    lines = dict(
+        line.split(None, 1) for line in out.splitlines() if line and not line.startswith(" ")
+    )
     assert int(lines["claims"]) >= 20
     assert "null" in out and "effect" in out
 
@@ -57,15 +59,25 @@ def test_query_null_results(capsys, store_dir) -> None:
 
 
 def test_query_with_a_parameter_and_csv(capsys, store_dir) -> None:
-    code, out, _ = run(capsys, "--store", store_dir, "query", "claims-about",
-                       "--param", "entity=CHEBI:28790", "--format", "csv")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "--store",
+        store_dir,
+        "query",
+        "claims-about",
+        "--param",
+        "entity=CHEBI:28790",
+        "--format",
+        "csv",
+    )
     assert code == 0
     assert out.count("\n") >= 2
 
 
 def test_query_with_a_bad_parameter(capsys, store_dir) -> None:
-    code, _, err = run(capsys, "--store", store_dir, "query", "claims-about",
-                       "--param", "entity=nosuch:1")  # fmt: skip
+    code, _, err = run(
+        capsys, "--store", store_dir, "query", "claims-about", "--param", "entity=nosuch:1"
+    )
     assert code == 2
     assert "entity" in err
 

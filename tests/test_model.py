@@ -27,12 +27,24 @@ def base_claim(**changes: Any) -> dict[str, Any]:
         "quote_position": {"start": 10, "end": 62},
         "hedged": False,
         "source": {"title": "A news report", "type": "news-article"},
-        "primary_source": {"type": "meta-analysis", "journal": "Clinical Nutrition", "country": "Spain"},
+        "primary_source": {
+            "type": "meta-analysis",
+            "journal": "Clinical Nutrition",
+            "country": "Spain",
+        },
         "evidence": {"study_design": "meta-analysis", "n_studies": 7, "n_participants": 938},
-        "statistics": {"effect_measure": "SMD", "effect_size": -0.1, "ci_low": -0.35,
-                       "ci_high": 0.15, "p_value": 0.41},
-        "context": {"population": "adults with depression", "co_intervention": "gbkg:antidepressant"},
-    }  # fmt: skip
+        "statistics": {
+            "effect_measure": "SMD",
+            "effect_size": -0.1,
+            "ci_low": -0.35,
+            "ci_high": 0.15,
+            "p_value": 0.41,
+        },
+        "context": {
+            "population": "adults with depression",
+            "co_intervention": "gbkg:antidepressant",
+        },
+    }
     claim.update(changes)
     return claim
 
@@ -84,10 +96,15 @@ def test_same_content_same_iri_whatever_the_spelling() -> None:
         base_claim(
             subject="https://w3id.org/gbkg/entity/probiotic",
             object="https://identifiers.org/hgnc:6018",
-            statistics={"effect_measure": "SMD", "effect_size": -0.10, "ci_low": -0.350,
-                        "ci_high": 0.15, "p_value": 0.410},
+            statistics={
+                "effect_measure": "SMD",
+                "effect_size": -0.10,
+                "ci_low": -0.350,
+                "ci_high": 0.15,
+                "p_value": 0.410,
+            },
         )
-    )  # fmt: skip
+    )
     assert a.iri == b.iri
     assert a.iri.startswith("https://w3id.org/gbkg/claim/")
 
@@ -114,12 +131,20 @@ def test_different_content_different_iri(change: dict[str, Any]) -> None:
 
 
 def test_source_ids_are_minted_from_doi_or_url() -> None:
-    with_doi = parse_claim(base_claim(source={"title": "T", "type": "journal-article",
-                                              "doi": "https://doi.org/10.1016/J.CLNU.2024.1"}))  # fmt: skip
+    with_doi = parse_claim(
+        base_claim(
+            source={
+                "title": "T",
+                "type": "journal-article",
+                "doi": "https://doi.org/10.1016/J.CLNU.2024.1",
+            }
+        )
+    )
     assert with_doi.source is not None
     assert with_doi.source.minted_id() == "https://doi.org/10.1016/j.clnu.2024.1"
-    with_url = parse_claim(base_claim(source={"title": "T", "type": "web-page",
-                                              "url": "https://example.org/a"}))  # fmt: skip
+    with_url = parse_claim(
+        base_claim(source={"title": "T", "type": "web-page", "url": "https://example.org/a"})
+    )
     assert with_url.source is not None
     assert with_url.source.minted_id().startswith("https://w3id.org/gbkg/source/")
 
@@ -159,7 +184,24 @@ def test_no_blank_nodes_in_a_claim() -> None:
 def test_model_is_the_json_contract() -> None:
     fields = set(Claim.model_fields)
     assert {
-        "id", "subject", "predicate", "object", "subject_label", "object_label", "finding",
-        "statement", "quote", "hedged", "source", "primary_source", "evidence", "statistics",
-        "quantity", "context", "entities", "curator", "created", "status",
-    } <= fields  # fmt: skip
+        "id",
+        "subject",
+        "predicate",
+        "object",
+        "subject_label",
+        "object_label",
+        "finding",
+        "statement",
+        "quote",
+        "hedged",
+        "source",
+        "primary_source",
+        "evidence",
+        "statistics",
+        "quantity",
+        "context",
+        "entities",
+        "curator",
+        "created",
+        "status",
+    } <= fields

@@ -15,8 +15,12 @@ G = ox.NamedNode("https://example.org/g")
 
 
 def quad(i: int) -> ox.Quad:
-    return ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), ox.NamedNode("https://example.org/p"),
-                   ox.Literal(str(i)), G)  # fmt: skip
+    return ox.Quad(
+        ox.NamedNode(f"https://example.org/s{i}"),
+        ox.NamedNode("https://example.org/p"),
+        ox.Literal(str(i)),
+        G,
+    )
 
 
 def test_data_survives_close_and_reopen(tmp_path: Path) -> None:
@@ -54,8 +58,12 @@ def test_failed_load_changes_nothing(tmp_path: Path) -> None:
 def test_apply_removes_and_adds_together(tmp_path: Path) -> None:
     store = OxigraphStore(tmp_path / "s")
     store.extend([quad(1), quad(2)])
-    tricky = ox.Quad(ox.NamedNode("https://example.org/s3"), ox.NamedNode("https://example.org/p"),
-                     ox.Literal('quote " and } and \n newline', language="en"), G)  # fmt: skip
+    tricky = ox.Quad(
+        ox.NamedNode("https://example.org/s3"),
+        ox.NamedNode("https://example.org/p"),
+        ox.Literal('quote " and } and \n newline', language="en"),
+        G,
+    )
     store.apply(remove=[quad(1)], add=[tricky])
     assert set(store.quads()) == {quad(2), tricky}
     store.close()
@@ -67,7 +75,9 @@ def test_query_binds_values_as_terms(tmp_path: Path) -> None:
     injection = ox.Literal('1" } ; DROP ALL ; SELECT * { "')
     rows = list(store.query("SELECT ?s ?o WHERE { ?s ?p ?o }", substitutions={"o": injection}))
     assert rows == []
-    rows = list(store.query("SELECT ?s ?o WHERE { ?s ?p ?o }", substitutions={"o": ox.Literal("2")}))
+    rows = list(
+        store.query("SELECT ?s ?o WHERE { ?s ?p ?o }", substitutions={"o": ox.Literal("2")})
+    )
     assert [r["s"] for r in rows] == [ox.NamedNode("https://example.org/s2")]
     assert len(store.quads()) == 2
     store.close()

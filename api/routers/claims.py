@@ -92,9 +92,16 @@ def list_claims(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ClaimList:
     page = claims.list(
-        entity=entity, subject=subject, object=object, predicate=predicate, finding=finding,
-        source=source, include_retracted=include_retracted, limit=limit, offset=offset,
-    )  # fmt: skip
+        entity=entity,
+        subject=subject,
+        object=object,
+        predicate=predicate,
+        finding=finding,
+        source=source,
+        include_retracted=include_retracted,
+        limit=limit,
+        offset=offset,
+    )
     return ClaimList(data=page.claims, count=page.count)
 
 
@@ -114,9 +121,12 @@ def list_claims(
     openapi_extra=CLAIM_BODY,
 )
 async def add_claim(
-    request: Request, response: Response, claims: ClaimsDep, curator: CuratorDep,
+    request: Request,
+    response: Response,
+    claims: ClaimsDep,
+    curator: CuratorDep,
     settings: SettingsDep,
-) -> Claim:  # fmt: skip
+) -> Claim:
     claim = await read_claim(request, settings.max_body_bytes)
     stored, created = await run_in_threadpool(claims.add, claim, curator=curator)
     assert stored.id is not None
@@ -133,7 +143,9 @@ async def add_claim(
     responses={k: v for k, v in ERRORS.items() if k != 401},
     openapi_extra=CLAIM_BODY,
 )
-async def validate_claim(request: Request, claims: ClaimsDep, settings: SettingsDep) -> ValidationOut:
+async def validate_claim(
+    request: Request, claims: ClaimsDep, settings: SettingsDep
+) -> ValidationOut:
     from kg.errors import ValidationFailed
 
     try:
@@ -144,7 +156,8 @@ async def validate_claim(request: Request, claims: ClaimsDep, settings: Settings
         )
     report = await run_in_threadpool(claims.validate, claim)
     return ValidationOut(
-        conforms=report.conforms, violations=[ViolationOut(**v.as_json()) for v in report.violations]
+        conforms=report.conforms,
+        violations=[ViolationOut(**v.as_json()) for v in report.violations],
     )
 
 
@@ -179,9 +192,11 @@ def get_claim(claim_id: str, request: Request, claims: ClaimsDep) -> Any:
     },
 )
 async def retract_claim(
-    claim_id: str, claims: ClaimsDep, curator: CuratorDep,
+    claim_id: str,
+    claims: ClaimsDep,
+    curator: CuratorDep,
     retraction: Annotated[RetractionIn, Body()],
-) -> Claim:  # fmt: skip
+) -> Claim:
     return await run_in_threadpool(
         claims.retract, claim_iri(claim_id), reason=retraction.reason, curator=curator
     )

@@ -70,7 +70,9 @@ def json_ld_context() -> JSONResponse:
     "/export",
     summary="The whole graph: every claim's named graphs, the ontology and the entities",
     response_class=Response,
-    responses={200: {"content": {t: {} for _, t in EXPORTS.values()} | {"application/ld+json": {}}}},
+    responses={
+        200: {"content": {t: {} for _, t in EXPORTS.values()} | {"application/ld+json": {}}}
+    },
 )
 async def export(
     store: StoreDep,
@@ -90,7 +92,9 @@ async def export(
         data = await run_in_threadpool(lambda: store.dump(format=rdf_format))
     disposition = f'attachment; filename="gbkg.{rdf_format.file_extension}"'
     return Response(
-        data, media_type=f"{media_type}; charset=utf-8", headers={"Content-Disposition": disposition}
+        data,
+        media_type=f"{media_type}; charset=utf-8",
+        headers={"Content-Disposition": disposition},
     )
 
 

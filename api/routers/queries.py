@@ -46,15 +46,20 @@ def _describe(query: NamedQuery, request: Request) -> NamedQueryOut:
     return NamedQueryOut(
         name=query.name,
         summary=query.summary,
-        params=[ParameterOut(name=p.name, type=str(p.type), required=p.required) for p in query.params],
+        params=[
+            ParameterOut(name=p.name, type=str(p.type), required=p.required) for p in query.params
+        ],
         columns=list(query.columns),
         sparql=query.text,
         run=str(request.url_for("run_named_query", name=query.name)),
     )
 
 
-@router.get("", summary="The named queries, with their parameters and result columns",
-            response_model=list[NamedQueryOut])  # fmt: skip
+@router.get(
+    "",
+    summary="The named queries, with their parameters and result columns",
+    response_model=list[NamedQueryOut],
+)
 def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
     return [_describe(q, request) for q in catalog.list()]
 
@@ -71,11 +76,13 @@ def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
     response_class=Response,
     responses={
         200: {"content": {f.value: {} for f in ResultFormat}},
-        400: {"description": "Unknown, missing or malformed parameter",
-              "content": {PROBLEM_JSON: {}}},
+        400: {
+            "description": "Unknown, missing or malformed parameter",
+            "content": {PROBLEM_JSON: {}},
+        },
         404: {"description": "No such query", "content": {PROBLEM_JSON: {}}},
         406: {"description": "No acceptable format", "content": {PROBLEM_JSON: {}}},
-    },  # fmt: skip
+    },
     name="run_named_query",
 )
 async def run_named_query(name: str, request: Request, catalog: CatalogDep) -> Response:
@@ -92,9 +99,13 @@ async def run_named_query(name: str, request: Request, catalog: CatalogDep) -> R
     def work(deadline: float) -> tuple[bytes, bool]:
         plan = plan_query(store, query.text)
         result = collect(
-            store, plan, substitutions=bound, max_results=runner.max_results,  # type: ignore[arg-type]
-            deadline=deadline, timeout_s=runner.timeout_s,
-        )  # fmt: skip
+            store,
+            plan,
+            substitutions=bound,
+            max_results=runner.max_results,  # type: ignore[arg-type]
+            deadline=deadline,
+            timeout_s=runner.timeout_s,
+        )
         return serialize(result, fmt), result.truncated
 
     body, truncated = await runner.run(work)
