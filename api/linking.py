@@ -11,7 +11,7 @@ internal records of :mod:`kg.projection`, :mod:`kg.evidence` and :mod:`kg.entiti
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
@@ -84,6 +84,9 @@ class ClaimSummary(BaseModel):
     primary_source: SourceOut | None = None
 
 
+Summary = TypeVar("Summary", bound=ClaimSummary)
+
+
 def entity_ref(iri: str, label: str | None) -> EntityRef:
     return EntityRef(id=compress(iri), iri=iri, label=label)
 
@@ -92,11 +95,19 @@ def _source(ref: SourceRef | None) -> SourceOut | None:
     return SourceOut(id=ref.id, title=ref.title) if ref is not None else None
 
 
-def claim_summary(record: ClaimRecord, labels: dict[str, str], relation_label: str) -> ClaimSummary:
+def claim_summary(
+    record: ClaimRecord,
+    labels: dict[str, str],
+    relation_label: str,
+    *,
+    model: type[Summary] = ClaimSummary,  # type: ignore[assignment]
+    **extra: Any,
+) -> Summary:
+    """``record`` as ``model`` (a :class:`ClaimSummary` or a subclass, given its ``extra``)."""
     stats: dict[str, Any] = dict(record.statistics)
     if record.effect_measure is not None:
         stats = {"effect_measure": record.effect_measure.value, **stats}
-    return ClaimSummary(
+    return model(
         id=record.iri,
         subject=entity_ref(record.subject, labels.get(record.subject)),
         predicate=RelationRef(id=compress(record.predicate), label=relation_label),
@@ -112,6 +123,7 @@ def claim_summary(record: ClaimRecord, labels: dict[str, str], relation_label: s
         statistics=stats,
         source=_source(record.source),
         primary_source=_source(record.primary_source),
+        **extra,
     )
 
 

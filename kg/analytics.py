@@ -66,9 +66,12 @@ from kg.projection import (
     ClaimRecord,
     EntityName,
     Vocabulary,
+    entity_classes,
     entity_iri,
+    read_claim,
     read_claims,
     read_entities,
+    read_entity,
 )
 from kg.store import Backend
 
@@ -175,6 +178,8 @@ class ClaimGraph:
     entities: dict[str, EntityName] = field(default_factory=dict)
     graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph)
     store: Backend | None = None
+    #: ``gba:Entity`` and its subclasses: what makes a node an entity.
+    entity_classes: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -185,7 +190,12 @@ class ClaimGraph:
     @classmethod
     def from_store(cls, store: Backend) -> ClaimGraph:
         """Project every active claim of ``store``."""
-        graph = cls(Vocabulary.from_store(store), read_entities(store), store=store)
+        graph = cls(
+            Vocabulary.from_store(store),
+            read_entities(store),
+            store=store,
+            entity_classes=entity_classes(store),
+        )
         for record in read_claims(store):
             graph._add(record)
         return graph
@@ -247,12 +257,18 @@ class ClaimGraph:
         with self._lock:
             for iri in iris:
                 self._drop(iri)
-                for record in read_claims(self.store, iri):
-                    for end in (record.subject, record.object):
-                        self.entities.update(read_entities(self.store, end))
+                record = read_claim(self.store, iri)
+                if record is None:
+                    continue
+                for end in (record.subject, record.object):
+                    name = read_entity(self.store, end, self.entity_classes)
+                    if name is not None:
+                        self.entities[end] = name
                         if end in self.graph:
-                            self.graph.nodes[end]["label"] = self.label(end)
-                    self._add(record)
+                            self.graph.nodes[end].update(
+                                label=name.display, types=sorted(name.types)
+                            )
+                self._add(record)
 
     # Reading ----------------------------------------------------------------------
 

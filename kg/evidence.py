@@ -172,8 +172,9 @@ def evidence(
 ) -> EvidenceSummary:
     """The claims linking ``subject`` and ``object`` (CURIEs or IRIs), weighed.
 
-    ``source`` is a store, or a :class:`~kg.analytics.ClaimGraph` (faster: no
-    query; retracted claims then come from the graph's store). Unknown entities
+    ``source`` is a store, or a :class:`~kg.analytics.ClaimGraph` (its vocabulary
+    and entity names are reused; the claims are still read from its store, which
+    has them in full, or from the graph itself when it has no store). Unknown entities
     raise :class:`~kg.errors.NotFoundError`, malformed identifiers
     :class:`~kg.errors.CurieError`, both naming the parameter. The rule: see the
     module documentation.
@@ -195,16 +196,15 @@ def evidence(
         else:
             raise NotFoundError(f"{name}: no entity {compress(iri)} in the graph",
                                 parameter=name, value=compress(iri))  # fmt: skip
-    if graph is not None and not include_retracted:
-        records = graph.records_between(s_iri, o_iri)
-        vocabulary = graph.vocabulary
-    else:
-        if store is None:
-            raise ParameterError("retracted claims need a store", parameter="include_retracted")
+    if store is not None:
         records = read_pair(store, s_iri, o_iri)  # type: ignore[arg-type]
-        vocabulary = graph.vocabulary if graph is not None else Vocabulary.from_store(store)  # type: ignore[arg-type]
         if not include_retracted:
             records = [r for r in records if r.active]
+    elif not include_retracted:
+        records = graph.records_between(s_iri, o_iri)  # type: ignore[union-attr]
+    else:
+        raise ParameterError("retracted claims need a store", parameter="include_retracted")
+    vocabulary = graph.vocabulary if graph is not None else Vocabulary.from_store(store)  # type: ignore[arg-type]
     return weigh(records, names["subject"], names["object"], vocabulary)
 
 

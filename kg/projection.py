@@ -112,8 +112,8 @@ def _context_value(term: Any) -> str:
 def records_from_rows(rows: Iterable[Any]) -> list[ClaimRecord]:
     """Fold query rows (the columns of ``analytics-claims.rq``) into one record per claim.
 
-    When a multi-valued optional field gives several rows, the first value wins
-    (rows come in store order; the shapes allow one value for each of them).
+    When a multi-valued field gives several rows, the least value (as text) is kept,
+    as :func:`read_claim` keeps it; the shapes allow one value for each of them.
     """
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -123,8 +123,9 @@ def records_from_rows(rows: Iterable[Any]) -> list[ClaimRecord]:
             grouped[iri] = {name: row[name] for name in _COLUMNS}
             continue
         for name in _COLUMNS:
-            if seen[name] is None and row[name] is not None:
-                seen[name] = row[name]
+            value = row[name]
+            if value is not None and (seen[name] is None or str(value) < str(seen[name])):
+                seen[name] = value
     return [_record(iri, cols) for iri, cols in grouped.items()]
 
 
@@ -179,21 +180,94 @@ def _solutions(store: Backend, name: str, bound: Mapping[str, ox.NamedNode | ox.
     return result
 
 
-def read_claims(store: Backend, iri: str | None = None) -> list[ClaimRecord]:
-    """Every claim of the store (retracted ones too), or only the claim ``iri``."""
-    bound = {"claim": ox.NamedNode(iri)} if iri is not None else {}
-    return records_from_rows(_solutions(store, "analytics-claims", bound))
+# A claim's record read from its own named graphs. Oxigraph plans a query before it
+# binds ``substitutions``, so a query that joins a bound variable with the rest of
+# a claim scans every claim; a claim's graphs, read by name, cost the same at any
+# store size. Each column of ``analytics-claims.rq`` is a path from the claim here.
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_G = "https://w3id.org/gbkg/ontology#"
+_PROV = "http://www.w3.org/ns/prov#"
+_TITLE = "http://purl.org/dc/terms/title"
+_COLUMN_PATHS: dict[str, tuple[str, ...]] = {
+    "subject": (_RDF + "subject",),
+    "predicate": (_RDF + "predicate",),
+    "object": (_RDF + "object",),
+    "finding": (_G + "finding",),
+    "statement": (_G + "statement",),
+    "hedged": (_G + "hedged",),
+    "status": (_G + "status",),
+    "design": (_G + "evidence", _G + "studyDesign"),
+    "nStudies": (_G + "evidence", _G + "nStudies"),
+    "nParticipants": (_G + "evidence", _G + "nParticipants"),
+    "studyPopulation": (_G + "evidence", _G + "population"),
+    "population": (_G + "context", _G + "population"),
+    "coIntervention": (_G + "context", _G + "coIntervention"),
+    "condition": (_G + "context", _G + "condition"),
+    "strain": (_G + "context", _G + "strain"),
+    "dose": (_G + "context", _G + "dose"),
+    "effectMeasure": (_G + "statistics", _G + "effectMeasure"),
+    "effectSize": (_G + "statistics", _G + "effectSize"),
+    "ciLow": (_G + "statistics", _G + "ciLow"),
+    "ciHigh": (_G + "statistics", _G + "ciHigh"),
+    "pValue": (_G + "statistics", _G + "pValue"),
+    "source": (_PROV + "wasDerivedFrom",),
+    "sourceTitle": (_PROV + "wasDerivedFrom", _TITLE),
+    "primarySource": (_G + "primarySource",),
+    "primaryTitle": (_G + "primarySource", _TITLE),
+    "primaryJournal": (_G + "primarySource", _G + "journal"),
+}
+_CLAIM_GRAPHS = ("#assertion", "#provenance", "#pubinfo")
+
+
+def read_claim(store: Backend, iri: str) -> ClaimRecord | None:
+    """The claim ``iri`` (active or retracted) from its named graphs; ``None`` if absent."""
+    about: dict[str, dict[str, list[Any]]] = {}
+    for suffix in _CLAIM_GRAPHS:
+        for quad in store.quads(ox.NamedNode(iri + suffix)):
+            if isinstance(quad.subject, ox.NamedNode):
+                props = about.setdefault(quad.subject.value, {})
+                props.setdefault(quad.predicate.value, []).append(quad.object)
+    claim = about.get(iri, {})
+    if not any(t.value == _G + "Claim" for t in claim.get(_RDF + "type", [])):
+        return None
+    columns: dict[str, Any] = {}
+    for column, path in _COLUMN_PATHS.items():
+        node, value = iri, None
+        for step, prop in enumerate(path):
+            values = about.get(node, {}).get(prop, [])
+            value = min(values, key=str) if values else None
+            if value is None or step == len(path) - 1:
+                break
+            if not isinstance(value, ox.NamedNode):
+                value = None
+                break
+            node = value.value
+        columns[column] = value
+    if any(columns[c] is None for c in ("subject", "predicate", "object", "finding")):
+        return None
+    return _record(iri, columns)
+
+
+def read_claims(store: Backend) -> list[ClaimRecord]:
+    """Every claim of the store, retracted ones too (one query: the projection's build)."""
+    return records_from_rows(_solutions(store, "analytics-claims", {}))
+
+
+def _claims_by_id(
+    store: Backend, query: str, bound: Mapping[str, ox.NamedNode]
+) -> list[ClaimRecord]:
+    iris = sorted({row["claim"].value for row in _solutions(store, query, bound)})
+    return [r for iri in iris if (r := read_claim(store, iri)) is not None]
 
 
 def read_pair(store: Backend, a: str, b: str) -> list[ClaimRecord]:
     """Claims whose subject and object are ``a`` and ``b``, in either order."""
-    bound = {"a": ox.NamedNode(a), "b": ox.NamedNode(b)}
-    return records_from_rows(_solutions(store, "evidence-pair", bound))
+    return _claims_by_id(store, "evidence-pair", {"a": ox.NamedNode(a), "b": ox.NamedNode(b)})
 
 
 def read_about(store: Backend, entity: str) -> list[ClaimRecord]:
     """Claims whose subject or object is ``entity``."""
-    return records_from_rows(_solutions(store, "entity-claims", {"entity": ox.NamedNode(entity)}))
+    return _claims_by_id(store, "entity-claims", {"entity": ox.NamedNode(entity)})
 
 
 # Relations ----------------------------------------------------------------------------
@@ -301,16 +375,38 @@ class EntityName:
         return self.label or self.id
 
 
-def read_entities(store: Backend, iri: str | None = None) -> dict[str, EntityName]:
-    """Entities (typed with a subclass of ``gba:Entity``) with labels; or only ``iri``."""
-    bound = {"entity": ox.NamedNode(iri)} if iri is not None else {}
+def entity_classes(store: Backend) -> frozenset[str]:
+    """``gba:Entity`` and its subclasses, from the ontology graph."""
+    return frozenset(row["class"].value for row in _solutions(store, "entity-classes", {}))
+
+
+def read_entities(store: Backend) -> dict[str, EntityName]:
+    """Every entity (typed with a subclass of ``gba:Entity``) with its label."""
     found: dict[str, EntityName] = {}
-    for row in _solutions(store, "analytics-entities", bound):
+    for row in _solutions(store, "analytics-entities", {}):
         name = found.setdefault(row["entity"].value, EntityName(row["entity"].value))
         name.types.add(row["type"].value)
         if name.label is None and row["label"] is not None:
             name.label = row["label"].value
     return found
+
+
+def read_entity(store: Backend, iri: str, classes: frozenset[str]) -> EntityName | None:
+    """The entity ``iri`` when the store types it with one of ``classes``."""
+    name = EntityName(iri)
+    labels = []
+    for quad in store.quads_about(ox.NamedNode(iri)):
+        if quad.predicate.value == _RDF + "type" and quad.object.value in classes:
+            name.types.add(quad.object.value)
+        elif quad.predicate.value == _LABEL and isinstance(quad.object, ox.Literal):
+            labels.append(quad.object.value)
+    if not name.types:
+        return None
+    name.label = min(labels) if labels else None
+    return name
+
+
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 def entity_iri(value: str, *, parameter: str) -> str:
@@ -329,10 +425,10 @@ def require_entity(store: Backend, iri: str, *, parameter: str) -> EntityName:
     Raises :class:`~kg.errors.NotFoundError` naming ``parameter`` when the store
     knows nothing of it.
     """
-    found = read_entities(store, iri).get(iri)
+    found = read_entity(store, iri, entity_classes(store))
     if found is not None:
         return found
-    if read_about(store, iri):
+    if next(iter(_solutions(store, "entity-claims", {"entity": ox.NamedNode(iri)})), None):
         return EntityName(iri)
     raise NotFoundError(
         f"{parameter}: no entity {compress(iri)} in the graph",

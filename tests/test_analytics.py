@@ -16,7 +16,7 @@ from kg.curation import ClaimService
 from kg.errors import CurieError, NotFoundError, ParameterError
 from kg.ids import expand
 from kg.model import Finding, StudyDesign
-from kg.projection import ClaimRecord
+from kg.projection import ClaimRecord, read_claim, read_claims
 from kg.store import OxigraphStore
 
 PROBIOTIC, MICROBIOTA, SEROTONIN = "gbkg:probiotic", "gbkg:gut-microbiota", "CHEBI:28790"
@@ -68,6 +68,23 @@ def test_the_projection_holds_active_claims_as_edges(store: OxigraphStore) -> No
     assert some["predicate"] == str(expand("gba:improves"))
     assert some["finding"].value == "effect"
     assert {"claim", "hedged", "study_design", "n_participants", "context"} <= set(some)
+
+
+def test_a_claim_reads_the_same_from_its_graphs_as_from_the_projection_query(
+    store: OxigraphStore,
+) -> None:
+    service = ClaimService(store)
+    first = service.list(limit=1).claims[0].id
+    assert first is not None
+    service.retract(first, reason="test", curator="tester")
+    records = read_claims(store)
+    assert len(records) == service.list(limit=1000, include_retracted=True).count
+    assert any(r.source and r.source.title for r in records)
+    assert any(r.context for r in records) and any(r.primary_source for r in records)
+    for record in records:
+        assert read_claim(store, record.iri) == record
+    assert next(r for r in records if r.iri == first).status.value == "retracted"
+    assert read_claim(store, "https://w3id.org/gbkg/claim/none") is None
 
 
 def test_update_adds_new_claims_and_drops_retracted_ones(service: ClaimService) -> None:

@@ -181,10 +181,11 @@ def evidence_out(summary: EvidenceSummary, graph: ClaimGraph) -> EvidenceOut:
             for s in summary.strata
         ],
         claims=[
-            WeighedClaimOut(
-                **claim_summary(
-                    c.record, labels, graph.vocabulary.label(c.record.predicate)
-                ).model_dump(),
+            claim_summary(
+                c.record,
+                labels,
+                graph.vocabulary.label(c.record.predicate),
+                model=WeighedClaimOut,
                 role=c.role.value,
                 turned=c.turned,
             )
