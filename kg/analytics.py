@@ -49,6 +49,7 @@ search from each end), and stops after :data:`MAX_CANDIDATES` complete paths
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -74,6 +75,8 @@ from kg.projection import (
     read_entity,
 )
 from kg.store import Backend
+
+log = logging.getLogger("gbkg.analytics")
 
 FINDING_WEIGHTS: dict[Finding, float] = {Finding.EFFECT: 1.0, Finding.ASSERTION: 0.5}
 DESIGN_WEIGHTS: dict[StudyDesign | None, float] = {
@@ -478,9 +481,19 @@ class ClaimGraphCache:
             return self._graph
 
     def update(self, iris: list[str]) -> None:
+        """Bring the graph in step with the claims ``iris``.
+
+        The write that calls this has already been stored: should the update fail,
+        the graph is dropped and rebuilt on next use rather than failing the write.
+        """
         with self._lock:
-            if self._graph is not None:
+            if self._graph is None:
+                return
+            try:
                 self._graph.update(iris)
+            except Exception:  # a derived view must never fail the write it follows
+                log.exception("claim graph update failed; it will be rebuilt on next use")
+                self._graph = None
 
     @property
     def built(self) -> bool:

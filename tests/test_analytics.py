@@ -125,6 +125,22 @@ def test_the_cache_builds_once_and_follows_writes(service: ClaimService) -> None
     assert graph.graph.number_of_edges() == 2
 
 
+def test_a_failed_update_drops_the_graph_instead_of_failing_the_write(
+    service: ClaimService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ClaimGraphCache(service.store)
+    service.listeners.append(cache.update)
+    first = cache.get()
+
+    def broken(iris: object) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(first, "update", broken)
+    add(service, PROBIOTIC, "gba:increases", MICROBIOTA)
+    assert not cache.built
+    assert cache.get().graph.number_of_edges() == 1
+
+
 # Paths -----------------------------------------------------------------------------------
 
 

@@ -88,6 +88,23 @@ class EntityOut(EntityRef):
     evidence: EvidenceProfileOut
 
 
+SEARCH_EXAMPLE = {
+    "q": "Lactobacillus casei",
+    "count": 1,
+    "data": [
+        {
+            "id": "NCBITaxon:1582",
+            "iri": "http://purl.obolibrary.org/obo/NCBITaxon_1582",
+            "label": "Lacticaseibacillus casei",
+            "types": ["gba:MicrobialTaxon"],
+            "matched": "Lactobacillus casei",
+            "match": "synonym",
+            "rank": 1,
+        }
+    ],
+}
+
+
 @router.get(
     "",
     summary="Look entities up by label or synonym",
@@ -99,7 +116,10 @@ class EntityOut(EntityRef):
         "`Lactobacillus casei` finds *Lacticaseibacillus casei* (its former name)."
     ),
     response_model=EntitySearchOut,
-    responses=problem_responses(400, 422),
+    responses={
+        200: {"content": {"application/json": {"example": SEARCH_EXAMPLE}}},
+        **problem_responses(400, 422),
+    },
 )
 def search_entities(
     store: StoreDep,
