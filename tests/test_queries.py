@@ -210,6 +210,7 @@ def test_null_results_are_exactly_il6_and_tnf(catalog: QueryCatalog, store: Oxig
         assert row["subjectLabel"] == "probiotic" and row["predicateLabel"] == "decreases"
         assert row["studyDesign"] == "meta-analysis"
     assert {r["objectLabel"] for r in found} == {"interleukin-6", "tumor necrosis factor"}
+    assert all(r["sourceTitle"].startswith("News report") for r in found)
 
 
 def test_gut_brain_channels(catalog: QueryCatalog, store: OxigraphStore) -> None:
@@ -227,6 +228,7 @@ def test_quantities(catalog: QueryCatalog, store: OxigraphStore) -> None:
     serotonin = found[(Decimal(95), "percent")]
     assert serotonin["object"] == "CHEBI:28790" and serotonin["objectLabel"] == "serotonin"
     assert serotonin["quantityOf"] == "the body's serotonin"
+    assert "primarySource" not in serotonin and "primarySourceTitle" not in serotonin
     depression = found[(Decimal(280_000_000), "people")]
     assert depression["subject"] == "MONDO:0002050"
     assert depression["primarySourceTitle"] == "World Health Organization"
