@@ -29,10 +29,10 @@ its focus node: the focus of a statistics rule is the node the claim links with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -41,6 +41,8 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, RDFS, SKOS, Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import DCTERMS, PROV, SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kg.errors import InputError, KGError
@@ -49,6 +51,8 @@ from kg.resources import ontology_file
 from kg.terms import from_ox, to_ox
 
 SHAPES_FILE = "shapes.ttl"
+#: On a node shape, the property its node-level results are reported on (shapes.ttl).
+REPORT_PATH = URIRef("https://w3id.org/gbkg/shapes#reportPath")
 ONTOLOGY_FILE = "gba.ttl"
 ENTITIES_FILE = "entities.ttl"
 
@@ -308,18 +312,21 @@ def _triples(data: Graph | Dataset) -> Iterable[tuple[Node, Node, Node]]:
 
 
 def _quads(data: Data) -> Iterable[ox.Quad]:
-    if isinstance(data, ox.Store):
-        yield from data.quads_for_pattern(None, None, None, None)
-        return
-    if isinstance(data, list):
-        yield from data
+    if isinstance(data, ox.Store | list):
+        for quad in data:
+            yield ox.Quad(quad.subject, quad.predicate, quad.object)
         return
     for s, p, o in _triples(data):
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
 
 
 def _union(*parts: Data) -> ox.Store:
-    """One in-memory Oxigraph store holding every part.
+    """One in-memory Oxigraph store holding every part, as triples of its default graph.
+
+    Graph names are dropped on purpose: a source or an entity described in many
+    claims' graphs is one set of triples here. (Oxigraph's union of named graphs
+    keeps each copy, and a query through a shared node would see it once per claim:
+    validation would grow with the square of the number of claims.)
 
     pySHACL validates an Oxigraph store as it does an rdflib graph, but runs the
     SPARQL-based constraints in Oxigraph: full validation is 2-3x faster than on
@@ -335,30 +342,52 @@ def _union(*parts: Data) -> ox.Store:
     return store
 
 
-def _run(data: ox.Store, shapes: Graph) -> ValidationReport:
-    """pySHACL on ``data`` (a store made for the purpose: pySHACL runs in place)."""
+@lru_cache(maxsize=64)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+class _RdflibGraph(Graph):
+    """An rdflib graph whose SPARQL queries are parsed once per text (pySHACL sends each
+    SPARQL-based constraint as text, once per focus node)."""
+
+    def query(self, query_object: str | Query, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+def _union_graph(*parts: Data) -> Graph:
+    """The parts as one rdflib graph (the fallback of :func:`_run`)."""
+    graph = _RdflibGraph()
+    for part in parts:
+        if isinstance(part, ox.Store | list):
+            for quad in part:
+                graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+        else:
+            for triple in _triples(part):
+                graph.add(triple)
+    return graph
+
+
+def _run(parts: Sequence[Data], shapes: Graph) -> ValidationReport:
+    """pySHACL on the union of ``parts`` (none of them is modified)."""
+    store = _union(*parts)
     try:
-        _, results, _ = pyshacl.validate(
-            data,  # type: ignore[arg-type]  # pySHACL >= 0.40 accepts an Oxigraph store
-            shacl_graph=shapes,
-            inference="none",
-            inplace=True,
-            advanced=False,
-            allow_warnings=True,
-            allow_infos=True,
-        )
-    except ReportableRuntimeError as error:
-        raise KGError(f"SHACL validation could not run: {error.message}") from error
-    if not isinstance(results, Graph):
-        raise KGError(f"SHACL validation could not run: {results}")
+        results = _pyshacl(store, shapes)
+        lookup = _neighbourhood(store, _focus_nodes(results))
+    except TypeError:
+        # pySHACL's Oxigraph backend cannot look up a literal as a subject, which a
+        # shape does when the data has text where a node belongs (gba:statistics "x").
+        # rdflib can: such data is validated there, more slowly, with the same shapes.
+        graph = _union_graph(*parts)
+        results = _pyshacl(graph, shapes)
+        lookup = graph
     found_results = list(results.objects(None, SH.result))
-    roles = _neighbourhood(
-        data, {f for r in found_results for f in results.objects(r, SH.focusNode)}
-    )
     # A shape with several constraints (maxCount, datatype, range) reports each one it
     # fails with the same message: the curator reads it once.
     results_found = sorted(
-        (_violation(results, r, roles) for r in found_results),
+        (_violation(results, r, lookup, shapes) for r in found_results),
         key=lambda v: (
             v.severity != Severity.VIOLATION,
             v.field or "",
@@ -376,6 +405,29 @@ def _run(data: ox.Store, shapes: Graph) -> ValidationReport:
     violations = list(unique.values())
     conforms = not any(v.severity == Severity.VIOLATION for v in violations)
     return ValidationReport(conforms=conforms, violations=violations)
+
+
+def _pyshacl(data: ox.Store | Graph, shapes: Graph) -> Graph:
+    """The one call to pySHACL: its report graph, or a :class:`KGError`."""
+    try:
+        _, results, _ = pyshacl.validate(
+            data,  # type: ignore[arg-type]  # pySHACL >= 0.40 accepts an Oxigraph store
+            shacl_graph=shapes,
+            inference="none",
+            inplace=True,  # the data is a copy made for this run
+            advanced=False,  # SHACL-SPARQL constraints need no SHACL-AF
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except ReportableRuntimeError as error:
+        raise KGError(f"SHACL validation could not run: {error.message}") from error
+    if not isinstance(results, Graph):
+        raise KGError(f"SHACL validation could not run: {results}")
+    return results
+
+
+def _focus_nodes(results: Graph) -> set[Node]:
+    return {f for r in results.objects(None, SH.result) for f in results.objects(r, SH.focusNode)}
 
 
 def _neighbourhood(data: ox.Store, focus_nodes: set[Node]) -> Graph:
@@ -398,12 +450,14 @@ def _neighbourhood(data: ox.Store, focus_nodes: set[Node]) -> Graph:
     return graph
 
 
-def _violation(report: Graph, result: Node, data: Graph) -> Violation:
+def _violation(report: Graph, result: Node, data: Graph, shapes: Graph) -> Violation:
     def one(prop: URIRef) -> Node | None:
         return next(report.objects(result, prop), None)
 
     focus = one(SH.focusNode)
     path = one(SH.resultPath)
+    if path is None:  # a node-level result: the shape may name its property
+        path = shapes.value(one(SH.sourceShape), REPORT_PATH)
     component = one(SH.sourceConstraintComponent)
     constraint: str
     if component == SH.SPARQLConstraintComponent and isinstance(
@@ -438,7 +492,7 @@ def validate_graph(data: Data, *, reference: Data) -> ValidationReport:
     ``reference`` is the ontology and the entity triples the rules read; neither
     argument is modified.
     """
-    return _run(_union(data, reference), shapes_graph())
+    return _run([data, reference], shapes_graph())
 
 
 #: What the shapes read from the ontology: typing (``sh:class gba:Relation``, the
@@ -484,7 +538,7 @@ class Validator:
         self.ontology_core = ontology_core(self.ontology)
         # pySHACL adds two system triples to the shapes graph at each run; one run
         # now means later (possibly concurrent) runs only re-add what is there.
-        _run(ox.Store(), self.shapes)
+        _run([], self.shapes)
 
     def entity_graph_for(self, claim_dataset: Graph | Dataset) -> Graph:
         """Labels and types, from the packaged entities file, of the entities the claim
@@ -509,12 +563,12 @@ class Validator:
         parts: list[Graph | Dataset] = [claim_dataset, self.ontology_core]
         if entity_graph is not None:
             parts.append(entity_graph)
-        return _run(_union(*parts), self.shapes)
+        return _run(parts, self.shapes)
 
     def validate_all(self, dataset: Data) -> ValidationReport:
         """Everything in ``dataset`` (e.g. the whole store), with the ontology and the
         known entities merged in."""
-        return _run(_union(dataset, self.ontology, self.entities), self.shapes)
+        return _run([dataset, self.ontology, self.entities], self.shapes)
 
 
 def touched_entities(claim_dataset: Graph | Dataset) -> set[URIRef]:
