@@ -14,7 +14,7 @@ from kg.claim_rdf import ClaimGraphs, claim_from_dataset
 from kg.curation import parse_claim
 from kg.errors import InputError, ParseError
 from kg.model import Claim
-from kg.namespaces import GBA
+from kg.namespaces import CURATORS_GRAPH, GBA, SOURCES_GRAPH
 
 CLAIM_MEDIA_TYPES = {
     "application/json": None,
@@ -118,7 +118,7 @@ def claim_from_rdf(text: str, fmt: str) -> Claim:
 
     graphs = ClaimGraphs(POSTED)
     single = Dataset()
-    for name in graphs.names:
+    for name in (*graphs.names, SOURCES_GRAPH, CURATORS_GRAPH):
         g = single.graph(name)
         for s, p, o in merged:
             g.add((rename(s), p, rename(o)))

@@ -49,11 +49,12 @@ def synthetic_claim(i: int, rng: random.Random, n_entities: int) -> Claim:
     p = rng.uniform(0.06, 0.9) if null else rng.uniform(0.0001, 0.049)
     if null:
         low, high = -half, half
+    elif abs(effect) > half:
+        low, high = effect - half, effect + half
     else:
-        low, high = (
-            (effect - half, effect + half) if abs(effect) > half else (0.01, 0.01 + 2 * half)
-        )
-        effect = (low + high) / 2
+        low, high = 0.01, 0.01 + 2 * half
+    low, high = round(low, 3), round(high, 3)
+    effect = round((low + high) / 2, 3)
     return Claim.model_validate(
         {
             "subject": f"gbkg:synthetic-{subject}",
@@ -74,9 +75,9 @@ def synthetic_claim(i: int, rng: random.Random, n_entities: int) -> Claim:
             },
             "statistics": {
                 "effect_measure": "SMD",
-                "effect_size": round(effect, 3),
-                "ci_low": round(low, 3),
-                "ci_high": round(high, 3),
+                "effect_size": effect,
+                "ci_low": low,
+                "ci_high": high,
                 "p_value": round(p, 4),
             },
             "context": {"population": rng.choice(["adults", "older adults", "women", "mice"])},

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote, unquote
 
 from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
@@ -34,7 +35,7 @@ from kg.model import (
     StudyDesign,
     decimal_text,
 )
-from kg.namespaces import CURATOR, GBA, NP, OA
+from kg.namespaces import CURATOR, CURATORS_GRAPH, GBA, NP, OA, SOURCES_GRAPH
 
 FINDINGS = {
     Finding.EFFECT: GBA.EffectFinding,
@@ -191,17 +192,20 @@ def claim_to_dataset(claim: Claim, dataset: Dataset | None = None) -> Dataset:
         _write_entity(a, entity)
 
     p = ds.graph(g.provenance)
+    # Sources are shared by many claims: described once, in the sources graph, so
+    # the union default graph holds each of their triples once.
+    sources = ds.graph(SOURCES_GRAPH)
     source_iri = None
     if claim.source is not None:
         source_iri = URIRef(claim.source.minted_id())
         p.add((c, PROV.wasDerivedFrom, source_iri))
-        _write_source(p, source_iri, claim.source)
+        _write_source(sources, source_iri, claim.source)
     if claim.primary_source is not None:
         primary = URIRef(claim.primary_source.minted_id())
         p.add((c, GBA.primarySource, primary))
-        _write_source(p, primary, claim.primary_source)
+        _write_source(sources, primary, claim.primary_source)
         if source_iri is not None:
-            p.add((source_iri, GBA.reports, primary))
+            sources.add((source_iri, GBA.reports, primary))
     if claim.evidence is not None:
         _write_evidence(p, c, g.evidence, claim.evidence)
     if claim.quote is not None:
@@ -215,19 +219,53 @@ def claim_to_dataset(claim: Claim, dataset: Dataset | None = None) -> Dataset:
             p.add((g.quote, OA.start, _integer(claim.quote_position.start)))
             p.add((g.quote, OA.end, _integer(claim.quote_position.end)))
 
-    write_pubinfo(ds.graph(g.pubinfo), claim)
+    write_pubinfo(ds.graph(g.pubinfo), claim, agents=ds.graph(CURATORS_GRAPH))
     return ds
 
 
-def write_pubinfo(pub: Graph, claim: Claim) -> None:
-    """The publication info: who, when, status, and the retraction if any."""
+def claims_to_trig(claims: Iterable[Claim], *, header: str = "") -> str:
+    """Claims as TriG that reads well and is the same from run to run.
+
+    One block per graph: each claim's four graphs in nanopublication order, in the
+    order given, then the shared sources and curators graphs; each graph's triples
+    as sorted Turtle.
+    """
+    claims = list(claims)
+    ds = new_dataset()
+    for claim in claims:
+        claim_to_dataset(claim, ds)
+    names = [name for c in claims for name in ClaimGraphs(c.iri).names]
+    names += [SOURCES_GRAPH, CURATORS_GRAPH]
+    prefixes: set[str] = set()
+    blocks = []
+    for name in names:
+        graph = Graph(namespace_manager=ds.namespace_manager)
+        for triple in ds.graph(name):
+            graph.add(triple)
+        if not len(graph):
+            continue
+        lines = graph.serialize(format="turtle").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        body = "\n".join(
+            ("    " + line) if line else "" for line in lines if not line.startswith("@prefix")
+        )
+        blocks.append(f"<{name}> {{\n{body.strip(chr(10))}\n}}\n")
+    return header + "\n".join(["\n".join(sorted(prefixes)) + "\n", *blocks])
+
+
+def write_pubinfo(pub: Graph, claim: Claim, *, agents: Graph) -> None:
+    """The publication info: who, when, status, and the retraction if any.
+
+    Curators are described (``prov:Agent``, label) in ``agents``, the shared
+    curators graph, not in every claim's publication info.
+    """
     g = ClaimGraphs(claim.iri)
     c = g.claim
     if claim.curator:
         agent = curator_iri(claim.curator)
         pub.add((c, PROV.wasAttributedTo, agent))
-        pub.add((agent, RDF.type, PROV.Agent))
-        pub.add((agent, RDFS.label, Literal(claim.curator)))
+        agents.add((agent, RDF.type, PROV.Agent))
+        agents.add((agent, RDFS.label, Literal(claim.curator)))
     if claim.created is not None:
         pub.add((c, DCTERMS.created, Literal(claim.created.isoformat(), datatype=XSD.dateTime)))
     pub.add((c, GBA.status, STATUSES[claim.status]))
@@ -239,15 +277,13 @@ def write_pubinfo(pub: Graph, claim: Claim) -> None:
         if r.by:
             agent = curator_iri(r.by)
             pub.add((g.retraction, PROV.wasAttributedTo, agent))
-            pub.add((agent, RDF.type, PROV.Agent))
-            pub.add((agent, RDFS.label, Literal(r.by)))
+            agents.add((agent, RDF.type, PROV.Agent))
+            agents.add((agent, RDFS.label, Literal(r.by)))
         if r.at is not None:
             pub.add((g.retraction, PROV.atTime, Literal(r.at.isoformat(), datatype=XSD.dateTime)))
 
 
 def curator_iri(name: str) -> URIRef:
-    from urllib.parse import quote
-
     return CURATOR[quote(name, safe="")]
 
 
@@ -391,12 +427,13 @@ def claim_from_dataset(
     if entities:
         data["entities"] = entities
 
+    sources = dataset.graph(SOURCES_GRAPH)
     source_node = one(p, c, PROV.wasDerivedFrom)
     if source_node is not None:
-        data["source"] = _read_source(p, source_node)
+        data["source"] = _read_source(sources, source_node)
     primary = one(p, c, GBA.primarySource)
     if primary is not None:
-        data["primary_source"] = _read_source(p, primary)
+        data["primary_source"] = _read_source(sources, primary)
     evidence_node = one(p, c, GBA.evidence)
     if evidence_node is not None:
         ev: dict[str, Any] = {}
@@ -431,7 +468,7 @@ def read_pubinfo(pub: Graph, c: URIRef) -> dict[str, Any]:
     data: dict[str, Any] = {}
     agent = next(iter(pub.objects(c, PROV.wasAttributedTo)), None)
     if agent is not None:
-        data["curator"] = _agent_name(pub, agent)
+        data["curator"] = agent_name(agent)
     created = next(iter(pub.objects(c, DCTERMS.created)), None)
     if created is not None:
         data["created"] = datetime.fromisoformat(str(created))
@@ -445,19 +482,15 @@ def read_pubinfo(pub: Graph, c: URIRef) -> dict[str, Any]:
         at = next(iter(pub.objects(node, PROV.atTime)), None)
         data["retraction"] = Retraction(
             reason=str(reason) if reason is not None else "",
-            by=_agent_name(pub, by) if by is not None else None,
+            by=agent_name(by) if by is not None else None,
             at=datetime.fromisoformat(str(at)) if at is not None else None,
         )
     return data
 
 
-def _agent_name(graph: Graph, agent: Node) -> str:
-    label = next(iter(graph.objects(agent, RDFS.label)), None)
-    if label is not None:
-        return str(label)
-    from urllib.parse import unquote
-
-    return unquote(str(agent).rsplit("/", 1)[-1])
+def agent_name(agent: Node) -> str:
+    """A curator's name, from its IRI (:func:`curator_iri` in reverse)."""
+    return unquote(str(agent).removeprefix(str(CURATOR)))
 
 
 def _number(value: Node) -> float:

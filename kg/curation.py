@@ -17,6 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 from pydantic import ValidationError
 from rdflib import RDF, RDFS, Dataset, Graph
+from rdflib.namespace import DCTERMS, PROV
 
 from kg.claim_rdf import (
     ClaimGraphs,
@@ -29,7 +30,7 @@ from kg.claim_rdf import (
 from kg.errors import ConflictError, NotFoundError, ParameterError, ValidationFailed
 from kg.ids import expand
 from kg.model import Claim, Finding, Retraction, Status
-from kg.namespaces import GBA
+from kg.namespaces import CURATORS_GRAPH, GBA, SOURCES_GRAPH
 from kg.resources import internal_query
 from kg.store import Backend
 from kg.terms import dataset_quads, from_ox, quads_dataset, to_ox
@@ -106,12 +107,14 @@ class ClaimService:
         return self.store.contains_graph(ox.NamedNode(ClaimGraphs(iri).assertion))
 
     def dataset(self, iri: str) -> Dataset:
-        """The claim's four named graphs."""
+        """The claim's four named graphs, with the descriptions of its sources and curators
+        (from the shared sources and curators graphs): everything needed to read it."""
         quads: list[ox.Quad] = []
         for name in ClaimGraphs(iri).names:
             quads.extend(self.store.quads(ox.NamedNode(name)))
         if not quads:
             raise NotFoundError(f"no claim {iri}", value=iri)
+        quads.extend(self._shared_descriptions(quads))
         ds = new_dataset()
         for quad in quads:
             ds.add(
@@ -123,6 +126,21 @@ class ClaimService:
                 )
             )
         return ds
+
+    def _shared_descriptions(self, quads: list[ox.Quad]) -> list[ox.Quad]:
+        """What the shared graphs say of the sources and curators these quads name."""
+        wanted = {
+            str(PROV.wasDerivedFrom): ox.NamedNode(SOURCES_GRAPH),
+            str(GBA.primarySource): ox.NamedNode(SOURCES_GRAPH),
+            str(PROV.wasAttributedTo): ox.NamedNode(CURATORS_GRAPH),
+        }
+        found: list[ox.Quad] = []
+        for quad in quads:
+            graph = wanted.get(quad.predicate.value)
+            if graph is not None and isinstance(quad.object, ox.NamedNode):
+                about = self.store.quads_about(quad.object)
+                found.extend(q for q in about if q.graph_name == graph)
+        return found
 
     def get(self, identifier: str) -> Claim:
         """One claim by IRI (or ``claim:`` CURIE), with labels."""
@@ -205,9 +223,46 @@ class ClaimService:
         return graph
 
     def validate(self, claim: Claim) -> ValidationReport:
-        """SHACL on the claim as it would be stored (nothing is written)."""
-        dataset = claim_to_dataset(self._as_stored(claim, curator="validator", now=_now()))
-        return self.validator.validate_claim(dataset, entity_graph=self.reference_for(dataset))
+        """The checks of :meth:`add` on the claim as it would be stored; nothing is written."""
+        return self._check(self._as_stored(claim, curator="validator", now=_now()))[1]
+
+    def _check(self, stored: Claim) -> tuple[Dataset, ValidationReport]:
+        """SHACL (incremental), and the claim's sources against those already recorded."""
+        dataset = claim_to_dataset(stored)
+        report = self.validator.validate_claim(dataset, entity_graph=self.reference_for(dataset))
+        conflicts = self._source_conflicts(stored)
+        if conflicts:
+            report = ValidationReport(conforms=False, violations=[*report.violations, *conflicts])
+        return dataset, report
+
+    def _source_conflicts(self, claim: Claim) -> list[Violation]:
+        """A source already recorded under the same IRI keeps its title: a claim cannot
+        retitle it (sources are described once, shared by all their claims)."""
+        found = []
+        for field in ("source", "primary_source"):
+            source = getattr(claim, field)
+            if source is None or source.title is None:
+                continue
+            iri = source.minted_id()
+            titles = {
+                q.object.value
+                for q in self.store.quads_about(ox.NamedNode(iri))
+                if q.graph_name == ox.NamedNode(SOURCES_GRAPH)
+                and q.predicate.value == str(DCTERMS.title)
+                and isinstance(q.object, ox.Literal)
+            }
+            if titles and source.title not in titles:
+                known = sorted(titles)[0]
+                found.append(
+                    _violation(
+                        f"{field}.title",
+                        f"{field} {iri} is already recorded with the title {known!r}; "
+                        "use that title, or a different DOI/URL/id for a different source",
+                        "source-title",
+                        source.title,
+                    )
+                )
+        return found
 
     # Writing ---------------------------------------------------------------------
 
@@ -222,10 +277,7 @@ class ClaimService:
             if self.exists(iri):
                 return self.get(iri), False
             stored = self._as_stored(claim, curator=curator, now=now or _now())
-            dataset = claim_to_dataset(stored)
-            report = self.validator.validate_claim(
-                dataset, entity_graph=self.reference_for(dataset)
-            )
+            dataset, report = self._check(stored)
             if not report.conforms:
                 raise ValidationFailed(
                     f"the claim breaks {len(report.errors)} rule(s) of the shapes",
@@ -255,11 +307,13 @@ class ClaimService:
             graphs = ClaimGraphs(iri)
             pubinfo = ox.NamedNode(graphs.pubinfo)
             old = self.store.quads(pubinfo)
-            new_graph = Graph(identifier=graphs.pubinfo)
-            write_pubinfo(new_graph, retracted)
+            new_graph, agents = Graph(), Graph()
+            write_pubinfo(new_graph, retracted, agents=agents)
+            curators = ox.NamedNode(CURATORS_GRAPH)
             new = [
-                ox.Quad(to_ox(s), to_ox(p), to_ox(o), pubinfo)  # type: ignore[arg-type]
-                for s, p, o in new_graph
+                ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)  # type: ignore[arg-type]
+                for triples, graph in ((new_graph, pubinfo), (agents, curators))
+                for s, p, o in triples
             ]
             self.store.apply(remove=old, add=new)
         self._notify([iri])
@@ -280,8 +334,7 @@ class ClaimService:
             if self.exists(claim.iri) or any(c.iri == claim.iri for c in prepared):
                 continue
             stored = self._as_stored(claim, curator=curator, now=now, preserve=True)
-            one = claim_to_dataset(stored)
-            report = self.validator.validate_claim(one, entity_graph=self.reference_for(one))
+            _, report = self._check(stored)
             violations.extend(v.for_item(index) for v in report.errors)
             prepared.append(stored)
             claim_to_dataset(stored, dataset)

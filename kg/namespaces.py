@@ -23,6 +23,9 @@ BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
 
 ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
 ENTITIES_GRAPH = URIRef(BASE + "graph/entities")
+#: Sources and curators are referenced by many claims; each is described once, here.
+SOURCES_GRAPH = URIRef(BASE + "graph/sources")
+CURATORS_GRAPH = URIRef(BASE + "graph/curators")
 
 
 class GBA(DefinedNamespace):

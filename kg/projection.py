@@ -24,6 +24,7 @@ from kg.claim_rdf import EFFECT_MEASURES, FINDINGS, STATUSES, STUDY_DESIGNS
 from kg.errors import CurieError, NotFoundError
 from kg.ids import compress, expand
 from kg.model import EffectMeasure, Finding, Status, StudyDesign
+from kg.namespaces import SOURCES_GRAPH
 from kg.resources import internal_query
 from kg.store import Backend
 
@@ -230,6 +231,15 @@ def read_claim(store: Backend, iri: str) -> ClaimRecord | None:
     claim = about.get(iri, {})
     if not any(t.value == _G + "Claim" for t in claim.get(_RDF + "type", [])):
         return None
+    # Sources are described once, in the shared sources graph.
+    sources = ox.NamedNode(str(SOURCES_GRAPH))
+    for prop in (_PROV + "wasDerivedFrom", _G + "primarySource"):
+        for node in claim.get(prop, []):
+            if isinstance(node, ox.NamedNode) and node.value not in about:
+                props = about.setdefault(node.value, {})
+                for quad in store.quads_about(node):
+                    if quad.graph_name == sources:
+                        props.setdefault(quad.predicate.value, []).append(quad.object)
     columns: dict[str, Any] = {}
     for column, path in _COLUMN_PATHS.items():
         node, value = iri, None

@@ -249,3 +249,26 @@ def test_list_filters_and_pages(client) -> None:
     bad = client.get("/claims", params={"subject": "nosuch:1"})
     assert bad.status_code == 400 and "subject" in bad.json()["detail"]
     assert client.get("/claims", params={"limit": 0}).status_code == 422
+
+
+def test_a_claim_cannot_retitle_a_recorded_source(client, auth) -> None:
+    source = {"title": "A study", "type": "journal-article", "doi": "10.1000/abc"}
+    assert post(client, base_claim(source=source), auth).status_code == 201
+    retitled = {**source, "title": "Another title"}
+    response = post(client, base_claim(source=retitled, hedged=True), auth)
+    assert response.status_code == 422
+    violation = response.json()["violations"][0]
+    assert violation["field"] == "source.title" and "A study" in violation["message"]
+    same = post(client, base_claim(source=source, hedged=True), auth)
+    assert same.status_code == 201
+
+
+def test_sources_are_described_once_whatever_the_number_of_claims(client, auth) -> None:
+    for hedged in (True, False):
+        post(client, base_claim(hedged=hedged), auth)
+    rows = client.get(
+        "/sparql",
+        params={"query": "SELECT ?t WHERE { ?s <http://purl.org/dc/terms/title> ?t ."
+                " FILTER(?t = 'A news report') }"},
+    ).json()["results"]["bindings"]  # fmt: skip
+    assert len(rows) == 1, "the union default graph repeats no source triple"

@@ -53,3 +53,11 @@ def test_the_meta_analysis_is_recorded_as_far_as_known() -> None:
     meta = next(p for p in primaries if p.journal == "Clinical Nutrition")
     assert meta.country == "Spain"
     assert meta.doi is None and meta.url is None, "the DOI is unknown: not invented"
+
+
+def test_the_curated_file_is_what_the_curation_script_builds(article_text: str) -> None:
+    from curation.seed_article import OUT, render
+
+    assert OUT.read_text(encoding="utf-8") == render(article_text), (
+        "kg/claims/seed-article.trig is out of date: run python curation/seed_article.py"
+    )

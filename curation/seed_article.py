@@ -1,0 +1,328 @@
+"""The seed article's claims, curated by hand as claim records, and their build into RDF.
+
+``kg/claims/seed-article.trig`` is generated from the records below: each quote
+is looked up in the article (``../shared/seed/article.txt``; a space in a quote
+written here matches a space or a no-break space, and the stored quote is the
+exact text of the article with its code-point offsets), then every claim is
+written by ``kg.claim_rdf``. ``tests/test_curated.py`` checks that the committed
+TriG is what this script builds.
+
+    python curation/seed_article.py            # rewrite kg/claims/seed-article.trig
+    python curation/seed_article.py --check    # exit 1 if the TriG is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from kg.claim_rdf import claims_to_trig
+from kg.model import Claim
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "kg" / "claims" / "seed-article.trig"
+
+
+def article_path() -> Path:
+    return Path(os.environ.get("GBKG_SHARED", REPO.parent / "shared")) / "seed" / "article.txt"
+
+
+SOURCE = {
+    "title": (
+        "News report: probiotics linked to modest improvements in depressive symptoms "
+        "(a Clinical Nutrition meta-analysis) [title supplied by the curator; the "
+        "original headline is not in the seed text]"
+    ),
+    "type": "news-article",
+}
+META = {"type": "meta-analysis", "journal": "Clinical Nutrition", "country": "Spain"}
+WHO = {"title": "World Health Organization", "type": "organization"}
+
+ADULTS = (
+    "adults diagnosed with depression (62% major depressive disorder, the rest other "
+    "depressive disorders; about 60% taking antidepressants)"
+)
+DURATION = "28 days to 8 weeks (mean about 6.5 weeks)"
+FORMS = "capsules, powders, fermented milk or tablets; strains and doses varied across studies"
+LB = "Lactobacillus and Bifidobacterium strains"
+EXPERT = {"study_design": "expert-opinion"}
+
+RECORDS: list[dict] = [
+    # --- the meta-analysis -------------------------------------------------------------
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "effect", "hedged": False,
+        "statement": "Probiotic supplementation modestly improved depressive symptoms in adults with depression.",
+        "quote": "Probiotics were linked to modest improvements in depressive symptoms in adults.",
+        "primary_source": META,
+        "evidence": {"study_design": "meta-analysis", "n_studies": 7, "n_participants": 938,
+                     "duration": DURATION, "population": ADULTS},
+        "context": {"population": "adults with depression", "strain": LB, "dose": FORMS},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "effect", "hedged": False,
+        "statement": "Probiotic supplementation was significantly associated with improvements in depressive symptoms, measured on validated clinical scales.",
+        "quote": "Probiotic supplementation was significantly associated with improvements in depressive symptoms.",
+        "primary_source": META,
+        "evidence": {"study_design": "meta-analysis", "n_studies": 7, "n_participants": 938,
+                     "duration": DURATION, "population": ADULTS},
+        "context": {"population": "adults with depression"},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "effect", "hedged": False,
+        "statement": "The benefits of probiotics on depressive symptoms were strongest when they were used alongside antidepressants.",
+        "quote": "Benefits were strongest when probiotics were used alongside antidepressants.",
+        "primary_source": META,
+        "evidence": {"study_design": "systematic-review", "population": ADULTS},
+        "context": {"population": "adults with depression", "co_intervention": "gbkg:antidepressant"},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "effect", "hedged": False,
+        "statement": "In one trial, probiotics significantly improved depression in women who were already taking SSRIs.",
+        "quote": "one study found significant improvements in women with depression who were already taking selective serotonin reuptake inhibitors (SSRIs)",
+        "primary_source": META,
+        "evidence": {"study_design": "rct", "n_studies": 1, "population": "women with depression taking SSRIs"},
+        "context": {"population": "women with depression", "co_intervention": "gbkg:ssri"},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "effect", "hedged": False,
+        "statement": "Seven of the 13 reviewed studies found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression.",
+        "quote": "Of the 13 studies reviewed, seven found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression in patients with the condition.",
+        "primary_source": META,
+        "evidence": {"study_design": "systematic-review", "n_studies": 13, "n_participants": 938,
+                     "duration": DURATION,
+                     "population": "randomized controlled trials in " + ADULTS
+                     + ", selected from nearly 1,500 screened articles"},
+        "quantity": {"value": 7, "unit": "studies", "of": "the 13 reviewed studies that found an improvement in depression"},
+        "context": {"population": "adults with depression", "strain": LB},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:decreases", "object": "HGNC:6018",
+        "finding": "null", "hedged": False,
+        "statement": "Probiotic supplementation did not significantly reduce blood levels of IL-6.",
+        "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully with probiotic supplementation.",
+        "primary_source": META,
+        "evidence": {"study_design": "meta-analysis", "population": ADULTS},
+        "context": {"population": "adults with depression"},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:decreases", "object": "HGNC:11892",
+        "finding": "null", "hedged": False,
+        "statement": "Probiotic supplementation did not significantly reduce blood levels of TNF-α.",
+        "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully with probiotic supplementation.",
+        "primary_source": META,
+        "evidence": {"study_design": "meta-analysis", "population": ADULTS},
+        "context": {"population": "adults with depression"},
+    },
+    {
+        "subject": "gbkg:probiotic-strain", "predicate": "gba:hasAttribute",
+        "object": "gbkg:undetermined-comparative-effectiveness",
+        "finding": "assertion", "hedged": False,
+        "statement": "The researchers could not determine which specific probiotic strains were most effective for depression.",
+        "quote": "the researchers couldn’t determine which specific probiotic strains were most effective for depression",
+        "primary_source": META,
+        "evidence": {"study_design": "systematic-review", "n_studies": 13},
+        "context": {"condition": "MONDO:0002050"},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:probiotic-strain",
+        "finding": "assertion", "hedged": True,
+        "statement": "The effects of probiotics on inflammation may depend on the specific strains used.",
+        "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
+        "primary_source": META,
+        "evidence": EXPERT,
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:baseline-inflammatory-status",
+        "finding": "assertion", "hedged": True,
+        "statement": "The effects of probiotics on inflammation may depend on a person's baseline inflammatory status.",
+        "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
+        "primary_source": META,
+        "evidence": EXPERT,
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "effect", "hedged": False,
+        "statement": "In the reviewed studies, people took probiotics for at least four weeks before seeing benefits.",
+        "quote": "In the studies reviewed, people took probiotics for at least four weeks before seeing benefits.",
+        "primary_source": META,
+        "evidence": {"study_design": "systematic-review", "n_studies": 13, "duration": DURATION},
+        "quantity": {"value": 4, "unit": "weeks", "of": "minimum time taking probiotics before benefits were seen"},
+    },
+    # --- background: the gut-brain axis ---------------------------------------------------
+    {
+        "subject": "gbkg:gut-microbiota", "predicate": "gba:communicatesWith", "object": "UBERON:0000955",
+        "finding": "assertion", "hedged": False,
+        "statement": "The gut microbiota communicates with the brain through the gut-brain axis.",
+        "quote": "Your gut microbiota communicates with your brain through what scientists call the gut-brain axis",
+        "evidence": EXPERT,
+    },
+    *[
+        {
+            "subject": "gbkg:gut-brain-axis", "predicate": "gba:communicatesVia", "object": channel,
+            "finding": "assertion", "hedged": False,
+            "statement": f"The gut-brain axis is a bidirectional communication system that involves {words}.",
+            "quote": "a bidirectional communication system involving the vagus nerve, immune signaling and the production of neurotransmitters like serotonin",
+            "evidence": EXPERT,
+        }
+        for channel, words in (
+            ("UBERON:0001759", "the vagus nerve"),
+            ("gbkg:immune-signaling", "immune signaling"),
+            ("gbkg:neurotransmitter-production", "the production of neurotransmitters such as serotonin"),
+        )
+    ],
+    {
+        "subject": "UBERON:0001555", "predicate": "gba:produces", "object": "CHEBI:28790",
+        "finding": "assertion", "hedged": False,
+        "statement": "About 95% of the body's serotonin is produced in the gut.",
+        "quote": "about 95% of your body’s serotonin is produced in the gut",
+        "evidence": EXPERT,
+        "quantity": {"value": 95, "unit": "percent", "of": "the body's serotonin"},
+    },
+    {
+        "subject": "gbkg:gut-dysbiosis", "predicate": "gba:contributesTo", "object": "gbkg:mood-disorder",
+        "finding": "assertion", "hedged": True,
+        "statement": "A disrupted balance of gut bacteria may contribute to mood disorders.",
+        "quote": "When the balance of gut bacteria is disrupted, it may contribute to mood disorders.",
+        "evidence": EXPERT,
+    },
+    {
+        "subject": "MONDO:0002050", "predicate": "gba:negativelyAssociatedWith",
+        "object": "gbkg:gut-microbiota-diversity",
+        "finding": "assertion", "hedged": False,
+        "statement": "People with depression often have less diversity in their gut microbiota than people without depression.",
+        "quote": "Research has shown that people with depression often have less diversity in their gut microbiota compared to those without depression.",
+        "evidence": EXPERT,
+    },
+    {
+        "subject": "MONDO:0002050", "predicate": "gba:hasPrevalence", "object": "gbkg:people-worldwide",
+        "finding": "assertion", "hedged": False,
+        "statement": "Depression affects more than 280 million people worldwide, according to the World Health Organization.",
+        "quote": "Depression affects more than 280 million people worldwide, according to the World Health Organization",
+        "primary_source": WHO,
+        "evidence": {"study_design": "expert-opinion", "population": "people worldwide"},
+        "quantity": {"value": 280_000_000, "unit": "people", "of": "people worldwide with depression (more than)"},
+    },
+    # --- practical advice ------------------------------------------------------------------
+    *[
+        {
+            "subject": taxon, "predicate": "gba:studiedFor", "object": "gbkg:mood",
+            "finding": "assertion", "hedged": False,
+            "statement": f"{name} is among the probiotics most studied for mood benefits.",
+            "quote": "Some of the probiotics most studied for mood benefits include Lactobacillus acidophilus, Lactobacillus casei, Lactobacillus helveticus, Bifidobacterium longum and Bifidobacterium bifidum.",
+            "evidence": EXPERT,
+        }
+        for taxon, name in (
+            ("NCBITaxon:1579", "Lactobacillus acidophilus"),
+            ("NCBITaxon:1582", "Lactobacillus casei (now Lacticaseibacillus casei)"),
+            ("NCBITaxon:1587", "Lactobacillus helveticus"),
+            ("NCBITaxon:216816", "Bifidobacterium longum"),
+            ("NCBITaxon:1681", "Bifidobacterium bifidum"),
+        )
+    ],
+    *[
+        {
+            "subject": food, "predicate": "gba:contains", "object": "gbkg:probiotic",
+            "finding": "assertion", "hedged": False,
+            "statement": f"{name.capitalize()} is a fermented food that naturally contains probiotics.",
+            "quote": "Fermented foods like yogurt, kefir, sauerkraut, kimchi and kombucha naturally contain probiotics.",
+            "evidence": EXPERT,
+        }
+        for food, name in (
+            ("gbkg:yogurt", "yogurt"), ("gbkg:kefir", "kefir"), ("gbkg:sauerkraut", "sauerkraut"),
+            ("gbkg:kimchi", "kimchi"), ("gbkg:kombucha", "kombucha"),
+        )
+    ],
+    *[
+        {
+            "subject": food, "predicate": "gba:promotesGrowthOf", "object": "gbkg:beneficial-gut-bacteria",
+            "finding": "assertion", "hedged": False,
+            "statement": f"{name.capitalize()} are prebiotic foods that feed the beneficial bacteria in the gut." if name.endswith("s") else f"{name.capitalize()} is a prebiotic food that feeds the beneficial bacteria in the gut.",
+            "quote": "Prebiotic foods like garlic, onions, bananas and oats feed the beneficial bacteria already in your gut.",
+            "evidence": EXPERT,
+        }
+        for food, name in (
+            ("gbkg:garlic", "garlic"), ("gbkg:onion", "onions"), ("gbkg:banana", "bananas"),
+            ("gbkg:oat", "oats"),
+        )
+    ],
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:hasAttribute", "object": "gbkg:low-risk-of-harm",
+        "finding": "assertion", "hedged": True,
+        "statement": "Probiotics appear to be a safe, low-risk option alongside conventional depression treatment.",
+        "quote": "probiotics appear to be a safe, low-risk option that may provide added benefits when used alongside conventional depression treatments",
+        "evidence": EXPERT,
+    },
+]  # fmt: skip
+
+CURATOR = "gbkg-curators"
+CREATED = "2026-11-27T21:00:00Z"
+
+
+def build(article: str) -> list[Claim]:
+    """The claim records with their exact quotes, offsets, source and curator."""
+    claims = []
+    for record in RECORDS:
+        words = record["quote"].split(" ")
+        pattern = re.compile(r"[ \xa0]".join(re.escape(w) for w in words))
+        matches = list(pattern.finditer(article))
+        if len(matches) != 1:
+            raise SystemExit(f"quote found {len(matches)} times: {record['quote']!r}")
+        found = matches[0]
+        full: dict[str, Any] = {
+            "source": SOURCE,
+            **record,
+            "quote": found.group(0),
+            "quote_position": {"start": found.start(), "end": found.end()},
+            "curator": CURATOR,
+            "created": CREATED,
+            "status": "active",
+        }
+        claims.append(Claim.model_validate(full))
+    iris = [c.iri for c in claims]
+    if len(set(iris)) != len(iris):
+        raise SystemExit("two claims have the same content")
+    return claims
+
+
+HEADER = (
+    "# Claims curated from the seed article (../shared/seed/article.txt): a news report of a\n"
+    "# systematic review and meta-analysis of probiotics for depression in Clinical Nutrition.\n"
+    "# One source; each claim is a nanopublication (head, assertion, provenance, pubinfo graphs);\n"
+    "# sources and curators are described once, in their shared graphs. The article's title,\n"
+    "# URL, publisher and date are not in the seed text: the source title is supplied by the\n"
+    "# curator and says so. The primary study's title, DOI and year are unknown: only its\n"
+    "# journal (Clinical Nutrition) and its authors' country (Spain) are recorded.\n"
+    "# Generated by curation/seed_article.py; quote offsets are code-point offsets into the\n"
+    "# article text. See docs/ontology.md (curation notes).\n\n"
+)
+
+
+def render(article: str) -> str:
+    return claims_to_trig(build(article), header=HEADER)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="compare, do not write")
+    args = parser.parse_args()
+    text = render(article_path().read_text(encoding="utf-8"))
+    if args.check:
+        same = OUT.read_text(encoding="utf-8") == text
+        print(f"{OUT}: {'up to date' if same else 'OUT OF DATE'}")
+        return 0 if same else 1
+    OUT.write_text(text, encoding="utf-8")
+    print(f"{len(RECORDS)} claims -> {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
