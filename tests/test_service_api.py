@@ -24,8 +24,15 @@ def test_health_counts(client: TestClient) -> None:
 
 def test_queries_are_listed_with_their_headers(client: TestClient) -> None:
     listed = {q["name"]: q for q in client.get("/queries").json()}
-    assert {"claims-about", "null-results", "gut-brain-channels", "quantities",
-            "claims-by-source", "studied-strains", "contested"} <= set(listed)  # fmt: skip
+    assert {
+        "claims-about",
+        "null-results",
+        "gut-brain-channels",
+        "quantities",
+        "claims-by-source",
+        "studied-strains",
+        "contested",
+    } <= set(listed)
     about = listed["claims-about"]
     assert about["params"] == [{"name": "entity", "type": "iri", "required": True}]
     assert about["summary"] and about["columns"] and "SELECT" in about["sparql"]
@@ -60,7 +67,7 @@ def test_bad_parameters_are_400_naming_them(client: TestClient, params, named) -
 
 
 def test_a_parameter_cannot_inject_query_text(client: TestClient) -> None:
-    evil = 'https://e.org/x> } UNION { ?claim ?p ?o } #'
+    evil = "https://e.org/x> } UNION { ?claim ?p ?o } #"
     response = client.get("/queries/claims-about", params={"entity": evil})
     assert response.status_code == 400
 
@@ -114,9 +121,23 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
 
 def test_openapi_documents_every_route(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    for path in ("/health", "/sparql", "/claims", "/claims/{claim_id}", "/claims/validate",
-                 "/claims/{claim_id}/retract", "/entities", "/entities/{curie}", "/evidence",
-                 "/paths", "/queries", "/queries/{name}", "/ontology", "/shapes", "/export"):  # fmt: skip
+    for path in (
+        "/health",
+        "/sparql",
+        "/claims",
+        "/claims/{claim_id}",
+        "/claims/validate",
+        "/claims/{claim_id}/retract",
+        "/entities",
+        "/entities/{curie}",
+        "/evidence",
+        "/paths",
+        "/queries",
+        "/queries/{name}",
+        "/ontology",
+        "/shapes",
+        "/export",
+    ):
         assert path in spec["paths"], path
         for operation in spec["paths"][path].values():
             assert operation.get("summary"), f"{path} has no summary"
