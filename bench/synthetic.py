@@ -98,16 +98,20 @@ def claim_quads(n_claims: int, *, seed: int = 7, n_entities: int | None = None) 
     return quads
 
 
-def triples_per_claim() -> int:
+def triples_per_claim() -> float:
+    """Quads one synthetic claim adds, shared source and curator descriptions included."""
     rng = random.Random(1)
-    return len(claim_to_dataset(synthetic_claim(0, rng, 100)))
+    dataset = new_dataset()
+    for i in range(100):
+        claim_to_dataset(synthetic_claim(i, rng, 100), dataset)
+    return len(list(dataset_quads(dataset))) / 100
 
 
 def build_store(path: str | None, triples: int, *, seed: int = 7) -> OxigraphStore:
     """A store with the reference data, the curated claims and ~``triples`` synthetic ones."""
     store = OxigraphStore(path)
     ensure_loaded(store)
-    n_claims = max(1, triples // triples_per_claim())
+    n_claims = max(1, round(triples / triples_per_claim()))
     quads = claim_quads(n_claims, seed=seed)
     for start in range(0, len(quads), 200_000):
         store.extend(quads[start : start + 200_000])
