@@ -25,8 +25,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from bench.synthetic import build_store, synthetic_claim
 from kg.analytics import ClaimGraph
-from kg.curation import ClaimService
+from kg.claim_rdf import claim_to_dataset
 from kg.settings import Settings
+from kg.terms import dataset_quads
 
 
 def _median_ms(run: Callable[[], Any], times: int) -> float:
@@ -49,11 +50,12 @@ def measure(triples: int, workdir: Path, repeats: int) -> dict[str, float]:
         graph = ClaimGraph.from_store(store)
         builds.append((time.perf_counter() - started) * 1000)
     assert graph is not None
-    service = ClaimService(store)
     n_entities = max(50, max(1, triples // 60) // 5)
     rng = random.Random(5)
     claim = synthetic_claim(30_000_000, rng, n_entities).model_copy(update={"curator": None})
-    added = service.add(claim, curator="bench")[0].iri
+    # Stored raw (not through validation): only the graph's update is timed.
+    store.extend(dataset_quads(claim_to_dataset(claim.model_copy(update={"curator": "bench"}))))
+    added = claim.iri
     started = time.perf_counter()
     graph.update([added])
     update_ms = (time.perf_counter() - started) * 1000

@@ -37,7 +37,7 @@ from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 from kg.errors import NotFoundError, ParameterError
 from kg.ids import compress
 from kg.model import Finding
-from kg.projection import ClaimRecord, entity_iri, read_about
+from kg.projection import ClaimRecord, entity_classes, entity_iri, read_about, read_entity
 from kg.resources import internal_query
 from kg.store import Backend
 from kg.terms import from_ox
@@ -95,21 +95,25 @@ def search(store: Backend, q: str, *, limit: int = 20) -> list[EntityHit]:
     result = store.query(internal_query("entity-search"), substitutions={"q": ox.Literal(text)})
     assert isinstance(result, ox.QuerySolutions)
     lowered = text.lower()
-    best: dict[str, tuple[int, str, str, str]] = {}
-    types: dict[str, set[str]] = {}
+    best: dict[str, tuple[int, str, str]] = {}
     for row in result:
-        iri = row["entity"].value
-        types.setdefault(iri, set()).add(row["type"].value)
-        matched = row["text"].value
-        kind = row["kind"].value
-        label = row["label"].value if row["label"] is not None else compress(iri)
-        candidate = (_rank(matched, lowered, kind), matched, kind, label)
-        if iri not in best or candidate[0] < best[iri][0]:
+        if not isinstance(row["entity"], ox.NamedNode):
+            continue
+        iri, matched, kind = row["entity"].value, row["text"].value, row["kind"].value
+        candidate = (_rank(matched, lowered, kind), matched, kind)
+        if iri not in best or candidate < best[iri]:
             best[iri] = candidate
-    hits = [
-        EntityHit(iri, label, tuple(sorted(types[iri])), matched, kind, rank)
-        for iri, (rank, matched, kind, label) in best.items()
-    ]
+    # Labelled things that are not entities (classes, relations, curators) match too;
+    # they are told apart by their types, read for the best candidates only.
+    classes = entity_classes(store)
+    hits: list[EntityHit] = []
+    for iri, (rank, matched, kind) in sorted(best.items(), key=lambda kv: (kv[1], kv[0])):
+        if len(hits) >= limit and rank > hits[-1].rank:
+            break
+        name = read_entity(store, iri, classes)
+        if name is not None:
+            label = name.label or compress(iri)
+            hits.append(EntityHit(iri, label, tuple(sorted(name.types)), matched, kind, rank))
     hits.sort(key=lambda h: (h.rank, len(h.label), h.label.lower(), h.iri))
     return hits[:limit]
 
