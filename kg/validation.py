@@ -491,7 +491,7 @@ def _violation(report: Graph, result: Node, data: Graph, shapes: Graph) -> Viola
         severity=_SEVERITIES.get(severity, Severity.VIOLATION)
         if isinstance(severity, URIRef)
         else Severity.VIOLATION,
-        value=_text(value),
+        value=_text(value) if value != focus else None,  # a node-level result's value is its focus
         focus=str(focus) if focus is not None else None,
     )
 
