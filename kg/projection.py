@@ -406,10 +406,12 @@ def read_entity(store: Backend, iri: str, classes: frozenset[str]) -> EntityName
     name = EntityName(iri)
     labels = []
     for quad in store.quads_about(ox.NamedNode(iri)):
-        if quad.predicate.value == _RDF + "type" and quad.object.value in classes:
-            name.types.add(quad.object.value)
-        elif quad.predicate.value == _LABEL and isinstance(quad.object, ox.Literal):
-            labels.append(quad.object.value)
+        value = quad.object
+        if quad.predicate.value == _RDF + "type" and isinstance(value, ox.NamedNode):
+            if value.value in classes:
+                name.types.add(value.value)
+        elif quad.predicate.value == _LABEL and isinstance(value, ox.Literal):
+            labels.append(value.value)
     if not name.types:
         return None
     name.label = min(labels) if labels else None
