@@ -16,8 +16,9 @@ from typing import Any
 
 import pyoxigraph as ox
 from pydantic import ValidationError
-from rdflib import RDF, RDFS, Dataset, Graph
+from rdflib import RDF, RDFS, Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.term import Node
 
 from kg.claim_rdf import (
     ClaimGraphs,
@@ -31,7 +32,6 @@ from kg.errors import ConflictError, NotFoundError, ParameterError, ValidationFa
 from kg.ids import expand
 from kg.model import Claim, Finding, Retraction, Status
 from kg.namespaces import CURATORS_GRAPH, GBA, SOURCES_GRAPH
-from kg.resources import internal_query
 from kg.store import Backend
 from kg.terms import dataset_quads, from_ox, quads_dataset, to_ox
 from kg.validation import ValidationReport, Validator, Violation, touched_entities
@@ -181,31 +181,41 @@ class ClaimService:
         limit: int = 50,
         offset: int = 0,
     ) -> ClaimPage:
-        """Claims matching every given filter, ordered by IRI; ``count`` is before paging."""
+        """Claims matching every given filter, ordered by IRI; ``count`` is before paging.
+
+        Each filter is one index look-up (the claims whose ``rdf:subject``, say, is
+        the given entity), and the filters intersect as sets of IRIs: no query scans
+        every claim, so a filtered listing costs what its matches cost.
+        """
         from kg.claim_rdf import FINDINGS
 
-        bound: dict[str, ox.NamedNode | ox.Literal] = {}
-        for name, value in (
-            ("entity", entity),
-            ("subject", subject),
-            ("object", object),
-            ("predicate", predicate),
-            ("source", source),
+        def having(prop: URIRef, value: Node) -> set[str]:
+            found = self.store.subjects_with(to_ox(prop), to_ox(value))  # type: ignore[arg-type]
+            return {n.value for n in found}
+
+        def named(parameter: str, value: str) -> URIRef:
+            return URIRef(_parameter_iri(parameter, value))
+
+        sets: list[set[str]] = []
+        if entity is not None:
+            e = named("entity", entity)
+            sets.append(having(RDF.subject, e) | having(RDF.object, e))
+        for parameter, value, prop in (
+            ("subject", subject, RDF.subject),
+            ("object", object, RDF.object),
+            ("predicate", predicate, RDF.predicate),
+            ("source", source, PROV.wasDerivedFrom),
         ):
             if value is not None:
-                bound[name] = ox.NamedNode(_parameter_iri(name, value))
+                sets.append(having(prop, named(parameter, value)))
         if finding is not None:
-            bound["finding"] = to_ox(FINDINGS[finding])  # type: ignore[assignment]
-        result = self.store.query(internal_query("claims-list"), substitutions=bound)
-        active = str(GBA.Active)
-        iris: list[str] = []
-        seen: set[str] = set()
-        for row in result:  # type: ignore[union-attr]
-            iri = row["claim"].value
-            if iri in seen or (not include_retracted and row["status"].value != active):
-                continue
-            seen.add(iri)
-            iris.append(iri)
+            sets.append(having(GBA.finding, FINDINGS[finding]))
+        if not sets:
+            sets.append(having(RDF.type, GBA.Claim))
+        matching = set.intersection(*sorted(sets, key=len))
+        if not include_retracted:
+            matching -= having(GBA.status, GBA.Retracted)
+        iris = sorted(matching)
         page = iris[offset : offset + limit]
         return ClaimPage(claims=[self.get(iri) for iri in page], count=len(iris))
 

@@ -57,6 +57,10 @@ class Backend(Protocol):
 
     def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]: ...
 
+    def subjects_with(
+        self, predicate: ox.NamedNode, object: ox.NamedNode | ox.Literal
+    ) -> set[ox.NamedNode | ox.BlankNode]: ...
+
     def contains_graph(self, graph: ox.NamedNode) -> bool: ...
 
     def triple_count(self) -> int: ...
@@ -176,6 +180,12 @@ class OxigraphStore:
     def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]:
         """Every quad whose subject is ``subject``, in any graph."""
         return list(self._store.quads_for_pattern(subject, None, None, None))
+
+    def subjects_with(
+        self, predicate: ox.NamedNode, object: ox.NamedNode | ox.Literal
+    ) -> set[ox.NamedNode | ox.BlankNode]:
+        """Subjects of ``predicate object`` in any graph (an index look-up)."""
+        return {q.subject for q in self._store.quads_for_pattern(None, predicate, object, None)}  # type: ignore[misc]
 
     def contains_graph(self, graph: ox.NamedNode) -> bool:
         return bool(self._store.contains_named_graph(graph))
