@@ -36,10 +36,12 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Build the claim graph (for /paths, /evidence, /entities) in the background
         # at start-up, so the first such request does not pay for it (~11 s at 1M triples).
-        threading.Thread(
+        warm_up = threading.Thread(
             target=app.state.claim_graph.get, name="claim-graph-warm-up", daemon=True
-        ).start()
+        )
+        warm_up.start()
         yield
+        warm_up.join(timeout=60)  # never close the store under it
         if owns_store:
             store.close()
 

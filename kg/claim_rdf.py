@@ -102,7 +102,7 @@ SOURCE_TEXTS = {
 }
 
 
-def _inverse(table: Mapping[Any, URIRef]) -> dict[URIRef, Any]:
+def _inverse(table: Mapping[Any, URIRef]) -> dict[Node, Any]:
     return {v: k for k, v in table.items()}
 
 

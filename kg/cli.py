@@ -188,7 +188,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(f"error: {error}", file=sys.stderr)
             status = 2
             continue
-        new = sum(1 for _, created in results if created)
+        new = len([1 for _, created in results if created])
         print(f"{path}: {new} claim(s) stored, {len(results) - new} already present")
     store.close()
     return status
@@ -209,9 +209,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         store.close()
     else:
         store = _open(args)
-        dataset = quads_dataset(store.quads())
+        quads = store.quads()
         store.close()
-        reports = [("store", validator.validate_all(dataset))]
+        reports = [("store", validator.validate_all(quads))]
     failed = 0
     for where, report in reports:
         if not report.conforms:
@@ -254,7 +254,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         elif isinstance(result, ox.QueryBoolean):
             print("true" if bool(result) else "false")
         else:
-            sys.stdout.write(result.serialize(format=ox.RdfFormat.TURTLE).decode("utf-8"))
+            sys.stdout.write(_text(result.serialize(format=ox.RdfFormat.TURTLE)))
     finally:
         store.close()
     return 0
@@ -263,10 +263,10 @@ def cmd_query(args: argparse.Namespace) -> int:
 def write_solutions(result: ox.QuerySolutions, fmt: str, out: TextIO) -> None:
     """SELECT results as an aligned table, SPARQL results JSON, or CSV."""
     if fmt == "json":
-        out.write(result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8") + "\n")
+        out.write(_text(result.serialize(format=ox.QueryResultsFormat.JSON)) + "\n")
         return
     if fmt == "csv":
-        out.write(result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8"))
+        out.write(_text(result.serialize(format=ox.QueryResultsFormat.CSV)))
         return
     from kg.ids import compress
 
@@ -293,6 +293,10 @@ def write_solutions(result: ox.QuerySolutions, fmt: str, out: TextIO) -> None:
     for row in rows:
         out.write(line(row) + "\n")
     out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+
+
+def _text(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8")
 
 
 def _clip(text: str, width: int) -> str:

@@ -115,17 +115,7 @@ class ClaimService:
         if not quads:
             raise NotFoundError(f"no claim {iri}", value=iri)
         quads.extend(self._shared_descriptions(quads))
-        ds = new_dataset()
-        for quad in quads:
-            ds.add(
-                (
-                    from_ox(quad.subject),
-                    from_ox(quad.predicate),
-                    from_ox(quad.object),  # type: ignore[arg-type]
-                    from_ox(quad.graph_name),
-                )
-            )
-        return ds
+        return quads_dataset(quads, new_dataset())
 
     def _shared_descriptions(self, quads: list[ox.Quad]) -> list[ox.Quad]:
         """What the shared graphs say of the sources and curators these quads name."""
@@ -168,7 +158,7 @@ class ClaimService:
         }
         return claim.model_copy(update=update) if update else claim
 
-    def list(
+    def find(
         self,
         *,
         entity: str | None = None,
@@ -227,9 +217,8 @@ class ClaimService:
         for iri in touched_entities(dataset):
             for quad in self.store.quads_about(ox.NamedNode(str(iri))):
                 if quad.predicate.value in (str(RDF.type), str(RDFS.label)):
-                    graph.add(
-                        (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))
-                    )  # type: ignore[arg-type]
+                    triple = (quad.subject, quad.predicate, quad.object)
+                    graph.add(tuple(from_ox(t) for t in triple))  # type: ignore[arg-type]
         return graph
 
     def validate(self, claim: Claim) -> ValidationReport:

@@ -34,7 +34,7 @@ class Backend(Protocol):
     name: str
     #: Orders this process's read-check-write sequences (the store's own
     #: transactions are atomic regardless).
-    write_lock: AbstractContextManager[Any]
+    write_lock: AbstractContextManager[Any, Any]
 
     def query(
         self,
@@ -102,7 +102,7 @@ class OxigraphStore:
         self.read_only = read_only
         # Oxigraph transactions are atomic on their own; this lock only keeps the
         # read-modify-write sequences of this process (check, then write) in order.
-        self.write_lock = threading.RLock()
+        self.write_lock: AbstractContextManager[Any, Any] = threading.RLock()
 
     def __repr__(self) -> str:
         return f"OxigraphStore({str(self.path) if self.path else 'memory'!r})"
@@ -123,7 +123,9 @@ class OxigraphStore:
         (each claim lives in its own named graphs). ``base_iri`` resolves the
         query's relative IRIs (the SPARQL endpoint passes its own URL).
         """
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in (substitutions or {}).items()
+        }
         try:
             if default_graph is not None:
                 return self._store.query(
@@ -241,7 +243,8 @@ def open_store(location: str | Path, *, read_only: bool = False) -> Backend:
             f"{text}: the SPARQL-protocol backend for external triplestores is not built yet; "
             "GBKG_STORE must be a directory"
         )
-    return OxigraphStore(text, read_only=read_only)
+    store: Backend = OxigraphStore(text, read_only=read_only)
+    return store
 
 
 # Oxigraph binds a substitution only to a projected variable, so the bound

@@ -31,7 +31,7 @@ def to_ox(term: Node) -> OxTerm:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def from_ox(term: OxTerm | ox.DefaultGraph) -> Node:
+def from_ox(term: OxTerm | ox.DefaultGraph | ox.Triple) -> Node:
     """A pyoxigraph term as an rdflib term."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -52,7 +52,7 @@ def from_ox(term: OxTerm | ox.DefaultGraph) -> Node:
 def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
     """Every quad of an rdflib dataset, named graphs and default graph alike."""
     for s, p, o, g in dataset.quads((None, None, None, None)):
-        graph_id = g.identifier if hasattr(g, "identifier") else g
+        graph_id = getattr(g, "identifier", g)
         graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph
         if graph_id is None or graph_id == DATASET_DEFAULT_GRAPH_ID:
             graph = ox.DefaultGraph()
@@ -61,9 +61,9 @@ def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)  # type: ignore[arg-type]
 
 
-def quads_dataset(quads: Iterable[ox.Quad]) -> Dataset:
-    """An rdflib dataset holding the given pyoxigraph quads."""
-    dataset = Dataset()
+def quads_dataset(quads: Iterable[ox.Quad], dataset: Dataset | None = None) -> Dataset:
+    """An rdflib dataset (``dataset``, or a new one) holding the given pyoxigraph quads."""
+    dataset = dataset if dataset is not None else Dataset()
     for quad in quads:
         graph = from_ox(quad.graph_name)
         dataset.add(

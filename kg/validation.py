@@ -364,7 +364,7 @@ def _union_graph(*parts: Data) -> Graph:
     for part in parts:
         if isinstance(part, ox.Store | list):
             for quad in part:
-                graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+                graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
         else:
             for triple in _triples(part):
                 graph.add(triple)
@@ -451,7 +451,7 @@ def _neighbourhood(data: ox.Store, focus_nodes: set[Node]) -> Graph:
 
     def add(quads: Iterable[ox.Quad]) -> None:
         for quad in quads:
-            graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+            graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
 
     add(data.quads_for_pattern(None, to_ox(RDFS.subClassOf), None, None))  # type: ignore[arg-type]
     for focus in focus_nodes:

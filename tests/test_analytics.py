@@ -57,7 +57,7 @@ def route(path: object) -> list[str]:
 def test_the_projection_holds_active_claims_as_edges(store: OxigraphStore) -> None:
     graph = ClaimGraph.from_store(store)
     service = ClaimService(store)
-    active = service.list(limit=1000).count
+    active = service.find(limit=1000).count
     assert graph.graph.number_of_edges() == active
     data = graph.graph.nodes[iri(PROBIOTIC)]
     assert data["label"] == "probiotic"
@@ -74,11 +74,11 @@ def test_a_claim_reads_the_same_from_its_graphs_as_from_the_projection_query(
     store: OxigraphStore,
 ) -> None:
     service = ClaimService(store)
-    first = service.list(limit=1).claims[0].id
+    first = service.find(limit=1).claims[0].id
     assert first is not None
     service.retract(first, reason="test", curator="tester")
     records = read_claims(store)
-    assert len(records) == service.list(limit=1000, include_retracted=True).count
+    assert len(records) == service.find(limit=1000, include_retracted=True).count
     assert any(r.source and r.source.title for r in records)
     assert any(r.context for r in records) and any(r.primary_source for r in records)
     for record in records:

@@ -91,7 +91,7 @@ def list_claims(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ClaimList:
-    page = claims.list(
+    page = claims.find(
         entity=entity,
         subject=subject,
         object=object,
@@ -152,12 +152,13 @@ async def validate_claim(
         claim = await read_claim(request, settings.max_body_bytes)
     except ValidationFailed as error:
         return ValidationOut(
-            conforms=False, violations=[ViolationOut(**v.as_json()) for v in error.violations]
+            conforms=False,
+            violations=[ViolationOut.model_validate(v.as_json()) for v in error.violations],
         )
     report = await run_in_threadpool(claims.validate, claim)
     return ValidationOut(
         conforms=report.conforms,
-        violations=[ViolationOut(**v.as_json()) for v in report.violations],
+        violations=[ViolationOut.model_validate(v.as_json()) for v in report.violations],
     )
 
 

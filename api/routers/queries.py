@@ -102,7 +102,7 @@ async def run_named_query(name: str, request: Request, catalog: CatalogDep) -> R
             store,
             plan,
             substitutions=bound,
-            max_results=runner.max_results,  # type: ignore[arg-type]
+            max_results=runner.max_results,
             deadline=deadline,
             timeout_s=runner.timeout_s,
         )
