@@ -5,7 +5,7 @@ baseline, run in the same process on the same store, is raw pyoxigraph inserting
 the same claim's quads (``Store.extend``): the ratio is what parsing, validation
 and the HTTP layer cost on top of the bare write.
 
-    python -m bench.post_latency --triples 100000 --posts 50
+    python -m bench.post_latency --triples 100000 1000000 --posts 50
 """
 
 from __future__ import annotations
@@ -65,11 +65,11 @@ def measure(triples: int, posts: int, workdir: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--triples", type=int, default=100_000)
+    parser.add_argument("--triples", type=int, nargs="+", default=[100_000])
     parser.add_argument("--posts", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for size in (0, args.triples):
+        for size in (0, *args.triples):
             r = measure(size, args.posts, Path(tmp))
             ratio = r["post_median_ms"] / r["raw_extend_median_ms"]
             print(
