@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kg.bootstrap import ensure_loaded
+from kg.curation import ClaimService
 from kg.settings import Settings
 from kg.store import OxigraphStore
 
@@ -60,3 +61,17 @@ def client(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {CURATOR_TOKEN}"}
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Iterator[OxigraphStore]:
+    """The ontology and the known entities, no claims."""
+    s = OxigraphStore(tmp_path / "empty-store")
+    ensure_loaded(s, curated=False)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def service(empty: OxigraphStore) -> ClaimService:
+    return ClaimService(empty)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kg.curation import ClaimService
 from kg.model import Claim
 
 SOURCE = {"title": "A synthetic test source", "type": "journal-article"}
@@ -44,3 +45,10 @@ def claim_data(
 
 def make_claim(*args: Any, **kwargs: Any) -> Claim:
     return Claim.model_validate(claim_data(*args, **kwargs))
+
+
+def add(service: ClaimService, *args: Any, **kwargs: Any) -> str:
+    """Store a claim made by :func:`make_claim`; its IRI."""
+    claim, _ = service.add(make_claim(*args, **kwargs), curator="tester")
+    assert claim.id is not None
+    return claim.id

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from linking_support import make_claim
+from linking_support import add, make_claim
 
 from kg.analytics import ClaimGraph, ClaimGraphCache, claim_weight
-from kg.bootstrap import ensure_loaded
 from kg.curation import ClaimService
 from kg.errors import CurieError, NotFoundError, ParameterError
 from kg.ids import expand
@@ -25,25 +22,6 @@ GUT, BRAIN, DEPRESSION = "UBERON:0001555", "UBERON:0000955", "MONDO:0002050"
 
 def iri(curie: str) -> str:
     return str(expand(curie))
-
-
-@pytest.fixture
-def empty(tmp_path: Path) -> Iterator[OxigraphStore]:
-    store = OxigraphStore(tmp_path / "s")
-    ensure_loaded(store, curated=False)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def service(empty: OxigraphStore) -> ClaimService:
-    return ClaimService(empty)
-
-
-def add(service: ClaimService, *args: object, **kwargs: object) -> str:
-    claim, _ = service.add(make_claim(*args, **kwargs), curator="tester")
-    assert claim.id is not None
-    return claim.id
 
 
 def route(path: object) -> list[str]:

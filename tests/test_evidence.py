@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from linking_support import make_claim
 
 from kg.analytics import ClaimGraph
-from kg.bootstrap import ensure_loaded
 from kg.curation import ClaimService
 from kg.errors import CurieError, NotFoundError, ParameterError
 from kg.evidence import Consensus, Direction, Role, evidence
 from kg.store import OxigraphStore
+from tests.linking_support import add
 
 PROBIOTIC, MICROBIOTA, SEROTONIN = "gbkg:probiotic", "gbkg:gut-microbiota", "CHEBI:28790"
 GUT, BRAIN = "UBERON:0001555", "UBERON:0000955"
-
-
-@pytest.fixture
-def empty(tmp_path: Path) -> Iterator[OxigraphStore]:
-    """The ontology and the known entities, no claims."""
-    store = OxigraphStore(tmp_path / "s")
-    ensure_loaded(store, curated=False)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def service(empty: OxigraphStore) -> ClaimService:
-    return ClaimService(empty)
-
-
-def add(service: ClaimService, *args: object, **kwargs: object) -> str:
-    claim, _ = service.add(make_claim(*args, **kwargs), curator="tester")
-    assert claim.id is not None
-    return claim.id
 
 
 def test_two_effects_and_a_null_in_one_context_are_contested(service: ClaimService) -> None:
