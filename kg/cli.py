@@ -22,12 +22,12 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from kg import __version__
-from kg.bootstrap import ensure_loaded, reference_quads
+from kg.bootstrap import curated_quads, ensure_loaded, reference_quads
 from kg.curation import ClaimService, dataset_claims, parse_claim
 from kg.errors import InputError, KGError, ParseError, ValidationFailed
 from kg.model import Claim
 from kg.settings import Settings
-from kg.store import Backend, claim_count, open_store
+from kg.store import Backend, open_store
 from kg.terms import quads_dataset
 from kg.validation import ValidationReport, Violation
 
@@ -216,7 +216,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         store = _open(args)
         quads = store.quads()
         store.close()
-        reports = [("store", validator.validate_all(quads))]
+        curated = [*reference_quads(), *curated_quads()]
+        reports = [
+            ("store", validator.validate_all(quads)),
+            ("curated claims (kg/claims)", validator.validate_all(curated)),
+        ]
     failed = 0
     for where, report in reports:
         if not report.conforms:
@@ -224,7 +228,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{where}: does not conform", file=sys.stderr)
         _print_violations(report.violations, sys.stderr if not report.conforms else sys.stdout)
     seconds = time.perf_counter() - started
-    checked = len(reports) if args.files else "whole store"
+    checked = f"{len(reports)} claim(s)" if args.files else "the whole store and the curated claims"
     print(f"validated {checked} in {seconds:.2f} s: {'FAIL' if failed else 'ok'}")
     return 1 if failed else 0
 
@@ -380,7 +384,7 @@ def _print_violations(violations: Sequence[Violation], out: TextIO) -> None:
         print(f"  [{v.severity}] {where}: {v.message}{value}", file=out)
 
 
-__all__ = ["claim_count", "main", "reference_quads"]
+__all__ = ["main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -158,3 +158,19 @@ def test_validate_a_bad_file_exits_1(capsys, store_dir, tmp_path) -> None:
     code, _, err = run(capsys, "--store", store_dir, "validate", str(path))
     assert code == 1
     assert "p_value" in err
+
+
+def test_validate_finds_a_bad_claim_that_bypassed_the_checks(capsys, store_dir) -> None:
+    from kg.bootstrap import ensure_loaded
+    from kg.claim_rdf import claim_to_dataset
+    from kg.curation import parse_claim
+    from kg.terms import dataset_quads
+
+    store = OxigraphStore(store_dir)
+    ensure_loaded(store)
+    bad = parse_claim(base_claim(statistics={"effect_measure": "SMD", "p_value": 1.5}))
+    store.extend(dataset_quads(claim_to_dataset(bad.model_copy(update={"curator": "raw"}))))
+    store.close()
+    code, _, err = run(capsys, "--store", store_dir, "validate")
+    assert code == 1
+    assert "statistics.p_value" in err and "store: does not conform" in err
