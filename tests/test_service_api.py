@@ -142,3 +142,10 @@ def test_openapi_documents_every_route(client: TestClient) -> None:
         for operation in spec["paths"][path].values():
             assert operation.get("summary"), f"{path} has no summary"
     assert client.get("/docs").status_code == 200
+
+
+def test_the_root_links_to_every_resource(client: TestClient) -> None:
+    index = client.get("/").json()
+    assert index["name"] == "gut-brain-kg"
+    for route, url in index["links"].items():
+        assert client.get(url).status_code == 200, route

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from api.deps import StoreDep
+from kg import __version__
 from kg.store import claim_count
 
 router = APIRouter(tags=["service"])
@@ -16,6 +17,53 @@ class Health(BaseModel):
     backend: str
     triples: int
     claims: int
+
+
+class ServiceIndex(BaseModel):
+    name: str
+    version: str
+    description: str
+    links: dict[str, str]
+
+
+@router.get(
+    "/",
+    summary="What this service is, with links to its routes and documentation",
+    response_model=ServiceIndex,
+)
+def index(request: Request) -> ServiceIndex:
+    base = str(request.base_url).rstrip("/")
+    routes = {
+        route: route
+        for route in (
+            "health",
+            "sparql",
+            "claims",
+            "queries",
+            "ontology",
+            "shapes",
+            "export",
+            "docs",
+            "openapi.json",
+            "context.jsonld",
+        )
+    }
+    routes.update(
+        {
+            "entities": "entities?q=serotonin",
+            "evidence": "evidence?subject=gbkg:probiotic&object=MONDO:0002050",
+            "paths": "paths?source=gbkg:probiotic&target=MONDO:0002050",
+        }
+    )
+    return ServiceIndex(
+        name="gut-brain-kg",
+        version=__version__,
+        description=(
+            "Scientific claims about the gut-brain axis as RDF: SHACL-validated writes, "
+            "a read-only SPARQL 1.1 endpoint, evidence summaries and mechanism paths."
+        ),
+        links={name: f"{base}/{path}" for name, path in routes.items()},
+    )
 
 
 @router.get("/health", summary="Service status with triple and claim counts", response_model=Health)
