@@ -159,6 +159,28 @@ RECORDS: list[dict] = [
     },
     # --- background: the gut-brain axis ---------------------------------------------------
     {
+        "subject": "gbkg:gut-microbiota", "predicate": "gba:affects", "object": "gbkg:mood",
+        "finding": "assertion", "hedged": True,
+        "statement": "The microorganisms living in the digestive tract may influence mood.",
+        "quote": "They may also influence your mood.",
+        "context": {"population": "people"},
+        "evidence": EXPERT,
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:affects", "object": "gbkg:gut-microbiota",
+        "finding": "assertion", "hedged": False,
+        "statement": "Probiotics are a way to target the gut microbiome, explored as a complement to depression treatment.",
+        "quote": "One promising avenue: targeting the gut microbiome with probiotics.",
+        "evidence": EXPERT,
+    },
+    {
+        "subject": "GO:0006954", "predicate": "gba:associatedWith", "object": "MONDO:0002050",
+        "finding": "assertion", "hedged": False,
+        "statement": "Inflammation has been linked to depression.",
+        "quote": "since inflammation has been linked to depression",
+        "evidence": EXPERT,
+    },
+    {
         "subject": "gbkg:gut-microbiota", "predicate": "gba:communicatesWith", "object": "UBERON:0000955",
         "finding": "assertion", "hedged": False,
         "statement": "The gut microbiota communicates with the brain through the gut-brain axis.",

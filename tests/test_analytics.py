@@ -240,9 +240,14 @@ def test_curated_fermented_foods_reach_depression_through_probiotics(
     assert route(found[0]) == ["yogurt", "probiotic", "depressive disorder"]
 
 
-def test_curated_claims_do_not_connect_probiotics_to_the_brain(store: OxigraphStore) -> None:
-    """The article names the channels (vagus nerve, serotonin) but no claim says that
-    probiotics act on the gut microbiota, so no mechanism path exists, and none is invented."""
+def test_curated_paths_from_probiotics_go_through_the_gut_microbiota(store: OxigraphStore) -> None:
+    """The article says probiotics target the gut microbiome and that the microbiota
+    talks to the brain: that path exists, made of assertions. It names the vagus
+    nerve and serotonin only as channels of the axis, so no path reaches them from
+    probiotics, and none is invented."""
     graph = ClaimGraph.from_store(store)
-    for target in (BRAIN, SEROTONIN, "UBERON:0001759", MICROBIOTA):
+    (path,) = graph.paths(PROBIOTIC, BRAIN, max_hops=6)
+    assert [s.target_label for s in path.steps] == ["gut microbiota", "brain"]
+    assert {s.finding for s in path.steps} == {"assertion"}
+    for target in (SEROTONIN, "UBERON:0001759"):
         assert len(graph.paths(PROBIOTIC, target, max_hops=6)) == 0
