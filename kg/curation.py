@@ -9,6 +9,7 @@ and types of the entities it touches, so its cost does not grow with the store.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,10 +29,10 @@ from kg.claim_rdf import (
     new_dataset,
     write_pubinfo,
 )
-from kg.errors import ConflictError, NotFoundError, ParameterError, ValidationFailed
+from kg.errors import ConflictError, CurieError, NotFoundError, ParameterError, ValidationFailed
 from kg.ids import expand
 from kg.model import Claim, Finding, Retraction, Status
-from kg.namespaces import CURATORS_GRAPH, GBA, SOURCES_GRAPH
+from kg.namespaces import CLAIM, CURATORS_GRAPH, GBA, SOURCES_GRAPH
 from kg.store import Backend
 from kg.terms import dataset_quads, from_ox, quads_dataset, to_ox
 from kg.validation import ValidationReport, Validator, Violation, touched_entities
@@ -381,12 +382,28 @@ class ClaimService:
             listener(iris)
 
 
+CLAIM_IRI = re.compile(re.escape(str(CLAIM)) + r"[0-9a-f]{32}")
+
+
 def claim_iri(identifier: str) -> str:
-    """A claim IRI from an IRI, a ``claim:`` CURIE or a bare hash."""
+    """A claim IRI from an IRI, a ``claim:`` CURIE or a bare hash.
+
+    Raises :class:`~kg.errors.ParameterError` for anything that cannot be a claim id.
+    """
     text = identifier.strip()
     if "/" not in text and ":" not in text:
         text = f"claim:{text}"
-    return str(expand(text))
+    try:
+        iri = str(expand(text))
+    except CurieError:
+        iri = ""
+    if not CLAIM_IRI.fullmatch(iri):
+        raise ParameterError(
+            f"{identifier!r} is not a claim id (32 hex digits, claim:<hash>, or the claim's IRI)",
+            parameter="claim_id",
+            value=identifier,
+        )
+    return iri
 
 
 def _parameter_iri(name: str, value: str) -> str:

@@ -12,6 +12,7 @@ import hashlib
 from functools import lru_cache
 
 import curies
+import pyoxigraph as ox
 from rdflib import URIRef
 
 from kg.errors import CurieError
@@ -80,9 +81,7 @@ def expand(identifier: str) -> URIRef:
     """
     text = identifier.strip()
     if is_iri(text):
-        if any(c in text for c in ' <>"{}|\\^`'):
-            raise CurieError(f"{identifier!r} is not a valid IRI", value=identifier)
-        return URIRef(text)
+        return _checked(text, identifier)
     prefix, sep, local = text.partition(":")
     if not sep or not local:
         raise CurieError(
@@ -95,6 +94,15 @@ def expand(identifier: str) -> URIRef:
             f"{identifier!r} has an unknown prefix {prefix!r}; known prefixes: {known}",
             value=identifier,
         )
+    return _checked(iri, identifier)
+
+
+def _checked(iri: str, identifier: str) -> URIRef:
+    """``iri`` if it is a valid IRI (RFC 3987, as Oxigraph checks it)."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError as error:
+        raise CurieError(f"{identifier!r} is not a valid IRI: {error}", value=identifier) from None
     return URIRef(iri)
 
 

@@ -272,3 +272,14 @@ def test_sources_are_described_once_whatever_the_number_of_claims(client, auth) 
                 " FILTER(?t = 'A news report') }"},
     ).json()["results"]["bindings"]  # fmt: skip
     assert len(rows) == 1, "the union default graph repeats no source triple"
+
+
+@pytest.mark.parametrize("claim_id", ["not-a-hash", "%F1%AF%AB%AFe%05", "R66%5D%0A", "claim:xyz"])
+def test_malformed_claim_ids_are_400_not_500(client, auth, claim_id) -> None:
+    # found by schemathesis: an id with IRI-invalid characters used to reach Oxigraph
+    for response in (
+        client.get(f"/claims/{claim_id}"),
+        client.post(f"/claims/{claim_id}/retract", json={"reason": "x"}, headers=auth),
+    ):
+        assert response.status_code == 400, response.text
+        assert response.json()["parameter"] == "claim_id"

@@ -205,3 +205,12 @@ def test_model_is_the_json_contract() -> None:
         "created",
         "status",
     } <= fields
+
+
+@pytest.mark.parametrize("text", ["gbkg:a]b", "gbkg:a b", "https://e.org/a b", "https://e.org/<x>"])
+def test_identifiers_must_be_valid_iris(text: str) -> None:
+    from kg.errors import CurieError
+    from kg.ids import expand
+
+    with pytest.raises(CurieError, match="not a valid IRI"):
+        expand(text)
