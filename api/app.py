@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         version=__version__,
         summary="Claims about the gut-brain axis: SPARQL, SHACL-validated writes, evidence.",
         lifespan=lifespan,
+        responses=errors.COMMON_RESPONSES,
     )
     app.state.settings = settings
     app.state.store = store

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import errors
@@ -32,6 +33,40 @@ STATUS: list[tuple[type[errors.KGError], int]] = [
     (errors.StoreError, 503),
     (errors.KGError, 500),
 ]
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457 problem details); some errors add fields, listed here."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["https://w3id.org/gbkg/problems/bad-parameter"])
+    title: str = Field(examples=["Bad parameter"])
+    status: int = Field(examples=[400])
+    detail: str = Field(examples=["parameter 'entity' must be a CURIE with a known prefix"])
+    parameter: str | None = Field(default=None, description="the parameter at fault")
+    violations: list[dict[str, Any]] | None = Field(
+        default=None, description="SHACL or form violations (422 on claims)"
+    )
+    invalid: list[dict[str, Any]] | None = Field(
+        default=None, description="request fields that failed validation (422)"
+    )
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """An OpenAPI response entry for a problem."""
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": Problem.model_json_schema()}},
+    }
+
+
+#: Documented on every route: what any request can get back.
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: problem_response("Malformed input or an unknown identifier or parameter"),
+    422: problem_response("Invalid request fields (or, on claims, SHACL violations)"),
+    500: problem_response("Internal error (no details are given)"),
+}
 
 
 class HTTPProblem(Exception):

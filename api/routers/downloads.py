@@ -61,6 +61,8 @@ def shapes(request: Request) -> Response:
     "/context.jsonld",
     summary="The JSON-LD @context used by the service's JSON-LD documents",
     name="json_ld_context",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}},
 )
 def json_ld_context() -> JSONResponse:
     return JSONResponse(context_document(), media_type="application/ld+json")
