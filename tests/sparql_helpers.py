@@ -148,7 +148,7 @@ def free_port() -> int:
 
 
 class Server:
-    """``uvicorn --factory api.app:create_app`` in a subprocess on a loopback port."""
+    """``gbkg serve`` (the command a user runs) in a subprocess on a loopback port."""
 
     def __init__(self, store_path: Path, log_path: Path, **env: str) -> None:
         self.port = free_port()
@@ -163,8 +163,8 @@ class Server:
         self.log = log_path.open("wb")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
-                "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+                sys.executable, "-m", "kg.cli", "serve",
+                "--host", "127.0.0.1", "--port", str(self.port),
             ],
             cwd=REPO,
             env=environment,

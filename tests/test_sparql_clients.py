@@ -1,6 +1,6 @@
 """Real SPARQL clients against a real server process on loopback.
 
-``uvicorn --factory api.app:create_app`` runs in a subprocess on a free port of
+``gbkg serve`` runs in a subprocess on a free port of
 127.0.0.1 over a temporary store holding the ontology and the W3C protocol data
 (three named graphs) plus a graph of numbers for a slow query, with
 ``GBKG_QUERY_TIMEOUT_S=0.5``. SPARQLWrapper (JSON, XML, CSV; GET, POST form, POST
