@@ -174,3 +174,31 @@ def test_validate_finds_a_bad_claim_that_bypassed_the_checks(capsys, store_dir) 
     code, _, err = run(capsys, "--store", store_dir, "validate")
     assert code == 1
     assert "statistics.p_value" in err and "store: does not conform" in err
+
+
+def test_paths_prints_each_step_with_its_finding(capsys, store_dir) -> None:
+    code, out, _ = run(capsys, "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0000955")
+    assert code == 0
+    assert "probiotic --affects [assertion]--> gut microbiota" in out
+    assert "gut microbiota --communicates with [assertion]--> brain" in out
+
+
+def test_paths_without_a_path_exits_1(capsys, store_dir) -> None:
+    code, out, _ = run(capsys, "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0001759")
+    assert code == 1 and "no path" in out
+
+
+def test_paths_with_an_unknown_prefix_exits_2(capsys, store_dir) -> None:
+    code, _, err = run(capsys, "--store", store_dir, "paths", "gbkg:probiotic", "nosuch:1")
+    assert code == 2 and "nosuch" in err
+
+
+def test_queries_lists_the_catalog(capsys, store_dir) -> None:
+    code, out, _ = run(capsys, "--store", store_dir, "queries")
+    assert code == 0
+    assert "claims-about" in out and "entity (iri)" in out
+
+
+def test_no_command_prints_help(capsys) -> None:
+    code, out, _ = run(capsys)
+    assert code == 2 and "serve" in out
