@@ -203,18 +203,6 @@ class ClaimGraph:
             graph._add(record)
         return graph
 
-    @classmethod
-    def from_records(
-        cls,
-        records: Iterable[ClaimRecord],
-        vocabulary: Vocabulary,
-        entities: dict[str, EntityName] | None = None,
-    ) -> ClaimGraph:
-        graph = cls(vocabulary, dict(entities or {}))
-        for record in records:
-            graph._add(record)
-        return graph
-
     def _node(self, iri: str) -> None:
         if iri not in self.graph:
             name = self.entities.get(iri) or EntityName(iri)
@@ -293,14 +281,6 @@ class ClaimGraph:
             if a != b:
                 found += [d["record"] for d in self.graph.get_edge_data(b, a, default={}).values()]
             return found
-
-    def records_about(self, iri: str) -> list[ClaimRecord]:
-        with self._lock:
-            if iri not in self.graph:
-                return []
-            out = [d["record"] for _, _, d in self.graph.out_edges(iri, data=True)]
-            out += [d["record"] for u, _, d in self.graph.in_edges(iri, data=True) if u != iri]
-            return out
 
     # Paths ------------------------------------------------------------------------
 
