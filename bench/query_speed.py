@@ -83,7 +83,8 @@ def main() -> None:
         with TestClient(app) as client:
             for name, text in QUERIES.items():
                 raw, rows = median_ms(
-                    lambda t=text: list(store.query(t)), args.repeat  # type: ignore[misc]
+                    lambda t=text: list(store.query(t)),
+                    args.repeat,  # type: ignore[misc]
                 )
                 ours, _ = median_ms(
                     lambda t=text: serialize(evaluate(store, t), ResultFormat.JSON), args.repeat
