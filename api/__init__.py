@@ -1,5 +1,5 @@
 """The HTTP service: ``create_app(settings)`` builds it."""
 
-from api.app import create_app
+from gbkg.api.app import create_app
 
 __all__ = ["create_app"]

@@ -9,16 +9,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors, linking
-from api.routers import claims, downloads, entities, evidence, health, paths, queries, sparql
-from api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
-from kg import __version__
-from kg.bootstrap import ensure_loaded
-from kg.curation import ClaimService
-from kg.queries import QueryCatalog
-from kg.settings import Settings, get_settings
-from kg.sparql import QueryRunner
-from kg.store import Backend, open_store
+from gbkg import __version__
+from gbkg.api import errors, linking
+from gbkg.api.routers import claims, downloads, entities, evidence, health, paths, queries, sparql
+from gbkg.api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
+from gbkg.kg.bootstrap import ensure_loaded
+from gbkg.kg.curation import ClaimService
+from gbkg.kg.queries import QueryCatalog
+from gbkg.kg.settings import Settings, get_settings
+from gbkg.kg.sparql import QueryRunner
+from gbkg.kg.store import Backend, open_store
 
 
 def create_app(settings: Settings | None = None, *, store: Backend | None = None) -> FastAPI:

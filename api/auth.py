@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.deps import SettingsDep
-from api.errors import HTTPProblem
+from gbkg.api.deps import SettingsDep
+from gbkg.api.errors import HTTPProblem
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="gbkg curators"'}
 

@@ -9,12 +9,12 @@ from fastapi import Request
 from rdflib import RDF, Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from api.errors import HTTPProblem
-from kg.claim_rdf import ClaimGraphs, claim_from_dataset
-from kg.curation import parse_claim
-from kg.errors import InputError, ParseError
-from kg.model import Claim
-from kg.namespaces import CURATORS_GRAPH, GBA, SOURCES_GRAPH
+from gbkg.api.errors import HTTPProblem
+from gbkg.kg.claim_rdf import ClaimGraphs, claim_from_dataset
+from gbkg.kg.curation import parse_claim
+from gbkg.kg.errors import InputError, ParseError
+from gbkg.kg.model import Claim
+from gbkg.kg.namespaces import CURATORS_GRAPH, GBA, SOURCES_GRAPH
 
 CLAIM_MEDIA_TYPES = {
     "application/json": None,

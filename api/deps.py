@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from kg.settings import Settings
-from kg.store import Backend
+from gbkg.kg.settings import Settings
+from gbkg.kg.store import Backend
 
 
 def get_store(request: Request) -> Backend:

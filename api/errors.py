@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kg import errors
+from gbkg.kg import errors
 
 log = logging.getLogger("gbkg.api")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from rdflib import Dataset, Graph
 
-from kg.resources import ontology_file
+from gbkg.kg.resources import ontology_file
 
 
 @lru_cache(maxsize=1)

@@ -16,11 +16,11 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
-from api.errors import PROBLEM_JSON
-from kg.analytics import ClaimGraph, ClaimGraphCache
-from kg.curation import ClaimService
-from kg.ids import compress
-from kg.projection import ClaimRecord, SourceRef
+from gbkg.api.errors import PROBLEM_JSON
+from gbkg.kg.analytics import ClaimGraph, ClaimGraphCache
+from gbkg.kg.curation import ClaimService
+from gbkg.kg.ids import compress
+from gbkg.kg.projection import ClaimRecord, SourceRef
 
 
 def install(app: FastAPI) -> None:

@@ -20,7 +20,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from rdflib import Dataset, Graph
 
-from api.errors import HTTPProblem
+from gbkg.api.errors import HTTPProblem
 
 M = TypeVar("M", bound=str)
 
@@ -167,7 +167,7 @@ def rdf_response(data: Dataset | Graph, media_type: str, request: Request) -> Re
         for s, p, o, _ in data.quads((None, None, None, None)):
             graph.add((s, p, o))
     if fmt == "json-ld":
-        from api.jsonld import compact
+        from gbkg.api.jsonld import compact
 
         body = compact(graph, context_url(request))
     else:

@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Service Description of ``/sparql`` (what ``GET /sparql`` without a query returns).
 
->>> from kg.sparql_formats import GraphFormat
+>>> from gbkg.kg.sparql_formats import GraphFormat
 >>> b"sd:endpoint <http://localhost/sparql>" in service_description(
 ...     "http://localhost/sparql", GraphFormat.TURTLE)
 True
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg import __version__
-from kg.sparql_formats import GraphFormat, ResultFormat, write_graph
+from gbkg import __version__
+from gbkg.kg.sparql_formats import GraphFormat, ResultFormat, write_graph
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 DCT = "http://purl.org/dc/terms/"

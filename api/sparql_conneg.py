@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from api.errors import HTTPProblem
-from api.negotiation import choose, parse_accept, utf8_acceptable
+from gbkg.api.errors import HTTPProblem
+from gbkg.api.negotiation import choose, parse_accept, utf8_acceptable
 
 __all__ = ["ALIASES", "choose", "negotiate", "parse_accept", "utf8_acceptable"]
-from kg.sparql_analysis import QueryForm
-from kg.sparql_formats import GraphFormat, OutputFormat, ResultFormat
+from gbkg.kg.sparql_analysis import QueryForm
+from gbkg.kg.sparql_formats import GraphFormat, OutputFormat, ResultFormat
 
 #: Other names clients use, honoured only when asked for by name (not by a wildcard).
 ALIASES: dict[str, OutputFormat] = {

@@ -22,12 +22,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from bench.synthetic import build_store, synthetic_claim
-from kg.analytics import ClaimGraph
-from kg.claim_rdf import claim_to_dataset
-from kg.settings import Settings
-from kg.terms import dataset_quads
+from gbkg.api.app import create_app
+from gbkg.kg.analytics import ClaimGraph
+from gbkg.kg.claim_rdf import claim_to_dataset
+from gbkg.kg.settings import Settings
+from gbkg.kg.terms import dataset_quads
 
 
 def _median_ms(run: Callable[[], Any], times: int) -> float:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from bench.synthetic import build_store, entity_quads, synthetic_claim
-from kg.claim_rdf import claim_to_dataset
-from kg.settings import Settings
-from kg.terms import dataset_quads
+from gbkg.api.app import create_app
+from gbkg.kg.claim_rdf import claim_to_dataset
+from gbkg.kg.settings import Settings
+from gbkg.kg.terms import dataset_quads
 
 TOKEN = "bench-token"
 

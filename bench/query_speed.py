@@ -24,12 +24,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from rdflib import Dataset
 
-from api.app import create_app
 from bench.synthetic import build_store
-from kg.settings import Settings
-from kg.sparql import evaluate, serialize
-from kg.sparql_formats import ResultFormat
-from kg.terms import quads_dataset
+from gbkg.api.app import create_app
+from gbkg.kg.settings import Settings
+from gbkg.kg.sparql import evaluate, serialize
+from gbkg.kg.sparql_formats import ResultFormat
+from gbkg.kg.terms import quads_dataset
 
 PREFIXES = """PREFIX gba: <https://w3id.org/gbkg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
-from kg.bootstrap import ensure_loaded
-from kg.claim_rdf import claim_to_dataset, new_dataset
-from kg.model import Claim
-from kg.namespaces import ENTITIES_GRAPH, ENTITY, GBA
-from kg.store import OxigraphStore
-from kg.terms import dataset_quads
+from gbkg.kg.bootstrap import ensure_loaded
+from gbkg.kg.claim_rdf import claim_to_dataset, new_dataset
+from gbkg.kg.model import Claim
+from gbkg.kg.namespaces import ENTITIES_GRAPH, ENTITY, GBA
+from gbkg.kg.store import OxigraphStore
+from gbkg.kg.terms import dataset_quads
 
 RELATIONS = ["improves", "worsens", "increases", "decreases", "associatedWith", "produces"]
 KINDS = ["MicrobialTaxon", "Neurotransmitter", "Condition", "InflammatoryMarker", "Probiotic"]

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kg.claim_rdf import claim_from_dataset, claim_iris, claim_to_dataset
-from kg.model import Claim
-from kg.resources import curated_files
-from kg.validation import Validator
+from gbkg.kg.claim_rdf import claim_from_dataset, claim_iris, claim_to_dataset
+from gbkg.kg.model import Claim
+from gbkg.kg.resources import curated_files
+from gbkg.kg.validation import Validator
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 

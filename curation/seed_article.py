@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kg.claim_rdf import claims_to_trig
-from kg.model import Claim
+from gbkg.kg.claim_rdf import claims_to_trig
+from gbkg.kg.model import Claim
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "kg" / "claims" / "seed-article.trig"

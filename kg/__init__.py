@@ -1,3 +1,1 @@
-"""gut-brain-kg: a knowledge graph of scientific claims about the gut-brain axis."""
-
-__version__ = "0.1.0"
+"""The Python core: claims, store, validation, queries, evidence."""

@@ -59,11 +59,11 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from kg.errors import NotFoundError, ParameterError
-from kg.ids import compress
-from kg.model import Finding, StudyDesign
-from kg.namespaces import GBA
-from kg.projection import (
+from gbkg.kg.errors import NotFoundError, ParameterError
+from gbkg.kg.ids import compress
+from gbkg.kg.model import Finding, StudyDesign
+from gbkg.kg.namespaces import GBA
+from gbkg.kg.projection import (
     ClaimRecord,
     EntityName,
     Vocabulary,
@@ -74,7 +74,7 @@ from kg.projection import (
     read_entities,
     read_entity,
 )
-from kg.store import Backend
+from gbkg.kg.store import Backend
 
 log = logging.getLogger("gbkg.analytics")
 

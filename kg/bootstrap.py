@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from kg.namespaces import ENTITIES_GRAPH, ONTOLOGY_GRAPH
-from kg.resources import curated_files, ontology_file
-from kg.store import Backend
+from gbkg.kg.namespaces import ENTITIES_GRAPH, ONTOLOGY_GRAPH
+from gbkg.kg.resources import curated_files, ontology_file
+from gbkg.kg.store import Backend
 
 
 def reference_quads() -> Iterator[ox.Quad]:

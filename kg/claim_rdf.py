@@ -16,9 +16,9 @@ from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
-from kg.errors import NotFoundError
-from kg.ids import PREFIX_MAP, compress, expand, try_expand
-from kg.model import (
+from gbkg.kg.errors import NotFoundError
+from gbkg.kg.ids import PREFIX_MAP, compress, expand, try_expand
+from gbkg.kg.model import (
     Claim,
     Context,
     EffectMeasure,
@@ -35,7 +35,7 @@ from kg.model import (
     StudyDesign,
     decimal_text,
 )
-from kg.namespaces import CURATOR, CURATORS_GRAPH, GBA, NP, OA, SOURCES_GRAPH
+from gbkg.kg.namespaces import CURATOR, CURATORS_GRAPH, GBA, NP, OA, SOURCES_GRAPH
 
 FINDINGS = {
     Finding.EFFECT: GBA.EffectFinding,

@@ -21,7 +21,7 @@ from rdflib import RDF, RDFS, Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
-from kg.claim_rdf import (
+from gbkg.kg.claim_rdf import (
     ClaimGraphs,
     claim_from_dataset,
     claim_iris,
@@ -29,13 +29,19 @@ from kg.claim_rdf import (
     new_dataset,
     write_pubinfo,
 )
-from kg.errors import ConflictError, CurieError, NotFoundError, ParameterError, ValidationFailed
-from kg.ids import expand
-from kg.model import Claim, Finding, Retraction, Status
-from kg.namespaces import CLAIM, CURATORS_GRAPH, GBA, SOURCES_GRAPH
-from kg.store import Backend
-from kg.terms import dataset_quads, from_ox, quads_dataset, to_ox
-from kg.validation import ValidationReport, Validator, Violation, touched_entities
+from gbkg.kg.errors import (
+    ConflictError,
+    CurieError,
+    NotFoundError,
+    ParameterError,
+    ValidationFailed,
+)
+from gbkg.kg.ids import expand
+from gbkg.kg.model import Claim, Finding, Retraction, Status
+from gbkg.kg.namespaces import CLAIM, CURATORS_GRAPH, GBA, SOURCES_GRAPH
+from gbkg.kg.store import Backend
+from gbkg.kg.terms import dataset_quads, from_ox, quads_dataset, to_ox
+from gbkg.kg.validation import ValidationReport, Validator, Violation, touched_entities
 
 #: Called after every write with the IRIs of the claims it changed.
 ChangeListener = Callable[[list[str]], None]
@@ -178,7 +184,7 @@ class ClaimService:
         the given entity), and the filters intersect as sets of IRIs: no query scans
         every claim, so a filtered listing costs what its matches cost.
         """
-        from kg.claim_rdf import FINDINGS
+        from gbkg.kg.claim_rdf import FINDINGS
 
         def having(prop: URIRef, value: Node) -> set[str]:
             found = self.store.subjects_with(to_ox(prop), to_ox(value))  # type: ignore[arg-type]

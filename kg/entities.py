@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 
-from kg.errors import NotFoundError, ParameterError
-from kg.ids import compress
-from kg.model import Finding
-from kg.projection import ClaimRecord, entity_classes, entity_iri, read_about, read_entity
-from kg.resources import internal_query
-from kg.store import Backend
-from kg.terms import from_ox
+from gbkg.kg.errors import NotFoundError, ParameterError
+from gbkg.kg.ids import compress
+from gbkg.kg.model import Finding
+from gbkg.kg.projection import ClaimRecord, entity_classes, entity_iri, read_about, read_entity
+from gbkg.kg.resources import internal_query
+from gbkg.kg.store import Backend
+from gbkg.kg.terms import from_ox
 
 MAX_QUERY_LENGTH = 200
 XREF_PROPERTIES = {

@@ -62,11 +62,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from kg.analytics import ClaimGraph
-from kg.errors import NotFoundError, ParameterError
-from kg.ids import compress
-from kg.model import Finding
-from kg.projection import (
+from gbkg.kg.analytics import ClaimGraph
+from gbkg.kg.errors import NotFoundError, ParameterError
+from gbkg.kg.ids import compress
+from gbkg.kg.model import Finding
+from gbkg.kg.projection import (
     CONTEXT_COLUMNS,
     ClaimRecord,
     EntityName,
@@ -76,7 +76,7 @@ from kg.projection import (
     read_pair,
     require_entity,
 )
-from kg.store import Backend
+from gbkg.kg.store import Backend
 
 CONTEXT_FIELDS = tuple(CONTEXT_COLUMNS)
 

@@ -15,7 +15,7 @@ import curies
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from kg.errors import CurieError
+from gbkg.kg.errors import CurieError
 
 OBO_PREFIXES = (
     "CHEBI",

@@ -26,8 +26,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kg.ids import compress, digest, expand, normalize
-from kg.namespaces import CLAIM, SOURCE
+from gbkg.kg.ids import compress, digest, expand, normalize
+from gbkg.kg.namespaces import CLAIM, SOURCE
 
 
 class Finding(StrEnum):

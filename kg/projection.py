@@ -20,13 +20,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.claim_rdf import EFFECT_MEASURES, FINDINGS, STATUSES, STUDY_DESIGNS
-from kg.errors import CurieError, NotFoundError
-from kg.ids import compress, expand
-from kg.model import EffectMeasure, Finding, Status, StudyDesign
-from kg.namespaces import SOURCES_GRAPH
-from kg.resources import internal_query
-from kg.store import Backend
+from gbkg.kg.claim_rdf import EFFECT_MEASURES, FINDINGS, STATUSES, STUDY_DESIGNS
+from gbkg.kg.errors import CurieError, NotFoundError
+from gbkg.kg.ids import compress, expand
+from gbkg.kg.model import EffectMeasure, Finding, Status, StudyDesign
+from gbkg.kg.namespaces import SOURCES_GRAPH
+from gbkg.kg.resources import internal_query
+from gbkg.kg.store import Backend
 
 _FINDING = {str(v): k for k, v in FINDINGS.items()}
 _STATUS = {str(v): k for k, v in STATUSES.items()}

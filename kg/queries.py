@@ -34,10 +34,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import CurieError, NotFoundError, ParameterError, QueryError
-from kg.ids import expand
-from kg.resources import query_files
-from kg.store import Backend, QueryResult
+from gbkg.kg.errors import CurieError, NotFoundError, ParameterError, QueryError
+from gbkg.kg.ids import expand
+from gbkg.kg.resources import query_files
+from gbkg.kg.store import Backend, QueryResult
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -44,9 +44,9 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from kg.errors import ForbiddenQueryError, ParameterError, QueryTimeoutError, StoreError
-from kg.sparql_analysis import QueryForm, classify, inspect_query
-from kg.sparql_formats import (
+from gbkg.kg.errors import ForbiddenQueryError, ParameterError, QueryTimeoutError, StoreError
+from gbkg.kg.sparql_analysis import QueryForm, classify, inspect_query
+from gbkg.kg.sparql_formats import (
     GraphFormat,
     OutputFormat,
     ResultFormat,
@@ -55,7 +55,7 @@ from kg.sparql_formats import (
     write_graph,
     write_solutions,
 )
-from kg.store import Backend
+from gbkg.kg.store import Backend
 
 T = TypeVar("T")
 

@@ -34,7 +34,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from kg.errors import ForbiddenQueryError, QueryError
+from gbkg.kg.errors import ForbiddenQueryError, QueryError
 
 
 class QueryForm(StrEnum):

@@ -7,9 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.ids import compress
-from kg.resources import internal_query
-from kg.store import Backend
+from gbkg.kg.ids import compress
+from gbkg.kg.resources import internal_query
+from gbkg.kg.store import Backend
 
 
 def store_stats(store: Backend) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
-from kg.namespaces import GBA
+from gbkg.kg.errors import QueryError, StoreError
+from gbkg.kg.namespaces import GBA
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph

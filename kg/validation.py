@@ -11,8 +11,8 @@ record to fix (``statistics.p_value``), found from the result's path and the rol
 its focus node: the focus of a statistics rule is the node the claim links with
 ``gba:statistics``, and so on (:data:`ROLE_LINKS`, :data:`FIELDS`).
 
->>> from kg.claim_rdf import claim_to_dataset
->>> from kg.model import Claim
+>>> from gbkg.kg.claim_rdf import claim_to_dataset
+>>> from gbkg.kg.model import Claim
 >>> claim = Claim.model_validate({
 ...     "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
 ...     "finding": "effect", "statement": "Probiotics improve depressive symptoms.",
@@ -46,10 +46,10 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from kg.errors import InputError, KGError
-from kg.namespaces import GBA, OA
-from kg.resources import ontology_file
-from kg.terms import from_ox, to_ox
+from gbkg.kg.errors import InputError, KGError
+from gbkg.kg.namespaces import GBA, OA
+from gbkg.kg.resources import ontology_file
+from gbkg.kg.terms import from_ox, to_ox
 
 SHAPES_FILE = "shapes.ttl"
 #: On a node shape, the property its node-level results are reported on (shapes.ttl).

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from kg.bootstrap import ensure_loaded
-from kg.curation import ClaimService
-from kg.settings import Settings
-from kg.store import OxigraphStore
+from gbkg.kg.bootstrap import ensure_loaded
+from gbkg.kg.curation import ClaimService
+from gbkg.kg.settings import Settings
+from gbkg.kg.store import OxigraphStore
 
 REPO = Path(__file__).resolve().parent.parent
 CURATOR_TOKEN = "test-token-alice"
@@ -52,7 +52,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    from api.app import create_app
+    from gbkg.api.app import create_app
 
     with TestClient(create_app(settings)) as c:
         yield c

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg.curation import ClaimService
-from kg.model import Claim
+from gbkg.kg.curation import ClaimService
+from gbkg.kg.model import Claim
 
 SOURCE = {"title": "A synthetic test source", "type": "journal-article"}
 

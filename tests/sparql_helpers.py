@@ -22,9 +22,9 @@ import httpx
 import pyoxigraph as ox
 from fastapi import FastAPI
 
-from api.app import create_app
-from kg.settings import Settings
-from kg.store import OxigraphStore
+from gbkg.api.app import create_app
+from gbkg.kg.settings import Settings
+from gbkg.kg.store import OxigraphStore
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -163,7 +163,7 @@ class Server:
         self.log = log_path.open("wb")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "kg.cli", "serve",
+                sys.executable, "-m", "gbkg.cli", "serve",
                 "--host", "127.0.0.1", "--port", str(self.port),
             ],
             cwd=REPO,

@@ -8,13 +8,13 @@ import math
 import pytest
 from linking_support import add, make_claim
 
-from kg.analytics import ClaimGraph, ClaimGraphCache, claim_weight
-from kg.curation import ClaimService
-from kg.errors import CurieError, NotFoundError, ParameterError
-from kg.ids import expand
-from kg.model import Finding, StudyDesign
-from kg.projection import ClaimRecord, read_claim, read_claims
-from kg.store import OxigraphStore
+from gbkg.kg.analytics import ClaimGraph, ClaimGraphCache, claim_weight
+from gbkg.kg.curation import ClaimService
+from gbkg.kg.errors import CurieError, NotFoundError, ParameterError
+from gbkg.kg.ids import expand
+from gbkg.kg.model import Finding, StudyDesign
+from gbkg.kg.projection import ClaimRecord, read_claim, read_claims
+from gbkg.kg.store import OxigraphStore
 
 PROBIOTIC, MICROBIOTA, SEROTONIN = "gbkg:probiotic", "gbkg:gut-microbiota", "CHEBI:28790"
 GUT, BRAIN, DEPRESSION = "UBERON:0001555", "UBERON:0000955", "MONDO:0002050"

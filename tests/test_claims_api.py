@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from kg.claim_rdf import claim_to_dataset
-from kg.curation import parse_claim
+from gbkg.kg.claim_rdf import claim_to_dataset
+from gbkg.kg.curation import parse_claim
 from tests.conftest import OTHER_TOKEN
 from tests.test_model import base_claim
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from kg.cli import main
-from kg.store import OxigraphStore
+from gbkg.cli import main
+from gbkg.kg.store import OxigraphStore
 from tests.test_model import base_claim
 
 
@@ -161,10 +161,10 @@ def test_validate_a_bad_file_exits_1(capsys, store_dir, tmp_path) -> None:
 
 
 def test_validate_finds_a_bad_claim_that_bypassed_the_checks(capsys, store_dir) -> None:
-    from kg.bootstrap import ensure_loaded
-    from kg.claim_rdf import claim_to_dataset
-    from kg.curation import parse_claim
-    from kg.terms import dataset_quads
+    from gbkg.kg.bootstrap import ensure_loaded
+    from gbkg.kg.claim_rdf import claim_to_dataset
+    from gbkg.kg.curation import parse_claim
+    from gbkg.kg.terms import dataset_quads
 
     store = OxigraphStore(store_dir)
     ensure_loaded(store)

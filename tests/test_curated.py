@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.bootstrap import curated_quads
-from kg.claim_rdf import claims_from_dataset
-from kg.model import Claim, Finding
-from kg.terms import quads_dataset
+from gbkg.kg.bootstrap import curated_quads
+from gbkg.kg.claim_rdf import claims_from_dataset
+from gbkg.kg.model import Claim, Finding
+from gbkg.kg.terms import quads_dataset
 
 CLAIMS: list[Claim] = list(claims_from_dataset(quads_dataset(curated_quads())))
 

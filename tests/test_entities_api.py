@@ -9,9 +9,9 @@ from linking_support import claim_data
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from api.jsonld import context_document
-from kg.ids import expand
-from kg.resources import ontology_file
+from gbkg.api.jsonld import context_document
+from gbkg.kg.ids import expand
+from gbkg.kg.resources import ontology_file
 
 PROBLEM = "application/problem+json"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kg.analytics import ClaimGraph
-from kg.curation import ClaimService
-from kg.errors import CurieError, NotFoundError, ParameterError
-from kg.evidence import Consensus, Direction, Role, evidence
-from kg.store import OxigraphStore
+from gbkg.kg.analytics import ClaimGraph
+from gbkg.kg.curation import ClaimService
+from gbkg.kg.errors import CurieError, NotFoundError, ParameterError
+from gbkg.kg.evidence import Consensus, Direction, Role, evidence
+from gbkg.kg.store import OxigraphStore
 from tests.linking_support import add
 
 PROBIOTIC, MICROBIOTA, SEROTONIN = "gbkg:probiotic", "gbkg:gut-microbiota", "CHEBI:28790"

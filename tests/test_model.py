@@ -8,12 +8,12 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from kg.bootstrap import curated_quads
-from kg.claim_rdf import claim_from_dataset, claim_iris, claim_to_dataset
-from kg.curation import parse_claim
-from kg.errors import ValidationFailed
-from kg.model import Claim
-from kg.terms import quads_dataset
+from gbkg.kg.bootstrap import curated_quads
+from gbkg.kg.claim_rdf import claim_from_dataset, claim_iris, claim_to_dataset
+from gbkg.kg.curation import parse_claim
+from gbkg.kg.errors import ValidationFailed
+from gbkg.kg.model import Claim
+from gbkg.kg.terms import quads_dataset
 
 
 def base_claim(**changes: Any) -> dict[str, Any]:
@@ -209,8 +209,8 @@ def test_model_is_the_json_contract() -> None:
 
 @pytest.mark.parametrize("text", ["gbkg:a]b", "gbkg:a b", "https://e.org/a b", "https://e.org/<x>"])
 def test_identifiers_must_be_valid_iris(text: str) -> None:
-    from kg.errors import CurieError
-    from kg.ids import expand
+    from gbkg.kg.errors import CurieError
+    from gbkg.kg.ids import expand
 
     with pytest.raises(CurieError, match="not a valid IRI"):
         expand(text)

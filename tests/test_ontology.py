@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 
-from kg.ids import expand
-from kg.namespaces import GBA
-from kg.resources import ontology_file
+from gbkg.kg.ids import expand
+from gbkg.kg.namespaces import GBA
+from gbkg.kg.resources import ontology_file
 
 GBA_NS = str(GBA._NS)
 

@@ -10,15 +10,15 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
 
-from kg.bootstrap import ensure_loaded
-from kg.claim_rdf import claim_to_dataset, claims_from_dataset
-from kg.errors import NotFoundError, ParameterError, QueryError
-from kg.ids import compress, expand
-from kg.model import Claim, Finding
-from kg.queries import NamedQuery, Parameter, ParamType, QueryCatalog, projection
-from kg.resources import curated_files, query_files
-from kg.store import OxigraphStore
-from kg.terms import dataset_quads
+from gbkg.kg.bootstrap import ensure_loaded
+from gbkg.kg.claim_rdf import claim_to_dataset, claims_from_dataset
+from gbkg.kg.errors import NotFoundError, ParameterError, QueryError
+from gbkg.kg.ids import compress, expand
+from gbkg.kg.model import Claim, Finding
+from gbkg.kg.queries import NamedQuery, Parameter, ParamType, QueryCatalog, projection
+from gbkg.kg.resources import curated_files, query_files
+from gbkg.kg.store import OxigraphStore
+from gbkg.kg.terms import dataset_quads
 
 REQUIRED = {
     "claims-about",

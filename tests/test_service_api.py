@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from kg.resources import ontology_file
+from gbkg.kg.resources import ontology_file
 
 PROBLEM = "application/problem+json"
 

@@ -20,12 +20,12 @@ from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from kg import claim_rdf
-from kg.claim_rdf import claim_to_dataset
-from kg.errors import InputError, KGError
-from kg.model import Claim
-from kg.namespaces import GBA, OBO
-from kg.validation import (
+from gbkg.kg import claim_rdf
+from gbkg.kg.claim_rdf import claim_to_dataset
+from gbkg.kg.errors import InputError, KGError
+from gbkg.kg.model import Claim
+from gbkg.kg.namespaces import GBA, OBO
+from gbkg.kg.validation import (
     FIELDS,
     Severity,
     ValidationReport,
@@ -367,7 +367,7 @@ def test_concurrent_validations_agree_with_sequential_ones(validator: Validator)
 
 
 def test_curated_claims_validate(validator: Validator) -> None:
-    from kg.resources import curated_files
+    from gbkg.kg.resources import curated_files
 
     dataset = Dataset()
     for resource in curated_files():

@@ -26,8 +26,8 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from sparql_helpers import W3C_DATA, Server, numbers, w3c_quads
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML, SPARQLWrapper
 
-from kg.bootstrap import ensure_loaded
-from kg.store import OxigraphStore
+from gbkg.kg.bootstrap import ensure_loaded
+from gbkg.kg.store import OxigraphStore
 
 pytestmark = pytest.mark.server
 

@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 from sparql_helpers import build_app
 
-from api.errors import HTTPProblem
-from api.sparql_conneg import choose, negotiate, parse_accept, utf8_acceptable
-from kg.sparql_analysis import QueryForm
-from kg.sparql_formats import GraphFormat, ResultFormat
+from gbkg.api.errors import HTTPProblem
+from gbkg.api.sparql_conneg import choose, negotiate, parse_accept, utf8_acceptable
+from gbkg.kg.sparql_analysis import QueryForm
+from gbkg.kg.sparql_formats import GraphFormat, ResultFormat
 
 EX = "http://example.org/"
 DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")

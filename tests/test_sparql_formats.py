@@ -6,11 +6,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import ForbiddenQueryError, QueryError
-from kg.sparql import ProtocolDataset, evaluate, run_query, serialize
-from kg.sparql_analysis import QueryForm, classify, expand_escapes, inspect_query
-from kg.sparql_formats import GraphFormat, ResultFormat, write_boolean
-from kg.store import OxigraphStore
+from gbkg.kg.errors import ForbiddenQueryError, QueryError
+from gbkg.kg.sparql import ProtocolDataset, evaluate, run_query, serialize
+from gbkg.kg.sparql_analysis import QueryForm, classify, expand_escapes, inspect_query
+from gbkg.kg.sparql_formats import GraphFormat, ResultFormat, write_boolean
+from gbkg.kg.store import OxigraphStore
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -32,10 +32,10 @@ from sparql_helpers import (
     w3c_quads,
 )
 
-from kg.errors import ForbiddenQueryError, QueryTimeoutError
-from kg.sparql import QueryRunner
-from kg.sparql_analysis import classify, inspect_query
-from kg.store import OxigraphStore
+from gbkg.kg.errors import ForbiddenQueryError, QueryTimeoutError
+from gbkg.kg.sparql import QueryRunner
+from gbkg.kg.sparql_analysis import classify, inspect_query
+from gbkg.kg.store import OxigraphStore
 
 EX = "http://example.org/"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.bootstrap import ensure_loaded
-from kg.errors import StoreError
-from kg.store import OxigraphStore, claim_count
+from gbkg.kg.bootstrap import ensure_loaded
+from gbkg.kg.errors import StoreError
+from gbkg.kg.store import OxigraphStore, claim_count
 
 G = ox.NamedNode("https://example.org/g")
 

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from api.auth import CuratorDep
-from api.body import read_claim
-from api.deps import SettingsDep
-from api.errors import PROBLEM_JSON
-from api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
-from kg.curation import ClaimService, claim_iri
-from kg.model import Claim, Finding
+from gbkg.api.auth import CuratorDep
+from gbkg.api.body import read_claim
+from gbkg.api.deps import SettingsDep
+from gbkg.api.errors import PROBLEM_JSON
+from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
+from gbkg.kg.curation import ClaimService, claim_iri
+from gbkg.kg.model import Claim, Finding
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -146,7 +146,7 @@ async def add_claim(
 async def validate_claim(
     request: Request, claims: ClaimsDep, settings: SettingsDep
 ) -> ValidationOut:
-    from kg.errors import ValidationFailed
+    from gbkg.kg.errors import ValidationFailed
 
     try:
         claim = await read_claim(request, settings.max_body_bytes)

@@ -10,11 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from rdflib import Graph
 
-from api.deps import StoreDep
-from api.jsonld import context_document
-from api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
-from kg.resources import ontology_file
-from kg.terms import quads_dataset
+from gbkg.api.deps import StoreDep
+from gbkg.api.jsonld import context_document
+from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
+from gbkg.kg.resources import ontology_file
+from gbkg.kg.terms import quads_dataset
 
 router = APIRouter(tags=["downloads"])
 

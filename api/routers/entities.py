@@ -8,8 +8,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from api.deps import StoreDep
-from api.linking import (
+from gbkg.api.deps import StoreDep
+from gbkg.api.linking import (
     ClaimGraphDep,
     ClaimSummary,
     EntityRef,
@@ -17,11 +17,11 @@ from api.linking import (
     claim_summary,
     problem_responses,
 )
-from api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
-from kg import entities
-from kg.analytics import ClaimGraph
-from kg.ids import compress
-from kg.projection import ClaimRecord
+from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
+from gbkg.kg import entities
+from gbkg.kg.analytics import ClaimGraph
+from gbkg.kg.ids import compress
+from gbkg.kg.projection import ClaimRecord
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.linking import (
+from gbkg.api.linking import (
     ClaimGraphDep,
     ClaimSummary,
     EntityRef,
@@ -16,8 +16,8 @@ from api.linking import (
     entity_ref,
     problem_responses,
 )
-from kg.analytics import ClaimGraph
-from kg.evidence import EvidenceSummary, evidence
+from gbkg.kg.analytics import ClaimGraph
+from gbkg.kg.evidence import EvidenceSummary, evidence
 
 router = APIRouter(tags=["evidence"])
 

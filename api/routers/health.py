@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from api.deps import StoreDep
-from kg import __version__
-from kg.store import claim_count
+from gbkg import __version__
+from gbkg.api.deps import StoreDep
+from gbkg.kg.store import claim_count
 
 router = APIRouter(tags=["service"])
 

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.linking import ClaimGraphDep, EntityRef, RelationRef, entity_ref, problem_responses
-from kg.analytics import MAX_HOPS, ClaimGraph, Path
-from kg.ids import expand
+from gbkg.api.linking import ClaimGraphDep, EntityRef, RelationRef, entity_ref, problem_responses
+from gbkg.kg.analytics import MAX_HOPS, ClaimGraph, Path
+from gbkg.kg.ids import expand
 
 router = APIRouter(tags=["evidence"])
 

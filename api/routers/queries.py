@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.errors import PROBLEM_JSON
-from api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
-from api.sparql_conneg import negotiate
-from kg.queries import NamedQuery, QueryCatalog
-from kg.sparql import QueryRunner, collect, plan_query, serialize
-from kg.sparql_analysis import classify
-from kg.sparql_formats import ResultFormat
+from gbkg.api.errors import PROBLEM_JSON
+from gbkg.api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
+from gbkg.api.sparql_conneg import negotiate
+from gbkg.kg.queries import NamedQuery, QueryCatalog
+from gbkg.kg.sparql import QueryRunner, collect, plan_query, serialize
+from gbkg.kg.sparql_analysis import classify
+from gbkg.kg.sparql_formats import ResultFormat
 
 router = APIRouter(prefix="/queries", tags=["queries"])
 

@@ -21,15 +21,15 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.body import media_type, read_body
-from api.deps import SettingsDep
-from api.errors import PROBLEM_JSON, HTTPProblem
-from api.service_description import service_description
-from api.sparql_conneg import negotiate
-from kg.errors import ForbiddenQueryError, ParameterError, QueryError
-from kg.sparql import ProtocolDataset, QueryOutput, QueryRunner
-from kg.sparql_analysis import READ_ONLY_MESSAGE, classify
-from kg.sparql_formats import GraphFormat, ResultFormat
+from gbkg.api.body import media_type, read_body
+from gbkg.api.deps import SettingsDep
+from gbkg.api.errors import PROBLEM_JSON, HTTPProblem
+from gbkg.api.service_description import service_description
+from gbkg.api.sparql_conneg import negotiate
+from gbkg.kg.errors import ForbiddenQueryError, ParameterError, QueryError
+from gbkg.kg.sparql import ProtocolDataset, QueryOutput, QueryRunner
+from gbkg.kg.sparql_analysis import READ_ONLY_MESSAGE, classify
+from gbkg.kg.sparql_formats import GraphFormat, ResultFormat
 
 router = APIRouter(tags=["sparql"])
 

@@ -21,15 +21,15 @@ from typing import TextIO
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from kg import __version__
-from kg.bootstrap import curated_quads, ensure_loaded, reference_quads
-from kg.curation import ClaimService, dataset_claims, parse_claim
-from kg.errors import InputError, KGError, ParseError, ValidationFailed
-from kg.model import Claim
-from kg.settings import Settings
-from kg.store import Backend, open_store
-from kg.terms import quads_dataset
-from kg.validation import ValidationReport, Violation
+from gbkg import __version__
+from gbkg.kg.bootstrap import curated_quads, ensure_loaded, reference_quads
+from gbkg.kg.curation import ClaimService, dataset_claims, parse_claim
+from gbkg.kg.errors import InputError, KGError, ParseError, ValidationFailed
+from gbkg.kg.model import Claim
+from gbkg.kg.settings import Settings
+from gbkg.kg.store import Backend, open_store
+from gbkg.kg.terms import quads_dataset
+from gbkg.kg.validation import ValidationReport, Violation
 
 RDF_FORMATS = {
     ".trig": "trig",
@@ -135,7 +135,7 @@ def _open(args: argparse.Namespace) -> Backend:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from gbkg.api.app import create_app
 
     app = create_app(_settings(args))
     uvicorn.run(app, host=args.host, port=args.port)
@@ -200,7 +200,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from kg.validation import Validator
+    from gbkg.kg.validation import Validator
 
     validator = Validator()
     started = time.perf_counter()
@@ -244,7 +244,7 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from kg.queries import NamedQuery, QueryCatalog
+    from gbkg.kg.queries import NamedQuery, QueryCatalog
 
     catalog = QueryCatalog()
     params = _parse_params(args.param)
@@ -277,7 +277,7 @@ def write_solutions(result: ox.QuerySolutions, fmt: str, out: TextIO) -> None:
     if fmt == "csv":
         out.write(_text(result.serialize(format=ox.QueryResultsFormat.CSV)))
         return
-    from kg.ids import compress
+    from gbkg.kg.ids import compress
 
     names = [v.value for v in result.variables]
     rows = []
@@ -314,7 +314,7 @@ def _clip(text: str, width: int) -> str:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    from kg.queries import QueryCatalog
+    from gbkg.kg.queries import QueryCatalog
 
     for query in QueryCatalog().list():
         params = ", ".join(f"{p.name} ({p.type})" for p in query.params) or "-"
@@ -337,7 +337,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from kg.stats import store_stats
+    from gbkg.kg.stats import store_stats
 
     store = _open(args)
     try:
@@ -356,7 +356,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
-    from kg.analytics import ClaimGraph
+    from gbkg.kg.analytics import ClaimGraph
 
     store = _open(args)
     try:
