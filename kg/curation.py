@@ -292,19 +292,24 @@ class ClaimService:
         """Check each claim against the store and the claims before it; the quads to write.
 
         A claim already stored (or given earlier in the batch) is not written again, but
-        what it describes must still agree with the record (:func:`check_write`).
-        Only a claim that conforms is seen by the ones after it.
+        what it describes must still agree with the record (:func:`check_write`);
+        the very same record repeated is checked once. Only a claim that conforms is
+        seen by the ones after it.
         """
         recorded = Recorded(self.store)
         batch = _Batch()
-        seen: set[str] = set()
+        seen: dict[str, Claim] = {}
         for index, claim in enumerate(claims):
             iri = claim.iri
+            if seen.get(iri) == claim:  # the same record again: checked (and reported) once
+                batch.reports.append(ValidationReport(conforms=True))
+                continue
             check = check_write(claim, recorded, entity_classes=self.entity_classes)
             if iri in seen or self.exists(iri):
                 batch.reports.append(_report(check.violations))
+                seen.setdefault(iri, claim)
                 continue
-            seen.add(iri)
+            seen[iri] = claim
             stored = self._as_stored(
                 claim, check.new_entities, curator=curator, now=now, preserve=preserve
             )
@@ -398,7 +403,9 @@ class ClaimService:
                 self.store.extend(batch.quads)
         self._notify([c.iri for c in batch.stored])
         created = {c.iri for c in batch.stored}
-        return [(self.get(c.iri), c.iri in created) for c in claims]
+        iris = [c.iri for c in claims]
+        read = {iri: self.get(iri) for iri in set(iris)}
+        return [(read[iri], iri in created) for iri in iris]
 
     @staticmethod
     def _as_stored(
