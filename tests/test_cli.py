@@ -210,6 +210,23 @@ def test_validate_finds_a_bad_claim_that_bypassed_the_checks(capsys, store_dir) 
     assert "statistics.p_value" in err and "store: does not conform" in err
 
 
+def test_validate_finds_an_entity_made_a_source_before_the_rule(capsys, store_dir) -> None:
+    from gbkg.kg.bootstrap import ensure_loaded
+    from gbkg.kg.claim_rdf import claim_to_dataset
+    from gbkg.kg.curation import parse_claim
+    from gbkg.kg.terms import dataset_quads
+
+    store = OxigraphStore(store_dir)
+    ensure_loaded(store)
+    serotonin = {"id": "CHEBI:28790", "title": "Serotonin Times", "type": "news-article"}
+    damage = parse_claim(base_claim(source=serotonin)).model_copy(update={"curator": "raw"})
+    store.extend(dataset_quads(claim_to_dataset(damage)))
+    store.close()
+    code, _, err = run(capsys, "--store", store_dir, "validate")
+    assert code == 1
+    assert "source.type" in err and "also typed as an entity or a claim" in err
+
+
 def test_paths_prints_each_step_with_its_finding(capsys, store_dir) -> None:
     code, out, _ = run(capsys, "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0000955")
     assert code == 0
