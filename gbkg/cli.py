@@ -209,8 +209,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         service = ClaimService(store, validator)
         reports: list[tuple[str, ValidationReport]] = []
         for path in args.files:
-            for claim in read_claims(path):
-                reports.append((f"{path} {claim.iri}", service.validate(claim)))
+            # As `gbkg load` would store the file: each claim against the store and
+            # the claims before it in the file.
+            claims = read_claims(path)
+            for claim, report in zip(claims, service.validate_many(claims), strict=True):
+                reports.append((f"{path} {claim.iri}", report))
         store.close()
     else:
         store = _open(args)

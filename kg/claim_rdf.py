@@ -324,17 +324,43 @@ def _write_evidence(p: Graph, c: URIRef, node: URIRef, evidence: Evidence) -> No
             p.add((node, prop, Literal(value)))
 
 
-def _write_source(p: Graph, node: URIRef, source: Source) -> None:
+#: Each field of a source and the property that records it in the sources graph.
+SOURCE_PROPERTIES: dict[str, URIRef] = {
+    "type": RDF.type,
+    **SOURCE_TEXTS,
+    "url": GBA.url,
+    "year": GBA.year,
+}
+
+
+def source_description(source: Source) -> list[tuple[str, URIRef, Node]]:
+    """``(field, property, value)`` for each field ``source`` gives: what the sources
+    graph records of it (its ``id`` is the node, not a value)."""
+    found: list[tuple[str, URIRef, Node]] = []
     if source.type is not None:
-        p.add((node, RDF.type, SOURCE_TYPES[source.type]))
+        found.append(("type", RDF.type, SOURCE_TYPES[source.type]))
     for field, prop in SOURCE_TEXTS.items():
         value = getattr(source, field)
         if value is not None:
-            p.add((node, prop, Literal(value)))
+            found.append((field, prop, Literal(value)))
     if source.url is not None:
-        p.add((node, GBA.url, URIRef(source.url)))
+        found.append(("url", GBA.url, URIRef(source.url)))
     if source.year is not None:
-        p.add((node, GBA.year, Literal(str(source.year), datatype=XSD.gYear)))
+        found.append(("year", GBA.year, Literal(str(source.year), datatype=XSD.gYear)))
+    return found
+
+
+def source_field_text(field: str, value: Node) -> str:
+    """A recorded source value as the claim record spells it (``gba:NewsArticle`` is
+    ``news-article``)."""
+    if field == "type":
+        return str(_inverse(SOURCE_TYPES).get(value, compress(str(value))))
+    return str(value)
+
+
+def _write_source(p: Graph, node: URIRef, source: Source) -> None:
+    for _, prop, value in source_description(source):
+        p.add((node, prop, value))
 
 
 def _write_entity(a: Graph, entity: NewEntity) -> None:
@@ -532,7 +558,7 @@ def _read_entities(a: Graph, claim: URIRef) -> list[NewEntity]:
                 xrefs=sorted(compress(str(x)) for x in a.objects(node, SKOS.exactMatch)),
             )
         )
-    return found
+    return sorted(found, key=lambda e: e.id)
 
 
 def claim_iris(dataset: Dataset) -> list[str]:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph as ox
 from pydantic import ValidationError
 from rdflib import RDF, RDFS, Dataset, Graph, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import PROV
 from rdflib.term import Node
 
 from gbkg.kg.claim_rdf import (
@@ -37,7 +37,8 @@ from gbkg.kg.errors import (
     ValidationFailed,
 )
 from gbkg.kg.ids import expand
-from gbkg.kg.model import Claim, Finding, Retraction, Status
+from gbkg.kg.integrity import Recorded, check_write, entity_classes
+from gbkg.kg.model import Claim, Finding, NewEntity, Retraction, Status
 from gbkg.kg.namespaces import CLAIM, CURATORS_GRAPH, GBA, SOURCES_GRAPH
 from gbkg.kg.store import Backend
 from gbkg.kg.terms import dataset_quads, from_ox, quads_dataset, to_ox
@@ -100,12 +101,43 @@ class ClaimPage:
     count: int
 
 
+@dataclass
+class _Batch:
+    """Claims checked for a write: one report per claim given, and what to store."""
+
+    reports: list[ValidationReport] = field(default_factory=list)
+    stored: list[Claim] = field(default_factory=list)
+    quads: list[ox.Quad] = field(default_factory=list)
+
+
+def _report(*parts: list[Violation] | ValidationReport) -> ValidationReport:
+    """One report from the rules of this module and the shapes' report; the write rules
+    come first (a source that contradicts its record explains the shapes' results)."""
+    violations: list[Violation] = []
+    for part in parts:
+        violations.extend(part.violations if isinstance(part, ValidationReport) else part)
+    conforms = not any(v.severity == "violation" for v in violations)
+    return ValidationReport(conforms=conforms, violations=violations)
+
+
+def _cited_sources(dataset: Dataset) -> set[URIRef]:
+    """The sources and primary sources a claim's dataset cites."""
+    found: set[URIRef] = set()
+    for link in (PROV.wasDerivedFrom, GBA.primarySource):
+        found.update(
+            o for _, _, o, _ in dataset.quads((None, link, None, None)) if isinstance(o, URIRef)
+        )
+    return found
+
+
 class ClaimService:
     """Claims in one store."""
 
     def __init__(self, store: Backend, validator: Validator | None = None) -> None:
         self.store = store
         self.validator = validator or Validator()
+        #: The types a new entity may have (gba:Entity and its subclasses).
+        self.entity_classes = entity_classes(self.validator.ontology)
         self.listeners: list[ChangeListener] = []
 
     # Reading ---------------------------------------------------------------------
@@ -218,57 +250,80 @@ class ClaimService:
 
     # Validating ------------------------------------------------------------------
 
-    def reference_for(self, dataset: Dataset) -> Graph:
-        """Labels and types of every entity the claim touches, from the store."""
+    def reference_for(self, dataset: Dataset, recorded: Recorded | None = None) -> Graph:
+        """What the shapes read beyond the claim's own graphs: the labels and types of
+        every entity it touches, and what is recorded of its sources (so a claim may
+        refer to a recorded source by its id alone); from the store and, in a batch,
+        from the items before it (``recorded``)."""
+        recorded = recorded if recorded is not None else Recorded(self.store)
         graph = Graph()
+
+        def add(quad: ox.Quad) -> None:
+            triple = (quad.subject, quad.predicate, quad.object)
+            graph.add(tuple(from_ox(t) for t in triple))  # type: ignore[arg-type]
+
         for iri in touched_entities(dataset):
-            for quad in self.store.quads_about(ox.NamedNode(str(iri))):
+            for quad in recorded.entity_description(str(iri)):
                 if quad.predicate.value in (str(RDF.type), str(RDFS.label)):
-                    triple = (quad.subject, quad.predicate, quad.object)
-                    graph.add(tuple(from_ox(t) for t in triple))  # type: ignore[arg-type]
+                    add(quad)
+        sources = dataset.graph(SOURCES_GRAPH)
+        for iri in _cited_sources(dataset):
+            given = set(sources.predicates(iri, None))
+            for quad in recorded.source_record(str(iri)):
+                # A field the claim gives itself is checked against the record by
+                # check_write; merging both values would report it twice.
+                if URIRef(quad.predicate.value) not in given:
+                    add(quad)
         return graph
 
     def validate(self, claim: Claim) -> ValidationReport:
         """The checks of :meth:`add` on the claim as it would be stored; nothing is written."""
-        return self._check(self._as_stored(claim, curator="validator", now=_now()))[1]
+        return self._prepare([claim], curator="validator", now=_now(), preserve=False).reports[0]
 
-    def _check(self, stored: Claim) -> tuple[Dataset, ValidationReport]:
-        """SHACL (incremental), and the claim's sources against those already recorded."""
-        dataset = claim_to_dataset(stored)
-        report = self.validator.validate_claim(dataset, entity_graph=self.reference_for(dataset))
-        conflicts = self._source_conflicts(stored)
-        if conflicts:
-            report = ValidationReport(conforms=False, violations=[*report.violations, *conflicts])
-        return dataset, report
+    def validate_many(
+        self, claims: Iterable[Claim], *, curator: str = "validator"
+    ) -> list[ValidationReport]:
+        """The checks of :meth:`add_many`, one report per claim; nothing is written."""
+        return self._prepare(list(claims), curator=curator, now=_now(), preserve=True).reports
 
-    def _source_conflicts(self, claim: Claim) -> list[Violation]:
-        """A source already recorded under the same IRI keeps its title: a claim cannot
-        retitle it (sources are described once, shared by all their claims)."""
-        found = []
-        for field in ("source", "primary_source"):
-            source = getattr(claim, field)
-            if source is None or source.title is None:
+    def _prepare(
+        self, claims: list[Claim], *, curator: str, now: datetime, preserve: bool
+    ) -> _Batch:
+        """Check each claim against the store and the claims before it; the quads to write.
+
+        A claim already stored (or given earlier in the batch) is not written again, but
+        what it describes must still agree with the record (:func:`check_write`);
+        the very same record repeated is checked once. Only a claim that conforms is
+        seen by the ones after it.
+        """
+        recorded = Recorded(self.store)
+        batch = _Batch()
+        seen: dict[str, Claim] = {}
+        for index, claim in enumerate(claims):
+            iri = claim.iri
+            if seen.get(iri) == claim:  # the same record again: checked (and reported) once
+                batch.reports.append(ValidationReport(conforms=True))
                 continue
-            iri = source.minted_id()
-            titles = {
-                q.object.value
-                for q in self.store.quads_about(ox.NamedNode(iri))
-                if q.graph_name == ox.NamedNode(SOURCES_GRAPH)
-                and q.predicate.value == str(DCTERMS.title)
-                and isinstance(q.object, ox.Literal)
-            }
-            if titles and source.title not in titles:
-                known = sorted(titles)[0]
-                found.append(
-                    _violation(
-                        f"{field}.title",
-                        f"{field} {iri} is already recorded with the title {known!r}; "
-                        "use that title, or a different DOI/URL/id for a different source",
-                        "source-title",
-                        source.title,
-                    )
-                )
-        return found
+            check = check_write(claim, recorded, entity_classes=self.entity_classes)
+            if iri in seen or self.exists(iri):
+                batch.reports.append(_report(check.violations))
+                seen.setdefault(iri, claim)
+                continue
+            seen[iri] = claim
+            stored = self._as_stored(
+                claim, check.new_entities, curator=curator, now=now, preserve=preserve
+            )
+            dataset = claim_to_dataset(stored)
+            reference = self.reference_for(dataset, recorded)
+            shapes = self.validator.validate_claim(dataset, entity_graph=reference)
+            report = _report(check.violations, shapes)
+            batch.reports.append(report)
+            if report.conforms:
+                quads = list(dataset_quads(dataset))
+                recorded.add(quads, item=index)
+                batch.quads.extend(quads)
+                batch.stored.append(stored)
+        return batch
 
     # Writing ---------------------------------------------------------------------
 
@@ -276,22 +331,21 @@ class ClaimService:
         """Validate and store ``claim``; ``(stored claim, created)``.
 
         The same content gives the same IRI: when it is already stored, nothing is
-        written and the stored claim comes back with ``created`` false.
+        written and the stored claim comes back with ``created`` false (what the claim
+        describes must still agree with the record).
         """
-        iri = claim.iri
         with self.store.write_lock:
-            if self.exists(iri):
-                return self.get(iri), False
-            stored = self._as_stored(claim, curator=curator, now=now or _now())
-            dataset, report = self._check(stored)
+            batch = self._prepare([claim], curator=curator, now=now or _now(), preserve=False)
+            report = batch.reports[0]
             if not report.conforms:
                 raise ValidationFailed(
-                    f"the claim breaks {len(report.errors)} rule(s) of the shapes",
-                    report.violations,
+                    f"the claim breaks {len(report.errors)} rule(s)", report.violations
                 )
-            self.store.extend(dataset_quads(dataset))
-        self._notify([iri])
-        return self.get(iri), True
+            if batch.quads:
+                self.store.extend(batch.quads)
+        if batch.stored:
+            self._notify([claim.iri])
+        return self.get(claim.iri), bool(batch.stored)
 
     def retract(
         self, identifier: str, *, reason: str, curator: str, now: datetime | None = None
@@ -328,43 +382,48 @@ class ClaimService:
     def add_many(self, claims: Iterable[Claim], *, curator: str) -> list[tuple[Claim, bool]]:
         """Validate every claim, then store all of them in one transaction, or none.
 
+        Each claim is checked against the store and the claims before it in the batch:
+        a file may describe a new entity or source in one claim and use it in the next.
         Claims that carry their own curator (exported data) keep it, with their
         creation time, status and retraction; the others are attributed to ``curator``.
         """
         claims = list(claims)
-        now = _now()
-        prepared: list[Claim] = []
-        violations: list[Violation] = []
-        dataset = new_dataset()
-        for index, claim in enumerate(claims):
-            if self.exists(claim.iri) or any(c.iri == claim.iri for c in prepared):
-                continue
-            stored = self._as_stored(claim, curator=curator, now=now, preserve=True)
-            _, report = self._check(stored)
-            violations.extend(v.for_item(index) for v in report.errors)
-            prepared.append(stored)
-            claim_to_dataset(stored, dataset)
-        if violations:
-            raise ValidationFailed(
-                f"{len(violations)} violation(s); nothing was stored", violations
-            )
         with self.store.write_lock:
-            self.store.extend(dataset_quads(dataset))
-        self._notify([c.iri for c in prepared])
-        created = {c.iri for c in prepared}
-        return [(self.get(c.iri), c.iri in created) for c in claims]
+            batch = self._prepare(claims, curator=curator, now=_now(), preserve=True)
+            violations = [
+                v.for_item(index)
+                for index, report in enumerate(batch.reports)
+                for v in report.errors
+            ]
+            if violations:
+                raise ValidationFailed(
+                    f"{len(violations)} violation(s); nothing was stored", violations
+                )
+            if batch.quads:
+                self.store.extend(batch.quads)
+        self._notify([c.iri for c in batch.stored])
+        created = {c.iri for c in batch.stored}
+        iris = [c.iri for c in claims]
+        read = {iri: self.get(iri) for iri in set(iris)}
+        return [(read[iri], iri in created) for iri in iris]
 
+    @staticmethod
     def _as_stored(
-        self, claim: Claim, *, curator: str, now: datetime, preserve: bool = False
+        claim: Claim,
+        entities: list[NewEntity],
+        *,
+        curator: str,
+        now: datetime,
+        preserve: bool = False,
     ) -> Claim:
-        """The claim as it will be stored: server fields set, known entities left out.
+        """The claim as it will be stored: server fields set, and of its entities only
+        ``entities`` (the new ones, :attr:`~kg.integrity.WriteCheck.new_entities`).
 
         With ``preserve`` (bulk import of exported data), a curator, creation time,
         status and retraction the claim already carries are kept.
         """
-        known = self._known_entities(claim)
         keep = preserve and claim.curator is not None
-        return claim.with_id().model_copy(
+        return claim.model_copy(
             update={
                 "curator": claim.curator if keep else curator,
                 "created": claim.created if keep and claim.created else now,
@@ -372,16 +431,9 @@ class ClaimService:
                 "retraction": claim.retraction if keep else None,
                 "subject_label": None,
                 "object_label": None,
-                "entities": [e for e in claim.entities if str(expand(e.id)) not in known],
+                "entities": entities,
             }
-        )
-
-    def _known_entities(self, claim: Claim) -> set[str]:
-        """Entities of ``claim.entities`` the store already describes (they are not relabeled)."""
-        if not claim.entities:
-            return set()
-        labels = self.labels(str(expand(e.id)) for e in claim.entities)
-        return set(labels)
+        ).with_id()
 
     def _notify(self, iris: list[str]) -> None:
         for listener in self.listeners:

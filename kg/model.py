@@ -306,18 +306,21 @@ class Claim(_Part):
 
     @field_validator("entities")
     @classmethod
-    def _sorted_entities(cls, value: list[NewEntity]) -> list[NewEntity]:
-        return sorted(
-            (
-                e.model_copy(update={"synonyms": sorted(e.synonyms), "xrefs": sorted(e.xrefs)})
-                for e in value
-            ),
-            key=lambda e: e.id,
-        )
+    def _canonical_entities(cls, value: list[NewEntity]) -> list[NewEntity]:
+        """Synonyms and xrefs sorted; the entities keep the order they were sent in, so
+        that ``entities.N`` in a violation is the N-th one sent (:meth:`with_id` sorts)."""
+        return [
+            e.model_copy(update={"synonyms": sorted(e.synonyms), "xrefs": sorted(e.xrefs)})
+            for e in value
+        ]
 
     def with_id(self) -> Claim:
-        """This claim as the store returns it: its IRI and its sources' IRIs filled in."""
-        update: dict[str, Any] = {"id": self.iri}
+        """This claim as the store returns it: its IRI and its sources' IRIs filled in,
+        its entities in the order of their ids."""
+        update: dict[str, Any] = {
+            "id": self.iri,
+            "entities": sorted(self.entities, key=lambda e: e.id),
+        }
         for field in ("source", "primary_source"):
             source = getattr(self, field)
             if source is not None:

@@ -160,6 +160,7 @@ _SOURCE_FIELDS: dict[URIRef, str] = {
 #: them; a property missing here falls back to ``role.localName``.
 FIELDS: dict[str, dict[URIRef, str]] = {
     "claim": {
+        RDF.type: "id",  # the claim's IRI typed as something else (one node, one kind)
         RDF.subject: "subject",
         RDF.predicate: "predicate",
         RDF.object: "object",

@@ -117,6 +117,40 @@ def test_load_refuses_the_whole_file_on_one_violation(capsys, store_dir, tmp_pat
     assert store_quads(store_dir) == before
 
 
+STRAIN = {"id": "NCBITaxon:2960001", "label": "L. testensis GB-1", "type": "gba:MicrobialTaxon"}
+
+
+def test_load_a_file_whose_first_claim_describes_an_entity_the_next_uses(
+    capsys, store_dir, tmp_path
+) -> None:
+    described = base_claim(subject=STRAIN["id"], entities=[STRAIN])
+    used = base_claim(subject=STRAIN["id"], hedged=True)
+    path = tmp_path / "strain.json"
+    path.write_text(json.dumps([described, used]), encoding="utf-8")
+    code, out, err = run(capsys, "--store", store_dir, "validate", str(path))
+    assert code == 0, err
+    code, out, err = run(capsys, "--store", store_dir, "load", str(path))
+    assert code == 0, err
+    assert "2 claim(s) stored" in out
+
+
+def test_load_refuses_two_descriptions_of_one_new_source(capsys, store_dir, tmp_path) -> None:
+    run(capsys, "--store", store_dir, "stats")
+    before = store_quads(store_dir)
+    source = {"url": "https://example.org/report", "title": "A report", "type": "report"}
+    first = base_claim(source={**source, "publisher": "Example Press"})
+    second = base_claim(source={**source, "publisher": "Mallory Press"}, hedged=True)
+    path = tmp_path / "sources.json"
+    path.write_text(json.dumps([first, second]), encoding="utf-8")
+    code, _, err = run(capsys, "--store", store_dir, "validate", str(path))
+    assert code == 1 and err.count("does not conform") == 1
+    assert "source.publisher" in err and "Example Press" in err
+    code, _, err = run(capsys, "--store", store_dir, "load", str(path))
+    assert code == 1
+    assert "1.source.publisher" in err and "Example Press" in err
+    assert store_quads(store_dir) == before
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -174,6 +208,23 @@ def test_validate_finds_a_bad_claim_that_bypassed_the_checks(capsys, store_dir) 
     code, _, err = run(capsys, "--store", store_dir, "validate")
     assert code == 1
     assert "statistics.p_value" in err and "store: does not conform" in err
+
+
+def test_validate_finds_an_entity_made_a_source_before_the_rule(capsys, store_dir) -> None:
+    from gbkg.kg.bootstrap import ensure_loaded
+    from gbkg.kg.claim_rdf import claim_to_dataset
+    from gbkg.kg.curation import parse_claim
+    from gbkg.kg.terms import dataset_quads
+
+    store = OxigraphStore(store_dir)
+    ensure_loaded(store)
+    serotonin = {"id": "CHEBI:28790", "title": "Serotonin Times", "type": "news-article"}
+    damage = parse_claim(base_claim(source=serotonin)).model_copy(update={"curator": "raw"})
+    store.extend(dataset_quads(claim_to_dataset(damage)))
+    store.close()
+    code, _, err = run(capsys, "--store", store_dir, "validate")
+    assert code == 1
+    assert "source.type" in err and "also typed as an entity or a claim" in err
 
 
 def test_paths_prints_each_step_with_its_finding(capsys, store_dir) -> None:

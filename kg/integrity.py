@@ -1,0 +1,452 @@
+"""What a write may touch: a claim owns its own graphs and refers to everything else as recorded.
+
+A claim is written into four graphs of its own (``<claim>#head``, ``#assertion``,
+``#provenance``, ``#pubinfo``) and into two shared ones: the sources graph, where each
+source is described once for all the claims that cite it, and the curators graph.
+Everything else it names — entities, sources, other claims, curators, graph names,
+ontology terms — is described by someone else, and one curator's write must not
+change what the store says of it. :func:`check_write` is that rule, in one place,
+for every write path (``POST /claims``, ``POST /claims/validate``, ``gbkg load``):
+
+- **An IRI names one kind of thing** (:class:`Kind`): a claim, a named graph, a source,
+  a curator, an ontology term, a term of a standard vocabulary, an entity. Its kind
+  comes from its namespace (:data:`NAMESPACES`) and from what the store already says
+  of it (:meth:`Recorded.kinds`); a write never gives an IRI a second kind.
+- **Sources.** ``source`` and ``primary_source`` name sources. A claim may create a
+  source (nothing is recorded of it yet) or refer to a recorded one: each field it
+  gives must be recorded with that value, and a field the recorded source lacks
+  cannot be added — a source is described once, when first recorded. The one link a
+  claim adds to a recorded source is ``gba:reports`` to the claim's primary source:
+  that is the claim's own statement of where its finding comes from.
+- **Entities.** ``entities`` describes new entities, typed with an entity class of the
+  ontology. An entity the store already describes is not redescribed: its
+  description is left out of the write (:attr:`WriteCheck.new_entities`).
+- **Subject, object, context.** A claim relates entities (context values may also be
+  text), never claims, sources, curators, graphs or ontology terms.
+- **Server fields** (curator, created, status, retraction) are set by
+  :class:`~kg.curation.ClaimService` from the token and the clock, never read from
+  the body.
+
+A batch (``gbkg load``) is checked item by item against the store *and* what the items
+before it describe (:meth:`Recorded.add`): a file may introduce an entity or a source
+in one claim and use it in the next, and two items that describe one new source
+differently are refused as a claim that contradicts the store is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pyoxigraph as ox
+from rdflib import RDFS, Graph, URIRef
+from rdflib.namespace import PROV
+from rdflib.term import Node
+
+from gbkg.kg.claim_rdf import CONTEXT_PROPERTIES, source_description, source_field_text
+from gbkg.kg.ids import PREFIX_MAP, compress, expand, try_expand
+from gbkg.kg.model import Claim, NewEntity
+from gbkg.kg.namespaces import (
+    BASE,
+    CLAIM,
+    CURATOR,
+    CURATORS_GRAPH,
+    ENTITIES_GRAPH,
+    ENTITY,
+    GBA,
+    GRAPH,
+    OBO,
+    ONTOLOGY_GRAPH,
+    SOURCE,
+    SOURCES_GRAPH,
+)
+from gbkg.kg.store import Backend
+from gbkg.kg.terms import OxTerm, from_ox, to_ox
+from gbkg.kg.validation import Violation
+
+
+class Kind(StrEnum):
+    """What an IRI names. Listed from the most to the least specific: when an IRI is
+    several things, a message names the first."""
+
+    CLAIM = "a claim (or one of its graphs or parts)"
+    GRAPH = "a named graph of the store"
+    CURATOR = "a curator"
+    ONTOLOGY = "a term of the ontology (a class, relation or property)"
+    VOCABULARY = "a term of a standard vocabulary"
+    PROJECT = "an IRI reserved by the project (https://w3id.org/gbkg/)"
+    SOURCE = "a source"
+    ENTITY = "an entity"
+    ELSEWHERE = "described in a graph that is not a claim's, a source's or an entity's"
+
+
+#: Namespaces and the one kind of thing each names, most specific first.
+NAMESPACES: tuple[tuple[str, Kind], ...] = (
+    (str(CLAIM), Kind.CLAIM),
+    (str(SOURCE), Kind.SOURCE),
+    (PREFIX_MAP["doi"], Kind.SOURCE),
+    (str(CURATOR), Kind.CURATOR),
+    (str(GRAPH), Kind.GRAPH),
+    (str(GBA), Kind.ONTOLOGY),
+    (str(ENTITY), Kind.ENTITY),
+    (BASE, Kind.PROJECT),
+    (str(OBO), Kind.ENTITY),
+    (PREFIX_MAP["HGNC"], Kind.ENTITY),
+    (PREFIX_MAP["MESH"], Kind.ENTITY),
+    *(
+        (PREFIX_MAP[prefix], Kind.VOCABULARY)
+        for prefix in ("rdf", "rdfs", "owl", "xsd", "skos", "dct", "prov", "oa", "np", "sh")
+    ),
+    (PREFIX_MAP["biolink"], Kind.VOCABULARY),
+)
+
+#: The shared graphs and what their subjects are.
+SHARED_GRAPHS: dict[str, Kind] = {
+    str(ONTOLOGY_GRAPH): Kind.ONTOLOGY,
+    str(ENTITIES_GRAPH): Kind.ENTITY,
+    str(SOURCES_GRAPH): Kind.SOURCE,
+    str(CURATORS_GRAPH): Kind.CURATOR,
+}
+
+
+class Rule(StrEnum):
+    """The rules of this module, as a violation's ``constraint`` names them
+    (``integrity:source-conflict``)."""
+
+    SOURCE_IRI = "source-iri"
+    SOURCE_CONFLICT = "source-conflict"
+    SOURCE_ADDITION = "source-addition"
+    SOURCE_REPORTS_ITSELF = "source-reports-itself"
+    ENTITY_IRI = "entity-iri"
+    ENTITY_TYPE = "entity-type"
+    NOT_AN_ENTITY = "not-an-entity"
+
+
+def namespace_kind(iri: str) -> Kind | None:
+    """The kind its namespace gives an IRI, if any."""
+    for namespace, kind in NAMESPACES:
+        if iri.startswith(namespace):
+            return kind
+    return None
+
+
+def entity_classes(ontology: Graph) -> frozenset[URIRef]:
+    """``gba:Entity`` and its subclasses: the types a new entity may have."""
+    found = ontology.transitive_subjects(RDFS.subClassOf, GBA.Entity)
+    return frozenset(c for c in found if isinstance(c, URIRef))
+
+
+class Recorded:
+    """The store as a write sees it: what is stored, plus what the items before it in
+    the same batch describe (a batch is written in one transaction, at its end).
+
+    Every look-up is by subject or by (predicate, object), an index look-up in the
+    store and in the batch's pending quads: a check costs the same at any store size.
+    """
+
+    def __init__(self, store: Backend) -> None:
+        self.store = store
+        self._pending = ox.Store()
+        #: IRI -> the batch item that first described it (for messages).
+        self._origin: dict[str, int] = {}
+
+    def add(self, quads: Iterable[ox.Quad], *, item: int) -> None:
+        """What batch item ``item`` will write: the items after it are checked against it."""
+        quads = list(quads)
+        self._pending.extend(quads)
+        for quad in quads:
+            if isinstance(quad.subject, ox.NamedNode):
+                self._origin.setdefault(quad.subject.value, item)
+
+    def about(self, iri: str) -> list[ox.Quad]:
+        """Every quad whose subject is ``iri``, stored or pending."""
+        node = ox.NamedNode(iri)
+        return [
+            *self.store.quads_about(node),
+            *self._pending.quads_for_pattern(node, None, None, None),
+        ]
+
+    def kinds(self, iri: str) -> set[Kind]:
+        """What ``iri`` names: by its namespace, as a graph name, by the graphs that
+        describe it, and as the source of a claim."""
+        found: set[Kind] = set()
+        if (kind := namespace_kind(iri)) is not None:
+            found.add(kind)
+        node = ox.NamedNode(iri)
+        if self.store.contains_graph(node) or self._pending.contains_named_graph(node):
+            found.add(Kind.GRAPH)
+        described = self.about(iri)
+        found.update(_described_as(quad, iri) for quad in described)
+        if not described and self._cited_as_source(node):
+            found.add(Kind.SOURCE)
+        return found
+
+    def entity_description(self, iri: str) -> list[ox.Quad]:
+        """What is said of ``iri`` as an entity: in the entities graph, or in a claim's
+        assertion (never its description as a claim, a source or a curator)."""
+        return [q for q in self.about(iri) if _described_as(q, iri) is Kind.ENTITY]
+
+    def known_entity(self, iri: str) -> bool:
+        """Whether an entity is described already (it has a label as an entity)."""
+        label = ox.NamedNode(str(RDFS.label))
+        return any(q.predicate == label for q in self.entity_description(iri))
+
+    def source_record(self, iri: str) -> list[ox.Quad]:
+        """What the sources graph records of ``iri``'s own fields (not its links)."""
+        graph = ox.NamedNode(str(SOURCES_GRAPH))
+        reports = ox.NamedNode(str(GBA.reports))
+        return [q for q in self.about(iri) if q.graph_name == graph and q.predicate != reports]
+
+    def described_by(self, iri: str) -> int | None:
+        """The batch item that described ``iri``, when the store itself does not."""
+        if self.store.quads_about(ox.NamedNode(iri)):
+            return None
+        return self._origin.get(iri)
+
+    def _cited_as_source(self, node: ox.NamedNode) -> bool:
+        for link in (PROV.wasDerivedFrom, GBA.primarySource):
+            predicate = ox.NamedNode(str(link))
+            if self.store.subjects_with(predicate, node):
+                return True
+            if next(self._pending.quads_for_pattern(None, predicate, node, None), None):
+                return True
+        return False
+
+
+def _described_as(quad: ox.Quad, iri: str) -> Kind:
+    """What a quad about ``iri`` makes it, from the graph it is in."""
+    graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+    shared = SHARED_GRAPHS.get(graph)
+    if shared is not None:
+        return shared
+    if graph.startswith(str(CLAIM)):
+        if iri.startswith(str(CLAIM)):
+            return Kind.CLAIM
+        if graph.endswith("#assertion"):
+            return Kind.ENTITY
+    return Kind.ELSEWHERE
+
+
+def _first(kinds: Iterable[Kind]) -> Kind:
+    order = list(Kind)
+    return min(kinds, key=order.index)
+
+
+def _violation(
+    field: str, rule: Rule, message: str, value: str | None, *, focus: str | None = None
+) -> Violation:
+    return Violation(
+        field=field,
+        path=None,
+        constraint=f"integrity:{rule}",
+        message=message,
+        severity="violation",
+        value=value,
+        focus=focus,
+    )
+
+
+@dataclass(frozen=True)
+class WriteCheck:
+    """What :func:`check_write` found: the violations, and the entities of the claim
+    to write (new ones, well formed; known ones are not redescribed)."""
+
+    violations: list[Violation]
+    new_entities: list[NewEntity]
+
+
+def check_write(
+    claim: Claim, recorded: Recorded, *, entity_classes: frozenset[URIRef]
+) -> WriteCheck:
+    """Everything ``claim`` would write about what it does not own (see the module's
+    docstring); ``claim`` as sent, so that ``entities.N`` is the N-th entity sent."""
+    new_entities: list[NewEntity] = []
+    entity_violations = list(_entity_violations(claim, recorded, entity_classes, new_entities))
+    return WriteCheck(
+        violations=[
+            *_source_violations(claim, recorded),
+            *entity_violations,
+            *_reference_violations(claim, recorded),
+        ],
+        new_entities=new_entities,
+    )
+
+
+def _own_sources(claim: Claim) -> dict[str, str]:
+    """The claim's source IRIs -> the field that gives each."""
+    found: dict[str, str] = {}
+    for field in ("primary_source", "source"):
+        source = getattr(claim, field)
+        if source is not None:
+            found[source.minted_id()] = field
+    return found
+
+
+def _source_violations(claim: Claim, recorded: Recorded) -> Iterator[Violation]:
+    described = {str(expand(e.id)) for e in claim.entities}
+    for field in ("source", "primary_source"):
+        source = getattr(claim, field)
+        if source is None:
+            continue
+        iri = source.minted_id()
+        curie = compress(iri)
+        kinds = recorded.kinds(iri) - {Kind.SOURCE}
+        if iri in described:
+            kinds.add(Kind.ENTITY)
+        if kinds:
+            yield _violation(
+                f"{field}.id",
+                Rule.SOURCE_IRI,
+                f"{field}.id: {curie} is {_first(kinds)}, so it cannot be a source. Leave "
+                f"{field}.id out to mint the source's id from its DOI, URL or fields, or give "
+                "the source's own identifier (its DOI or URL)",
+                curie,
+                focus=iri,
+            )
+            continue
+        reported_by = claim.source.minted_id() if claim.source is not None else None
+        if field == "primary_source" and iri == reported_by:
+            yield _violation(
+                "primary_source.id",
+                Rule.SOURCE_REPORTS_ITSELF,
+                f"primary_source.id: {curie} is this claim's source; the primary source is "
+                "the study the source reports, never the source itself. Leave "
+                "primary_source out when the source is the study",
+                curie,
+                focus=iri,
+            )
+            continue
+        yield from _against_record(field, iri, source_description(source), recorded)
+
+
+def _against_record(
+    field: str, iri: str, given: list[tuple[str, URIRef, Node]], recorded: Recorded
+) -> Iterator[Violation]:
+    """Each field given for a recorded source must be recorded with the same value."""
+    record = recorded.source_record(iri)
+    if not record:
+        return  # a new source: this claim describes it
+    curie = compress(iri)
+    item = recorded.described_by(iri)
+    where = "is recorded" if item is None else f"is described by item {item} of this batch"
+    values: dict[str, set[OxTerm]] = {}
+    for quad in record:
+        values.setdefault(quad.predicate.value, set()).add(quad.object)  # type: ignore[arg-type]
+    for name, prop, value in given:
+        shown = source_field_text(name, value)
+        have = values.get(str(prop))
+        if not have:
+            yield _violation(
+                f"{field}.{name}",
+                Rule.SOURCE_ADDITION,
+                f"{field}.{name}: {curie} {where} without any {name}, and a claim "
+                "cannot add one: a source is described once, when it is first recorded. "
+                f"Leave {field}.{name} out ({field}.id alone refers to the source), or give "
+                "another id, DOI or URL if this is a different source",
+                shown,
+                focus=iri,
+            )
+        elif to_ox(value) not in have:
+            known = ", ".join(sorted(repr(source_field_text(name, from_ox(v))) for v in have))
+            yield _violation(
+                f"{field}.{name}",
+                Rule.SOURCE_CONFLICT,
+                f"{field}.{name}: {curie} {where} with {name} {known}, not "
+                f"{shown!r}. A claim refers to a recorded source as it is recorded: give "
+                f"{field}.{name} as recorded or leave it out ({field}.id alone refers to the "
+                "source); a different source needs its own id, DOI or URL",
+                shown,
+                focus=iri,
+            )
+
+
+def _entity_violations(
+    claim: Claim, recorded: Recorded, classes: frozenset[URIRef], new: list[NewEntity]
+) -> Iterator[Violation]:
+    """The violations of ``claim.entities``; the entities to write are added to ``new``."""
+    sources = _own_sources(claim)
+    for index, entity in enumerate(claim.entities):
+        field = f"entities.{index}"
+        iri = str(expand(entity.id))
+        kinds = recorded.kinds(iri) - {Kind.ENTITY}
+        what = f"this claim's {sources[iri]}" if iri in sources else None
+        if kinds or what:
+            yield _violation(
+                f"{field}.id",
+                Rule.ENTITY_IRI,
+                f"{field}.id: {entity.id} is {what or _first(kinds)}, not an entity: "
+                "entities describes new entities only. Give the entity's own identifier "
+                "(e.g. an NCBITaxon or CHEBI CURIE, or a new gbkg: one)",
+                entity.id,
+                focus=iri,
+            )
+        elif recorded.known_entity(iri):
+            continue  # described already: left out of the write, not redescribed
+        elif entity.type is None:
+            yield _violation(
+                f"{field}.type",
+                Rule.ENTITY_TYPE,
+                f"{field}.type is required for a new entity: an entity class of the ontology "
+                "(e.g. gba:MicrobialTaxon, gba:Food, gba:Condition; see GET /ontology)",
+                None,
+                focus=iri,
+            )
+        elif expand(entity.type) not in classes:
+            yield _violation(
+                f"{field}.type",
+                Rule.ENTITY_TYPE,
+                f"{field}.type: {entity.type} is not an entity class of the ontology; a new "
+                "entity is typed with gba:Entity or one of its subclasses (e.g. "
+                "gba:MicrobialTaxon, gba:Food, gba:Condition; see GET /ontology)",
+                entity.type,
+                focus=iri,
+            )
+        else:
+            new.append(entity)
+
+
+def _references(claim: Claim) -> Iterator[tuple[str, str]]:
+    """(field, IRI) of every entity the claim names: subject, object, context IRIs."""
+    for field in ("subject", "object"):
+        value = getattr(claim, field)
+        if value is not None:
+            yield field, str(expand(value))
+    if claim.context is not None:
+        for name in CONTEXT_PROPERTIES:
+            value = getattr(claim.context, name)
+            iri = try_expand(value) if value is not None else None
+            if iri is not None:
+                yield f"context.{name}", str(iri)
+
+
+def _reference_violations(claim: Claim, recorded: Recorded) -> Iterator[Violation]:
+    sources = _own_sources(claim)
+    for field, iri in _references(claim):
+        kinds = recorded.kinds(iri) - {Kind.ENTITY}
+        what = f"this claim's {sources[iri]}" if iri in sources else None
+        if not (kinds or what):
+            continue
+        curie = compress(iri)
+        role = "value" if field.startswith("context.") else field
+        yield _violation(
+            field,
+            Rule.NOT_AN_ENTITY,
+            f"{field}: {curie} is {what or _first(kinds)}; a claim relates entities, so its "
+            f"{role} must be an entity{' or text' if role == 'value' else ''}: a known "
+            "identifier, or a new one described in entities",
+            curie,
+            focus=iri,
+        )
+
+
+__all__ = [
+    "NAMESPACES",
+    "Kind",
+    "Recorded",
+    "Rule",
+    "WriteCheck",
+    "check_write",
+    "entity_classes",
+    "namespace_kind",
+]
