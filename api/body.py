@@ -213,6 +213,12 @@ def claim_from_quads(quads: Sequence[ox.Quad]) -> Claim:
         claim = claim_from_dataset(single, POSTED)
     except KGError:
         raise
+    except LookupError as error:
+        # A term outside a closed vocabulary (gba:finding gba:Nonsense).
+        raise InputError(
+            f"the body's claim uses {error.args[0] if error.args else 'a term'}, which is not "
+            "a value of the claim record (a finding, study design, effect measure or status)"
+        ) from None
     except (ValueError, TypeError, ArithmeticError) as error:
         # A value of the right datatype but an impossible form ("abc"^^xsd:decimal).
         raise InputError(f"the body's claim holds a malformed value: {error}") from None

@@ -202,6 +202,18 @@ HOSTILE_BODIES: dict[str, tuple[str, bytes]] = {
         "text/turtle",
         RDF_CLAIM.format(statement='"s" ; gba:created "yesterday"^^xsd:dateTime').encode(),
     ),
+    "turtle: a claim with an unknown finding": (
+        "text/turtle",
+        RDF_CLAIM.format(statement='"s"').replace("EffectFinding", "Nonsense").encode(),
+    ),
+    "turtle: a claim with a literal finding": (
+        "text/turtle",
+        RDF_CLAIM.format(statement='"s"').replace("gba:EffectFinding", '"effect"').encode(),
+    ),
+    "turtle: a claim with an unknown study design": (
+        "text/turtle",
+        RDF_CLAIM.format(statement='"s" ; gba:evidence [ gba:studyDesign gba:Astrology ]').encode(),
+    ),
     "turtle: a claim with a literal subject": (
         "text/turtle",
         (TURTLE_PREFIXES + '<http://x/c> a gba:Claim ; rdf:subject "probiotic" .').encode(),
