@@ -6,11 +6,14 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+import anyio
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gbkg import __version__
 from gbkg.api import errors, linking
+from gbkg.api.parameters import single_valued
+from gbkg.api.request_guard import RequestGuard
 from gbkg.api.routers import claims, downloads, entities, evidence, health, paths, queries, sparql
 from gbkg.api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
 from gbkg.kg.bootstrap import ensure_loaded
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         summary="Claims about the gut-brain axis: SPARQL, SHACL-validated writes, evidence.",
         lifespan=lifespan,
         responses=errors.COMMON_RESPONSES,
+        dependencies=[Depends(single_valued)],
     )
     app.state.settings = settings
     app.state.store = store
@@ -62,7 +66,14 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     )
     app.state.claims = ClaimService(store)
     app.state.catalog = QueryCatalog()
+    app.state.body_limiter = anyio.CapacityLimiter(settings.body_workers)
     linking.install(app)
+    # Inside CORS (added later, so outside it): refusals carry the CORS headers too.
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout_s=settings.body_timeout_s,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

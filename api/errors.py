@@ -27,6 +27,7 @@ STATUS: list[tuple[type[errors.KGError], int]] = [
     (errors.ValidationFailed, 422),
     (errors.ForbiddenQueryError, 400),
     (errors.QueryTimeoutError, 503),
+    (errors.TooLargeError, 413),
     (errors.InputError, 400),
     (errors.NotFoundError, 404),
     (errors.ConflictError, 409),

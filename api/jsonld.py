@@ -1,21 +1,18 @@
 """JSON-LD with the published ``@context`` (``ontology/context.jsonld``, served at
-``/context.jsonld``): documents are compacted with it, then refer to it by URL."""
+``/context.jsonld``): documents are compacted with it, then refer to it by URL.
+
+JSON-LD *bodies* are read by :mod:`kg.rdf_input`, which resolves that context
+locally and refuses any other (:mod:`kg.jsonld`)."""
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from typing import Any
 
 from rdflib import Dataset, Graph
 
-from gbkg.kg.resources import ontology_file
+from gbkg.kg.jsonld import context_document
 
-
-@lru_cache(maxsize=1)
-def context_document() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(ontology_file("context.jsonld").read_text("utf-8"))
-    return document
+__all__ = ["compact", "context_document"]
 
 
 def compact(graph: Graph | Dataset, context_url: str) -> bytes:

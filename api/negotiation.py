@@ -2,16 +2,20 @@
 
 The client's acceptable type with the highest q-value wins; among equal q-values,
 the one the client listed first; among the types one wildcard covers, the server's
-order (its default first). ``q=0`` refuses a type. Media types are compared
+order (its default first). ``q=0`` refuses a type; a range whose q-value is not of
+RFC 9110's form (``q=inf``, ``q=nan``, ``q=1e3``, ``q=-1``, ``q=0.0001``) is ignored,
+as is an ``Accept-Charset`` element with one. Media types are compared
 without parameters, except ``charset``: UTF-8 (or ``*``) is the only charset
 served, so a range asking for another charset matches nothing, and so does an
 ``Accept-Charset`` header that refuses UTF-8. Nothing acceptable: 406 problem
-naming what is available. ``/sparql`` narrows the offer to the formats of the
-query form (:mod:`api.sparql_conneg`).
+naming what is available (and the ranges ignored). One parser serves every
+route; quoted parameter values may hold commas and semicolons. ``/sparql``
+narrows the offer to the formats of the query form (:mod:`api.sparql_conneg`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -38,6 +42,8 @@ QUAD_FORMATS = {"trig", "nquads", "json-ld"}
 
 
 UTF8_NAMES = frozenset({"utf-8", "utf8", "*"})
+#: RFC 9110 §12.4.2: ``qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )``.
+QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
 
 
 @dataclass(frozen=True)
@@ -62,29 +68,71 @@ class MediaRange:
         return 0
 
 
-def parse_accept(header: str | None) -> list[MediaRange]:
-    """The ranges of an Accept header; none (missing or blank header) means anything."""
+def qvalue(text: str) -> float | None:
+    """The weight ``text`` names, or ``None`` when it is not of RFC 9110's form
+    (``inf``, ``nan``, ``1e3``, ``-1``, ``0.0001`` are not)."""
+    return float(text) if QVALUE.fullmatch(text) else None
+
+
+def split_header(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` where it is not inside a quoted string."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _weighted(item: str) -> tuple[str, dict[str, str]] | None:
+    """An element ``name;key=value...`` as its lowercased name and parameters; ``None``
+    when its q-value is malformed or given twice."""
+    name, *params = (part.strip() for part in split_header(item, ";"))
+    values: dict[str, str] = {}
+    for param in params:
+        key, _, value = param.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if key == "q" and (key in values or qvalue(value) is None):
+            return None
+        values[key] = value.strip('"').lower()
+    return name.lower(), values
+
+
+def read_accept(header: str | None) -> tuple[list[MediaRange], list[str]]:
+    """The well-formed ranges of an Accept header, and the ranges ignored for a malformed
+    q-value (a range whose weight cannot be read is not acceptable)."""
     if header is None or not header.strip():
-        return [MediaRange("*", "*", 1.0, 0, True)]
-    ranges = []
-    for position, item in enumerate(header.split(",")):
-        media, *params = (part.strip() for part in item.split(";"))
-        major, slash, minor = media.lower().partition("/")
+        return [MediaRange("*", "*", 1.0, 0, True)], []
+    ranges, ignored = [], []
+    for position, item in enumerate(split_header(header, ",")):
+        weighted = _weighted(item)
+        if weighted is None:
+            ignored.append(item.strip())
+            continue
+        media, params = weighted
+        major, slash, minor = media.partition("/")
         if not slash or not major or not minor:
             continue
-        q, charset_ok = 1.0, True
-        for param in params:
-            key, _, value = param.partition("=")
-            key, value = key.strip().lower(), value.strip().strip('"').lower()
-            if key == "q":
-                try:
-                    q = min(1.0, max(0.0, float(value)))
-                except ValueError:
-                    q = 0.0
-            elif key == "charset":
-                charset_ok = value in UTF8_NAMES
+        q = float(params.get("q", "1"))
+        charset_ok = params.get("charset", "utf-8") in UTF8_NAMES
         ranges.append(MediaRange(major, minor, q, position, charset_ok))
-    return ranges
+    return ranges, ignored
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The ranges of an Accept header; none (missing or blank header) means anything."""
+    return read_accept(header)[0]
 
 
 def utf8_acceptable(accept_charset: str | None) -> bool:
@@ -92,20 +140,30 @@ def utf8_acceptable(accept_charset: str | None) -> bool:
     if accept_charset is None or not accept_charset.strip():
         return True
     best: tuple[int, float] = (0, 0.0)
-    for item in accept_charset.split(","):
-        name, *params = (part.strip().lower() for part in item.split(";"))
-        q = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
+    for item in split_header(accept_charset, ","):
+        weighted = _weighted(item)
+        if weighted is None:
+            continue
+        name, params = weighted
         rank = 2 if name in ("utf-8", "utf8") else 1 if name == "*" else 0
         if rank > best[0]:
-            best = (rank, q)
+            best = (rank, float(params.get("q", "1")))
     return best[0] > 0 and best[1] > 0
+
+
+def not_acceptable(what: str, available: Sequence[str], accept: str | None) -> HTTPProblem:
+    """The 406 problem: what ``what`` can be served as, and the ranges that were ignored."""
+    detail = (
+        f"{what} can be served as {', '.join(available)} (UTF-8); the request accepts none "
+        f"of them (Accept: {accept or '-'})"
+    )
+    ignored = read_accept(accept)[1]
+    if ignored:
+        detail += (
+            "; ignored for a q-value not of RFC 9110's form (0 to 1, at most three "
+            "decimals): " + ", ".join(ignored)
+        )
+    return HTTPProblem(406, "Not acceptable", detail, available=list(available))
 
 
 def choose(
@@ -141,14 +199,7 @@ def negotiate(accept: str | None, offered: Sequence[M], *, accept_charset: str |
     """The offered type the client prefers; :class:`HTTPProblem` 406 when none is acceptable."""
     chosen = choose(parse_accept(accept), offered) if utf8_acceptable(accept_charset) else None
     if chosen is None:
-        available = [str(o) for o in offered]
-        raise HTTPProblem(
-            406,
-            "Not acceptable",
-            f"this resource can be served as {', '.join(available)} (UTF-8); the request "
-            f"accepts none of them (Accept: {accept or '-'})",
-            available=available,
-        )
+        raise not_acceptable("this resource", [str(o) for o in offered], accept)
     return chosen
 
 

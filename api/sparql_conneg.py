@@ -6,19 +6,19 @@ results, yet some clients send one Accept header for every query (rdflib's
 So the choice is made among the formats of the query's form only: the
 acceptable one with the highest q-value; among equal q-values, the one the client
 listed first; among the types one wildcard covers, the server's order (default
-first). ``q=0`` refuses a type. Media types are compared without parameters,
-except ``charset``: UTF-8 (or ``*``) is the only charset served, so a range that
-asks for another charset matches nothing, and so does an ``Accept-Charset``
-header that refuses UTF-8. Nothing acceptable → 406 problem naming what is
-available.
+first). ``q=0`` refuses a type; a range with a q-value not of RFC 9110's form is
+ignored (:mod:`api.negotiation` parses every Accept header). Media types are
+compared without parameters, except ``charset``: UTF-8 (or ``*``) is the only
+charset served, so a range that asks for another charset matches nothing, and so
+does an ``Accept-Charset`` header that refuses UTF-8. Nothing acceptable → 406
+problem naming what is available.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gbkg.api.errors import HTTPProblem
-from gbkg.api.negotiation import choose, parse_accept, utf8_acceptable
+from gbkg.api.negotiation import choose, not_acceptable, parse_accept, utf8_acceptable
 
 __all__ = ["ALIASES", "choose", "negotiate", "parse_accept", "utf8_acceptable"]
 from gbkg.kg.sparql_analysis import QueryForm
@@ -37,7 +37,7 @@ def negotiate(
     accept: str | None, form: QueryForm | None, *, accept_charset: str | None = None
 ) -> OutputFormat:
     """The format to answer a ``form`` query in (``None``: an RDF document such as the
-    service description); :class:`HTTPProblem` 406 when nothing fits."""
+    service description); an ``HTTPProblem`` 406 when nothing fits."""
     offered: Sequence[OutputFormat] = (
         tuple(GraphFormat) if form is None or form.returns_graph else tuple(ResultFormat)
     )
@@ -45,12 +45,5 @@ def negotiate(
     chosen = choose(ranges, offered, ALIASES) if utf8_acceptable(accept_charset) else None
     if chosen is None:
         what = f"{form.value} results" if form is not None else "the service description"
-        available = [f.value for f in offered]
-        raise HTTPProblem(
-            406,
-            "Not acceptable",
-            f"{what} can be served as {', '.join(available)} (UTF-8); the request accepts "
-            f"none of them (Accept: {accept or '-'})",
-            available=available,
-        )
+        raise not_acceptable(what, [f.value for f in offered], accept)
     return chosen

@@ -38,6 +38,12 @@ class ParseError(InputError):
     title = "Unparseable input"
 
 
+class TooLargeError(InputError):
+    """Input past a size limit: a body's bytes, or the triples of a one-claim body."""
+
+    title = "Payload too large"
+
+
 class ParameterError(InputError):
     """A query or route parameter is missing or has the wrong form."""
 

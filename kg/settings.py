@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Where the store is, who may write, and the query endpoint's limits."""
+    """Where the store is, who may write, and the limits of queries and request bodies."""
 
     model_config = SettingsConfigDict(env_prefix="GBKG_", extra="ignore")
 
@@ -26,7 +26,20 @@ class Settings(BaseSettings):
         default=10_000, gt=0, description="Most rows or triples one query returns."
     )
     max_body_bytes: int = Field(
-        default=1_000_000, gt=0, description="Largest request body accepted."
+        default=1_000_000,
+        gt=0,
+        description="Largest request body accepted (413 past it, before or while it is read).",
+    )
+    body_timeout_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="Time a request's body has to arrive, from the request's start (else 408).",
+    )
+    max_claim_triples: int = Field(
+        default=1_000, gt=0, description="Most triples a one-claim RDF body may hold (else 413)."
+    )
+    body_workers: int = Field(
+        default=2, gt=0, description="Request bodies decoded at once (in worker threads)."
     )
     query_workers: int = Field(default=4, gt=0, description="Queries evaluated at once.")
     load_curated: bool = Field(

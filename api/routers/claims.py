@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from starlette.convertors import Convertor, register_url_convertor
 
 from gbkg.api.auth import CuratorDep
-from gbkg.api.body import read_claim
+from gbkg.api.body import in_worker, read_claim, read_model
 from gbkg.api.deps import SettingsDep
 from gbkg.api.errors import PROBLEM_JSON
 from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
@@ -17,6 +18,23 @@ from gbkg.kg.curation import ClaimService, claim_iri
 from gbkg.kg.model import Claim, Finding
 
 router = APIRouter(prefix="/claims", tags=["claims"])
+
+
+class ClaimIdConvertor(Convertor[str]):
+    """A claim id in a path: the hash, ``claim:{hash}``, or the claim's full IRI, whose
+    ``%2F`` the server has decoded to slashes. Any character matches (a newline too), so
+    that a malformed id reaches :func:`kg.curation.claim_iri` and gets its 400."""
+
+    regex = "(?s:.+)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("claim_id", ClaimIdConvertor())
 
 
 def get_claims(request: Request) -> ClaimService:
@@ -51,9 +69,16 @@ class RetractionIn(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed JSON or RDF", "content": {PROBLEM_JSON: {}}},
+    400: {
+        "description": "Malformed JSON or RDF, or a JSON-LD context other than the service's",
+        "content": {PROBLEM_JSON: {}},
+    },
     401: {"description": "No or wrong curator token", "content": {PROBLEM_JSON: {}}},
-    413: {"description": "Body too large", "content": {PROBLEM_JSON: {}}},
+    408: {"description": "The body did not arrive in time", "content": {PROBLEM_JSON: {}}},
+    413: {
+        "description": "Body past GBKG_MAX_BODY_BYTES, or RDF past GBKG_MAX_CLAIM_TRIPLES",
+        "content": {PROBLEM_JSON: {}},
+    },
     415: {"description": "Unsupported media type", "content": {PROBLEM_JSON: {}}},
     422: {
         "description": "The claim breaks SHACL rules; `violations` lists them",
@@ -127,7 +152,7 @@ async def add_claim(
     curator: CuratorDep,
     settings: SettingsDep,
 ) -> Claim:
-    claim = await read_claim(request, settings.max_body_bytes)
+    claim = await read_claim(request, settings)
     stored, created = await run_in_threadpool(claims.add, claim, curator=curator)
     assert stored.id is not None
     response.headers["Location"] = str(request.url_for("get_claim", claim_id=_local(stored.id)))
@@ -149,13 +174,13 @@ async def validate_claim(
     from gbkg.kg.errors import ValidationFailed
 
     try:
-        claim = await read_claim(request, settings.max_body_bytes)
+        claim = await read_claim(request, settings)
     except ValidationFailed as error:
         return ValidationOut(
             conforms=False,
             violations=[ViolationOut.model_validate(v.as_json()) for v in error.violations],
         )
-    report = await run_in_threadpool(claims.validate, claim)
+    report = await in_worker(request, claims.validate, claim)
     return ValidationOut(
         conforms=report.conforms,
         violations=[ViolationOut.model_validate(v.as_json()) for v in report.violations],
@@ -163,7 +188,7 @@ async def validate_claim(
 
 
 @router.get(
-    "/{claim_id}",
+    "/{claim_id:claim_id}",
     summary="One claim: JSON, or its named graphs as Turtle, JSON-LD, TriG, N-Quads",
     response_model=Claim,
     response_model_exclude_none=True,
@@ -182,22 +207,32 @@ def get_claim(claim_id: str, request: Request, claims: ClaimsDep) -> Any:
 
 
 @router.post(
-    "/{claim_id}/retract",
+    "/{claim_id:claim_id}/retract",
     summary="Retract a claim (curators): it stays, marked retracted with who, when, why",
     response_model=Claim,
     response_model_exclude_none=True,
     responses={
-        401: ERRORS[401],
+        **{k: ERRORS[k] for k in (400, 401, 408, 413)},
         404: {"description": "No such claim", "content": {PROBLEM_JSON: {}}},
         409: {"description": "Already retracted", "content": {PROBLEM_JSON: {}}},
+        415: ERRORS[415],
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": RetractionIn.model_json_schema()}},
+        }
     },
 )
 async def retract_claim(
     claim_id: str,
+    request: Request,
     claims: ClaimsDep,
     curator: CuratorDep,
-    retraction: Annotated[RetractionIn, Body()],
+    settings: SettingsDep,
 ) -> Claim:
+    # The body is read here, after the token check (a Body() parameter would be read first).
+    retraction = await read_model(request, RetractionIn, settings)
     return await run_in_threadpool(
         claims.retract, claim_iri(claim_id), reason=retraction.reason, curator=curator
     )

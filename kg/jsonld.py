@@ -1,0 +1,126 @@
+"""The project's JSON-LD context, and JSON-LD documents from outside read without fetching.
+
+A JSON-LD processor dereferences every context a document names: a ``@context``
+IRI at the top, in a list, on any node, in a term's scoped context, or an
+``@import`` inside an inline context. For a document sent to the service, that
+would let the sender make the server fetch any URL (or read any ``file:``) and
+wait for it. So the only context read here is the project's own,
+``ontology/context.jsonld`` (its IRI is :data:`CONTEXT_IRI`; the service also
+serves it at ``/context.jsonld``), and it is read from the package:
+:func:`inline_contexts` puts its content where a document names it, and refuses
+any other reference, naming it, before anything is parsed. Definitions of one's
+own go inline (``"@context": {...}``).
+
+>>> inline_contexts({"@context": "https://example.org/c.jsonld", "@id": "x"})
+... # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+gbkg.kg.errors.InputError: JSON-LD context 'https://example.org/c.jsonld' is not allowed: ...
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from gbkg.kg.errors import InputError
+from gbkg.kg.resources import ontology_file
+
+#: The IRI of the project's context (``ontology/context.jsonld``).
+CONTEXT_IRI = "https://w3id.org/gbkg/context.jsonld"
+
+CONTEXT = "@context"
+IMPORT = "@import"
+
+
+@lru_cache(maxsize=1)
+def context_document() -> dict[str, Any]:
+    """``ontology/context.jsonld``: ``{"@context": {...}}``."""
+    document: dict[str, Any] = json.loads(ontology_file("context.jsonld").read_text("utf-8"))
+    return document
+
+
+def inline_contexts(document: Any, *, also: Iterable[str] = ()) -> Any:
+    """``document`` (decoded JSON-LD) with each reference to the project's context
+    replaced by the context itself.
+
+    ``also`` are other URLs of the project's context (where a service serves it).
+    Any other reference is an :class:`~kg.errors.InputError` naming it; so is a
+    ``@context`` that is neither an IRI, an object, ``null`` nor a list of them.
+    ``document`` is expected from :func:`kg.json_input.decode_json` (its nesting is
+    bounded); it is not modified.
+    """
+    return _Inliner(frozenset({CONTEXT_IRI, *also})).document(document)
+
+
+class _Inliner:
+    def __init__(self, ours: frozenset[str]) -> None:
+        self.ours = ours
+
+    def document(self, value: Any) -> Any:
+        """Any JSON value of a document: every ``@context`` key in it is a context."""
+        if isinstance(value, list):
+            return [self.document(item) for item in value]
+        if isinstance(value, dict):
+            return {
+                key: self.context(item) if key == CONTEXT else self.document(item)
+                for key, item in value.items()
+            }
+        return value
+
+    def context(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return self._ours(value)
+        if isinstance(value, list):
+            return [self.context(item) for item in value]
+        if isinstance(value, dict):
+            inline: dict[str, Any] = {}
+            if IMPORT in value:
+                imported = value[IMPORT]
+                if not isinstance(imported, str):
+                    raise InputError(
+                        f"a JSON-LD @import must be an IRI (got {_kind(imported)})",
+                        context=_shown(imported),
+                    )
+                inline.update(self._ours(imported))
+            # Term definitions may carry scoped contexts: any @context key below is one.
+            inline.update(
+                (key, self.document(item))
+                for key, item in value.items()
+                if key not in (IMPORT, CONTEXT)
+            )
+            if CONTEXT in value:
+                inline[CONTEXT] = self.context(value[CONTEXT])
+            return inline
+        raise InputError(
+            "a JSON-LD @context must be an IRI, an object, null or a list of them "
+            f"(got {_kind(value)})",
+            context=_shown(value),
+        )
+
+    def _ours(self, reference: str) -> dict[str, Any]:
+        if reference not in self.ours:
+            allowed = ", ".join(sorted(self.ours))
+            raise InputError(
+                f"JSON-LD context {reference!r} is not allowed: this service fetches no "
+                f"context; it reads only its own ({allowed}), so put other definitions "
+                "inline",
+                context=reference,
+            )
+        inline: dict[str, Any] = copy.deepcopy(context_document()[CONTEXT])
+        return inline
+
+
+def _kind(value: Any) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", list: "a list"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value)[:200]
