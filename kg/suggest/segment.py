@@ -1,0 +1,83 @@
+"""Sentences with exact code-point offsets into the original text.
+
+syntok finds the boundaries (it splits ``adults.Benefits``, keeps ``95% CI −0.261 to
+0.00463`` and ``et al.`` whole, and reads the text as it is: no-break spaces and
+typographic apostrophes are not normalized away). syntok reports each token's
+offset; a sentence here runs from its first token to the start of the next sentence,
+trailing white space trimmed, so ``text[start:end]`` *is* the sentence, whatever
+syntok does to token values. Measured against pysbd in ``bench/suggest_speed.py``
+(``docs/suggest.md``).
+
+A line that ends without punctuation and is followed by a line break is a heading
+("Our Expert Take"): it is a sentence of its own, not the start of the next one.
+
+>>> [s.text for s in sentences("Heading\\nProbiotics helped.Benefits were clear.")]
+['Heading', 'Probiotics helped.', 'Benefits were clear.']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from syntok import segmenter
+
+#: A heading is at most this long; longer lines without a stop are wrapped prose.
+HEADING_MAX = 80
+_TERMINAL = ".!?:;,\"'”’)]"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: ``text == source[start:end]``; ``index`` counts from 0."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+    def slice(self, start: int, end: int) -> str:
+        """The text between two absolute offsets inside this sentence."""
+        return self.text[start - self.start : end - self.start]
+
+
+def sentences(text: str) -> list[Sentence]:
+    """The sentences of ``text``, in order, with their offsets."""
+    starts: list[int] = []
+    for paragraph in segmenter.analyze(text):
+        for tokens in paragraph:
+            if tokens:
+                starts.append(tokens[0].offset)
+    spans: list[tuple[int, int]] = []
+    for i, start in enumerate(starts):
+        limit = starts[i + 1] if i + 1 < len(starts) else len(text)
+        spans.extend(_split_headings(text, start, _trim(text, start, limit)))
+    return [Sentence(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans) if e > s]
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+_LINE_BREAK = re.compile(r"[ \t\xa0]*\n\s*")
+
+
+def _split_headings(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split off leading lines that are headings (short, no closing punctuation)."""
+    spans = []
+    for brk in _LINE_BREAK.finditer(text, start, end):
+        line = text[start : brk.start()]
+        following = text[brk.end() : brk.end() + 1]
+        is_heading = (
+            0 < len(line.strip()) <= HEADING_MAX
+            and line.rstrip()[-1] not in _TERMINAL
+            and following[:1].isupper()
+        )
+        if not is_heading:
+            break
+        spans.append((start, _trim(text, start, brk.start())))
+        start = brk.end()
+    spans.append((start, end))
+    return spans
