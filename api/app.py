@@ -13,6 +13,8 @@ from gbkg import __version__
 from gbkg.api import errors, linking
 from gbkg.api.routers import claims, downloads, entities, evidence, health, paths, queries, sparql
 from gbkg.api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
+from gbkg.api.routers.suggest import install as install_suggest
+from gbkg.api.routers.suggest import router as suggest_router
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.curation import ClaimService
 from gbkg.kg.queries import QueryCatalog
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     app.state.claims = ClaimService(store)
     app.state.catalog = QueryCatalog()
     linking.install(app)
+    install_suggest(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -79,4 +82,5 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     app.include_router(evidence.router)
     app.include_router(paths.router)
     app.include_router(queries.router)
+    app.include_router(suggest_router)
     return app

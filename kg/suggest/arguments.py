@@ -55,6 +55,8 @@ NOUN_CUE = re.compile(
     r"^(?:benefits?|improvements?|reductions?|decreases?|increases?|changes?|differences?)$", re.I
 )
 _NOUN_OBJECT = re.compile(r"^\s*(?:in|of|on|for)\b", re.I)
+#: The longest list read as one claim per member.
+LIST_MAX = 12
 #: Types that are never the agent of a change (an attribute, a population).
 NOT_AGENTS = ("Attribute", "Population")
 _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|nor\s+|/)\s*(?:the\s+|an?\s+)?$")
@@ -173,7 +175,11 @@ def _list_from(candidates: list[Mention], text: str, start: int, position: int) 
 
 
 def coordinated(first: Mention, mentions: list[Mention], text: str, start: int) -> list[Mention]:
-    """``first`` and the mentions joined to it as a list ("A, B and C", "A nor B")."""
+    """``first`` and the mentions joined to it as a list ("A, B and C", "A nor B").
+
+    A run longer than :data:`LIST_MAX` is not a list of things claimed one by one (a
+    table, an index): only ``first`` is kept.
+    """
     listed = [first]
     for mention in mentions:
         if mention.start <= listed[-1].start:
@@ -181,6 +187,8 @@ def coordinated(first: Mention, mentions: list[Mention], text: str, start: int) 
         gap = text[listed[-1].end - start : mention.start - start]
         if _LIST_GAP.match(gap):
             listed.append(mention)
+            if len(listed) > LIST_MAX:
+                return [first]
         else:
             break
     return listed
@@ -262,7 +270,7 @@ def assign(
             if means is not None:
                 subject = means
                 notes.append("the entity after 'with' is the subject (the means)")
-        if hit.cue.kind == COPULA and (obj is None or "Attribute" not in _types(obj)):
+        if hit.cue.kind == COPULA and not _attribute_of(subject, obj, text, start):
             continue
         subjects = _expand(subject, arguments, text, start, found)
         objects = _expand(obj, arguments, text, start, found)
@@ -281,6 +289,13 @@ def _nominal(
     if re.fullmatch(r"\s*on\s+(?:the\s+)?", text[agent.end - start : patient.start - start], re.I):
         return agent, patient
     return None
+
+
+def _attribute_of(subject: Mention | None, obj: Mention | None, text: str, start: int) -> bool:
+    """A copula names an attribute: "probiotics appear to be a safe option"."""
+    if subject is None or obj is None or "Attribute" not in _types(obj):
+        return False
+    return len(text[subject.end - start : obj.start - start].split()) <= 8
 
 
 def _types(mention: Mention) -> set[str]:
@@ -307,9 +322,10 @@ def _expand(
     if mention.start in found.members:
         return found.members[mention.start]
     first = mention
-    for other in reversed([m for m in pool if m.end <= mention.start]):
+    for other in reversed([m for m in pool if m.end <= mention.start][-LIST_MAX - 1 :]):
         if _LIST_GAP.match(text[other.end - start : first.start - start]):
             first = other
         else:
             break
-    return coordinated(first, pool, text, start)
+    listed = coordinated(first, pool, text, start)
+    return listed if mention in listed else [mention]

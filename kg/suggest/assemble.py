@@ -81,7 +81,11 @@ def assemble(
         reasons.append(Reason(field="finding", why=conflict))
     if draft.result is not None:
         for name, printed in draft.result.spans():
-            value = draft.result.p_text() if name == "p_value" else printed.value
+            value = (
+                draft.result.p_text()
+                if name == "p_value" and draft.result.p_is_bound
+                else printed.value
+            )
             if name == "effect_measure":
                 value = printed.value.value
             reasons.append(
@@ -231,7 +235,8 @@ def _evidence(
 ) -> None:
     s = draft.sentence
     facts = reading.facts
-    the_study = design is not None and design is facts.design
+    source_type = (reading.source or {}).get("type")
+    the_study = design is not None and (design is facts.design or design.value == source_type)
     if n := qualifiers.participants(s.text, s.start):
         x.n_participants = n.value
         reasons.append(_printed("evidence.n_participants", n, "the sentence counts them"))

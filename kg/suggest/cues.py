@@ -127,7 +127,8 @@ NULLS: tuple[Cue, ...] = (
     _cue(
         N,
         "neither … nor",
-        r"\bneither\b[^.;]*?\bnor\b[^.;]*?\b(?:de|in)creas\w*|\bneither\b[^.;]*?\bnor\b[^.;]*?"
+        r"\bneither\b[^.;]{0,120}?\bnor\b[^.;]{0,120}?\b(?:de|in)creas\w*|"
+        r"\bneither\b[^.;]{0,120}?\bnor\b[^.;]{0,120}?"
         r"\b(?:chang|differ|improv|reduc|affect|alter|impact|lower|rais)\w*",
         "neither of the outcomes changed",
     ),

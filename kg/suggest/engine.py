@@ -7,28 +7,29 @@ of the :class:`~kg.curation.ClaimService`, the suggester starts a new generation
 every write (a claim may describe a new entity), and the next reading rebuilds them.
 
 Each candidate carries the result of the checks ``POST /claims/validate`` runs
-(:meth:`ClaimService.validate`), so the curator sees at once what is missing.
+(:meth:`ClaimService.validate`; all candidates in one SHACL run, :mod:`~kg.suggest.checks`),
+so the curator sees at once what is missing.
 """
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 from typing import Any
 
-from gbkg.kg.curation import ClaimService, parse_claim
-from gbkg.kg.errors import InputError, ValidationFailed
+from pydantic import ValidationError
+
+from gbkg.kg.curation import ClaimService
+from gbkg.kg.errors import InputError, ParseError
 from gbkg.kg.ids import compress
+from gbkg.kg.model import Source
 from gbkg.kg.projection import Vocabulary
 from gbkg.kg.store import Backend
 from gbkg.kg.suggest import record
 from gbkg.kg.suggest.assemble import assemble
-from gbkg.kg.suggest.candidate import (
-    Candidate,
-    CandidateValidation,
-    MentionOut,
-    Reason,
-    Suggestions,
-)
+from gbkg.kg.suggest.candidate import Candidate, MentionOut, Reason, Suggestions
+from gbkg.kg.suggest.checks import validate_all
 from gbkg.kg.suggest.linking import EntityIndex
 from gbkg.kg.suggest.reading import Reading
 
@@ -74,8 +75,8 @@ class Suggester:
                 f"text: at most {MAX_TEXT} characters ({len(text)} given); split the text",
                 parameter="text",
             )
-        if source is not None and not isinstance(source, dict):
-            raise InputError("source: a JSON object describing the source", parameter="source")
+        if source is not None:
+            source = check_source(source)
         index, labels = self.reference()
         reading = Reading(text, index, source)
         drafts = reading.drafts()
@@ -93,10 +94,13 @@ class Suggester:
                     confidence=confidence,
                     reasons=reasons,
                     extracted=extracted,
-                    validation=self.validate(claim) if validate else None,
                     subgroup_of=subgroup,
                 )
             )
+        if validate:
+            checked = validate_all(self.claims, [c.claim for c in candidates])
+            for candidate, validation in zip(candidates, checked, strict=True):
+                candidate.validation = validation
         mentions = [
             MentionOut(
                 start=m.start,
@@ -117,18 +121,32 @@ class Suggester:
             mentions=mentions,
         )
 
-    def validate(self, claim: dict[str, Any]) -> CandidateValidation:
-        """The checks of ``POST /claims/validate`` on a candidate's claim."""
-        try:
-            parsed = parse_claim(claim)
-        except ValidationFailed as error:
-            return CandidateValidation(
-                conforms=False, violations=[v.as_json() for v in error.violations]
-            )
-        report = self.claims.validate(parsed)
-        return CandidateValidation(
-            conforms=report.conforms, violations=[v.as_json() for v in report.violations]
+
+def read_source(value: str) -> dict[str, Any]:
+    """A source description from JSON text or a ``.json`` file, checked as a claim source."""
+    text = value
+    if not value.lstrip().startswith("{"):
+        path = Path(value)
+        if not path.is_file():
+            raise InputError(f"--source: {value!r} is neither JSON nor a file", parameter="source")
+        text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ParseError(f"source: not valid JSON: {error.msg}", parameter="source") from None
+    return check_source(data)
+
+
+def check_source(data: Any) -> dict[str, Any]:
+    """``data`` if it is a valid claim source (``{id?, title, type, doi?, url?, ...}``)."""
+    try:
+        source = Source.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'source'}: {e['msg']}" for e in error.errors()
         )
+        raise InputError(f"source: {problems}", parameter="source") from None
+    return source.model_dump(mode="json", exclude_none=True)
 
 
-__all__ = ["Candidate", "Reason", "Suggester", "Suggestions"]
+__all__ = ["Candidate", "Reason", "Suggester", "Suggestions", "check_source", "read_source"]

@@ -115,8 +115,10 @@ def runs(text: str, start: int = 0, end: int | None = None) -> Iterator[list[Tok
             if any(c not in _JOINERS for c in gap_chars):
                 yield run
                 run = []
-        piece = m.group(0).casefold()
-        norm = "".join(GREEK.get(c, c) for c in piece)
+        piece = m.group(0)
+        if len(piece) > 2 and piece.endswith("s") and piece[:-1].isupper():
+            piece = piece[:-1]  # an acronym's plural: SSRIs, RCTs
+        norm = "".join(GREEK.get(c, c) for c in piece.casefold())
         run.append(Token(singular(norm), m.start(), m.end()))
         previous_end = m.end()
     if run:

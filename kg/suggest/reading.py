@@ -54,6 +54,8 @@ SOURCE_DESIGNS = {
     "rct": StudyDesign.RCT,
 }
 BENEFIT = re.compile(r"\bbenefi", re.I)
+#: What makes a one-argument draft worth a curator's time.
+SIGNALS = cues.NULLS + cues.UNDETERMINED + cues.EFFECTS + cues.REPORTED
 CONTINUABLE = {None, "gba:affects"}
 #: Relations whose unnamed agent, in a result, is the intervention the text is about.
 AGENTIVE = {"gba:improves", "gba:worsens", "gba:decreases", "gba:increases", "gba:affects"}
@@ -118,6 +120,8 @@ class Reading:
         self.sentences = sentences(text)
         self.mentions = {s.index: index.mentions(text, s.start, s.end) for s in self.sentences}
         self.facts = self._facts()
+        self._signals: dict[tuple[int, int], bool] = {}
+        self._judgements: dict[tuple[int, int, int], Judgement] = {}
 
     # The whole text -------------------------------------------------------------------
 
@@ -159,8 +163,12 @@ class Reading:
         found: list[Draft] = []
         for sentence in self.sentences:
             found.extend(self._sentence(sentence))
-        for draft in found:
-            self._infer(draft, found)
+        results: list[Draft] = []  # the drafts with a result so far, for continuations
+        for i, draft in enumerate(found):
+            same = [d for d in found[max(0, i - 20) : i] if d.sentence is draft.sentence]
+            self._infer(draft, same, results)
+            if draft.result is not None and draft.object is not None:
+                results.append(draft)
         return [d for d in found if d.subject is not None or d.object is not None]
 
     def _sentence(self, sentence: Sentence) -> list[Draft]:
@@ -242,9 +250,10 @@ class Reading:
         if draft.subject is not None and draft.object is not None:
             return True
         clause = self.text[draft.clause[0] : draft.clause[1]]
-        signals = cues.find(cues.NULLS + cues.UNDETERMINED + cues.EFFECTS + cues.REPORTED, clause)
+        if draft.clause not in self._signals:
+            self._signals[draft.clause] = bool(cues.find(SIGNALS, clause))
         benefit = draft.predicate == "gba:improves" and bool(BENEFIT.search(clause))
-        return bool(results or signals or draft.pronoun or benefit)
+        return bool(results or self._signals[draft.clause] or draft.pronoun or benefit)
 
     def _attach_results(
         self,
@@ -290,16 +299,19 @@ class Reading:
     def _judge(self, draft: Draft) -> None:
         s = draft.sentence
         a, b = draft.segment or draft.clause
-        draft.judgement = findings.judge(self.text[a:b], a, s.text, s.start, draft.result)
+        key = (a, b, id(draft.result))
+        if key not in self._judgements:  # drafts of one clause share its judgement
+            self._judgements[key] = findings.judge(self.text[a:b], a, s.text, s.start, draft.result)
+        draft.judgement = self._judgements[key]
 
     # Inference across sentences -------------------------------------------------------
 
-    def _infer(self, draft: Draft, found: list[Draft]) -> None:
-        position = found.index(draft)
-        earlier = found[:position]
+    def _infer(self, draft: Draft, same: list[Draft], results: list[Draft]) -> None:
+        """Fill what the sentence leaves unnamed (see the module's docstring); ``same``: the
+        drafts before it in its sentence, ``results``: the earlier drafts with a result."""
         clause = self.text[draft.clause[0] : draft.clause[1]]
         if draft.subject is None and draft.pronoun:
-            same = [d for d in earlier if d.sentence is draft.sentence and d.subject is not None]
+            same = [d for d in same if d.subject is not None]
             if same and same[-1].clause != draft.clause:
                 draft.subject = _inferred(same[-1].subject)
                 draft.notes.append(
@@ -328,10 +340,8 @@ class Reading:
         if draft.object is None and draft.result is not None and draft.predicate in CONTINUABLE:
             overall = [
                 d
-                for d in earlier
-                if d.result is not None
-                and d.object is not None
-                and (d.subject is None or draft.subject is None or d.subject.id == draft.subject.id)
+                for d in results[-10:]
+                if d.subject is None or draft.subject is None or d.subject.id == draft.subject.id
             ]
             if overall:
                 model = overall[-1]

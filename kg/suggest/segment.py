@@ -24,6 +24,8 @@ from syntok import segmenter
 
 #: A heading is at most this long; longer lines without a stop are wrapped prose.
 HEADING_MAX = 80
+#: The longest sentence read as one (characters); longer stretches are cut at spaces.
+SENTENCE_MAX = 2000
 _TERMINAL = ".!?:;,\"'”’)]"
 
 
@@ -51,8 +53,27 @@ def sentences(text: str) -> list[Sentence]:
     spans: list[tuple[int, int]] = []
     for i, start in enumerate(starts):
         limit = starts[i + 1] if i + 1 < len(starts) else len(text)
-        spans.extend(_split_headings(text, start, _trim(text, start, limit)))
+        for s, e in _split_headings(text, start, _trim(text, start, limit)):
+            spans.extend(_bounded(text, s, e))
     return [Sentence(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans) if e > s]
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A span longer than :data:`SENTENCE_MAX` cut at white space (a table or a list
+    without stops is not one sentence; reading cost stays linear in the text)."""
+    spans = []
+    while end - start > SENTENCE_MAX:
+        cut = max(
+            text.rfind(" ", start, start + SENTENCE_MAX),
+            text.rfind("\n", start, start + SENTENCE_MAX),
+        )
+        cut = cut if cut > start else start + SENTENCE_MAX
+        spans.append((start, _trim(text, start, cut)))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    spans.append((start, end))
+    return [(s, e) for s, e in spans if e > s]
 
 
 def _trim(text: str, start: int, end: int) -> int:
