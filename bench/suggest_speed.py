@@ -94,6 +94,30 @@ def measure(text: str, suggester: Suggester, repeat: int) -> dict[str, float]:
     return found
 
 
+def fidelity(text: str) -> dict[str, str]:
+    """Each segmenter on ``text``: sentences, spans whose offsets do not give back their
+    text exactly, and whether it splits "adults.Benefits" (no space after the stop)."""
+    spans: dict[str, list[tuple[int, int, str]]] = {
+        "syntok": [(s.start, s.end, s.text) for s in sentences(text)]
+    }
+    try:
+        import pysbd
+
+        found = pysbd.Segmenter(language="en", clean=False, char_span=True).segment(text)
+        spans["pysbd"] = [(s.start, s.end, s.sent) for s in found]
+    except ImportError:
+        pass
+    out = {}
+    for name, found_spans in spans.items():
+        wrong = sum(text[a:b] != t for a, b, t in found_spans)
+        split = not any("adults.Benefits" in t for _, _, t in found_spans)
+        out[name] = (
+            f"{len(found_spans)} sentences, {wrong} spans not exact, "
+            f"{'splits' if split else 'does not split'} 'adults.Benefits'"
+        )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=5000)
@@ -105,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     texts = {f"synthetic {args.words} words": synthetic_article(args.words)}
     if SEED_ARTICLE.is_file():
         texts["seed article"] = SEED_ARTICLE.read_text(encoding="utf-8")
+    if SEED_ARTICLE.is_file():
+        for name, line in fidelity(texts["seed article"]).items():
+            print(f"segmentation of the seed article, {name}: {line}")
     for name, text in texts.items():
         print(f"{name}: {len(text.split())} words, {len(text)} characters")
         for label, value in measure(text, suggester, args.repeat).items():

@@ -112,6 +112,8 @@ async def _read(request: Request, limit: int) -> SuggestIn:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise ParseError(f"the body is not UTF-8 (byte {error.start})") from None
+    except RecursionError:
+        raise ParseError("the body is not valid JSON: nested too deeply") from None
     except json.JSONDecodeError as error:
         raise ParseError(
             f"the body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",

@@ -93,10 +93,15 @@ class Assignment:
     pronoun: str | None = None
 
 
-def clauses(text: str, start: int) -> list[tuple[int, int]]:
-    """Clause spans (absolute offsets) of a sentence that starts at ``start``."""
+def clauses(text: str, start: int, closes: list[int] | None = None) -> list[tuple[int, int]]:
+    """Clause spans (absolute offsets) of a sentence that starts at ``start``.
+
+    ``closes``: further cuts, where a reported result ends ("an effect on A (MD …) and on
+    B (MD …)": what follows a result's statistics is not its object).
+    """
     cuts = [start + m.start() for m in CLAUSE_BREAK.finditer(text) if m.start() > 0]
-    bounds = [start, *cuts, start + len(text)]
+    cuts.extend(c for c in closes or () if start < c < start + len(text))
+    bounds = [start, *sorted(set(cuts)), start + len(text)]
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 

@@ -323,7 +323,7 @@ def _context(
                 why="what the probiotics contained",
             )
         )
-    _outcome(x, draft, roles, clause, reasons)
+    _outcome(x, draft, reading, clause, reasons)
     if x.finding == UNDETERMINED and draft.object is not None and CONDITION in draft.object.types:
         x.context.setdefault("condition", [draft.object.id])
     quantities = qualifiers.quantities(clause, draft.clause[0])
@@ -358,7 +358,11 @@ def _only_names(phrase: str, qualified: list[Any]) -> bool:
     return not re.sub(r"[\s()]|\b(?:the|a|an)\b", "", rest, flags=re.I)
 
 
-def _outcome(x: Extraction, draft: Draft, roles: Any, clause: str, reasons: list[Reason]) -> None:
+def _outcome(
+    x: Extraction, draft: Draft, reading: Reading, clause: str, reasons: list[Reason]
+) -> None:
+    """What was measured: an entity when its name is all the words, else the words."""
+    roles = draft.roles
     a, b = draft.clause
     named = [m for m in roles.outcomes if a <= m.start < b]
     if named:
@@ -376,7 +380,9 @@ def _outcome(x: Extraction, draft: Draft, roles: Any, clause: str, reasons: list
     elif (o := qualifiers.outcome(clause, a)) and not qualifiers.POPULATION.search(
         " in " + o.value
     ):
-        x.outcome["measure"] = o.value
+        whole = [m for m in reading.mentions[draft.sentence.index]
+                 if (m.start, m.end) == (o.start, o.end)]  # fmt: skip
+        x.outcome["measure"] = whole[0].id if whole else o.value
         reasons.append(_printed("outcome.measure", o, "what was measured"))
     if i := qualifiers.instrument(draft.sentence.text, draft.sentence.start):
         x.outcome["instrument"] = i.value

@@ -236,12 +236,6 @@ class EntityIndex:
             if isinstance(row["entity"], ox.NamedNode)
         )
 
-    def __len__(self) -> int:
-        return len(self.entities)
-
-    def known(self, identifier: str) -> bool:
-        return any(e.id == identifier or e.iri == identifier for e in self.entities.values())
-
     # Matching -----------------------------------------------------------------------
 
     def mentions(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:

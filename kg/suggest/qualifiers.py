@@ -71,7 +71,7 @@ _RELATION = {
 }
 
 POPULATION = re.compile(
-    r"\b(?:in|among|on|for|of)\s+(?:both\s+)?(?:the\s+)?(?:(?:a|an)\s+)?"
+    r"\b(?:in|among|on|for|of|and)\s+(?:both\s+)?(?:the\s+)?(?:(?:a|an)\s+)?"
     r"(?P<pop>(?:(?:healthy|older|younger|elderly|adult|depressed|pregnant|obese|"
     rf"young|hospitali[sz]ed)\s+)?(?:{_PEOPLE[3:-1]}|population)"
     r"(?:\s+(?:with|aged|diagnosed\s+with|who\s+(?:were|are|had|have)|over|under|taking)\s+"
@@ -87,7 +87,7 @@ COMPARED = re.compile(
 OUTCOME = re.compile(
     r"\b(?:differences?|changes?|improvements?|reductions?|increases?|decreases?)\s+in\s+"
     r"(?P<o>[^,.;()]{2,50}?)(?=\s+(?:between|among|in|with|for|was|were|after|post)\b|\s*[,.;()]|$)|"
-    r"\b(?:decreased|reduced|increased|improved|lowered)\s+(?:the\s+)?(?P<o2>[\w\s-]{2,40}?"
+    r"\b(?:decreased|reduced|increased|improved|lowered)\s+(?:the\s+)?(?P<o2>[\w\s-]{2,40}"
     r"(?:scores?|scales?|levels?|symptoms))\b|"
     r"\beffects?\s+of\s+[\w\s-]{2,40}?\s+on\s+(?P<o3>[\w\s-]{2,40}?)(?=\s+(?:may|might|was|were|"
     r"is|are|in|among)\b|\s*[,.;()]|$)",

@@ -174,13 +174,13 @@ class Reading:
     def _sentence(self, sentence: Sentence) -> list[Draft]:
         text, start = sentence.text, sentence.start
         mentions = self.mentions[sentence.index]
-        spans = arguments.clauses(text, start)
+        results = statistics.results(text, start)
+        spans = arguments.clauses(text, start, [r.end for r in results])
         aims = findings.purposes(text, start)
         roles = arguments.roles(text, start, mentions, spans)
         cue_hits = [
             h for h in relations.hits(text, start) if not any(a <= h.start < b for a, b in aims)
         ]
-        results = statistics.results(text, start)
         drafts: list[Draft] = []
         for a in arguments.assign(text, start, mentions, cue_hits, roles, spans):
             subjects: list[Mention | None] = [*a.subjects] or [None]
@@ -341,7 +341,8 @@ class Reading:
             overall = [
                 d
                 for d in results[-10:]
-                if d.subject is None or draft.subject is None or d.subject.id == draft.subject.id
+                if d.overall is None
+                and (d.subject is None or draft.subject is None or d.subject.id == draft.subject.id)
             ]
             if overall:
                 model = overall[-1]

@@ -38,10 +38,6 @@ class Sentence:
     end: int
     text: str
 
-    def slice(self, start: int, end: int) -> str:
-        """The text between two absolute offsets inside this sentence."""
-        return self.text[start - self.start : end - self.start]
-
 
 def sentences(text: str) -> list[Sentence]:
     """The sentences of ``text``, in order, with their offsets."""
@@ -50,11 +46,13 @@ def sentences(text: str) -> list[Sentence]:
         for tokens in paragraph:
             if tokens:
                 starts.append(tokens[0].offset)
+    starts = _repaired(text, starts)
     spans: list[tuple[int, int]] = []
     for i, start in enumerate(starts):
         limit = starts[i + 1] if i + 1 < len(starts) else len(text)
         for s, e in _split_headings(text, start, _trim(text, start, limit)):
-            spans.extend(_bounded(text, s, e))
+            for a, b in _split_closed(text, s, e):
+                spans.extend(_bounded(text, a, b))
     return [Sentence(i, s, e, text[s:e]) for i, (s, e) in enumerate(spans) if e > s]
 
 
@@ -74,6 +72,51 @@ def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
             start += 1
     spans.append((start, end))
     return [(s, e) for s, e in spans if e > s]
+
+
+def _repaired(text: str, starts: list[int]) -> list[int]:
+    """Sentence starts with syntok's slips around brackets undone.
+
+    A "sentence" that begins with the previous one's closing punctuation (". Probiotics
+    had…") starts after it; a boundary where the text before has no stop and no line
+    break ("Patients (MDD) | (MD = 0.7, …)") is no boundary.
+    """
+    fixed: list[int] = []
+    for start in starts:
+        while start < len(text) and text[start] in _CLOSING:
+            start += 1
+        while start < len(text) and text[start].isspace():
+            start += 1
+        if start >= len(text) or (fixed and start <= fixed[-1]):
+            continue
+        before = text[fixed[-1] if fixed else 0 : start]
+        if fixed and not (_ENDS.search(before) or "\n" in before[len(before.rstrip()) :]):
+            continue
+        fixed.append(start)
+    return fixed
+
+
+#: A stop at the end of a sentence, perhaps with closing quotes or brackets after it.
+_ENDS = re.compile(r"[.!?…][\"'’”)\]]*\s*$")
+
+
+_CLOSING = ".!?;:,)]"
+#: A stop after a closing bracket, then a capitalized word: syntok misses it after
+#: nested brackets ("(MD = −0.18, 95% CI (−0.47–0.11), p = 0.22). Probiotics had…").
+_CLOSED_STOP = re.compile(r"\)[.!?](?=\s+[A-Z][a-z])")
+
+
+def _split_closed(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    for m in _CLOSED_STOP.finditer(text, start, end):
+        before = text[start : m.end()]
+        if before.count("(") == before.count(")"):
+            spans.append((start, m.end()))
+            start = m.end()
+            while start < end and text[start].isspace():
+                start += 1
+    spans.append((start, end))
+    return [(a, b) for a, b in spans if b > a]
 
 
 def _trim(text: str, start: int, end: int) -> int:

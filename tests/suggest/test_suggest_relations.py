@@ -138,7 +138,7 @@ def test_comparator_and_outcome_are_kept_in_extracted(suggester: Suggester) -> N
     )
     (candidate,) = suggester.suggest(text, validate=False).candidates
     assert candidate.extracted["comparator"] == "placebo"
-    assert candidate.extracted["outcome"] == {"measure": "mood"}
+    assert candidate.extracted["outcome"] == {"measure": "gbkg:mood"}
 
 
 def test_an_aim_is_not_a_claim(suggester: Suggester) -> None:

@@ -56,3 +56,21 @@ def test_abbreviations_and_decimals_do_not_end_a_sentence() -> None:
         "Smith et al. reported an SMD of −0.30 (p = 0.005) vs. placebo.",
         "It held.",
     ]
+
+
+def test_nested_brackets_end_a_sentence() -> None:
+    """syntok misses these boundaries (or puts them before the stop); they are repaired."""
+    text = (
+        "An effect on A (MD = −0.73, 95% CI (−1.37–−0.09), p = 0.03). Probiotics had an effect "
+        "on B (MD = −0.18, 95% CI (−0.47–0.11), p = 0.22). Patients (MDD) (MD = 0.7, "
+        "p = 0.03). The end."
+    )
+    found = sentences(text)
+    assert [s.text for s in found] == [
+        "An effect on A (MD = −0.73, 95% CI (−1.37–−0.09), p = 0.03).",
+        "Probiotics had an effect on B (MD = −0.18, 95% CI (−0.47–0.11), p = 0.22).",
+        "Patients (MDD) (MD = 0.7, p = 0.03).",
+        "The end.",
+    ]
+    for sentence in found:
+        assert text[sentence.start : sentence.end] == sentence.text
