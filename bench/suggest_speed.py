@@ -32,10 +32,25 @@ from gbkg.kg.suggest.segment import sentences
 
 SEED_ARTICLE = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "article.txt"
 
-INTERVENTIONS = ["probiotics", "probiotic supplementation", "Lactobacillus helveticus",
-                 "Bifidobacterium longum", "prebiotics", "fermented milk", "kefir"]  # fmt: skip
-OUTCOMES = ["depressive symptoms", "IL-6", "TNF-α", "serotonin", "mood", "gut microbiota",
-            "inflammation", "major depressive disorder"]  # fmt: skip
+INTERVENTIONS = [
+    "probiotics",
+    "probiotic supplementation",
+    "Lactobacillus helveticus",
+    "Bifidobacterium longum",
+    "prebiotics",
+    "fermented milk",
+    "kefir",
+]
+OUTCOMES = [
+    "depressive symptoms",
+    "IL-6",
+    "TNF-α",
+    "serotonin",
+    "mood",
+    "gut microbiota",
+    "inflammation",
+    "major depressive disorder",
+]
 TEMPLATES = [
     "{a} significantly reduced {b} (SMD = −0.{n1}, 95% CI −0.{n2} to −0.0{n3}, p = 0.0{n3}).",
     "There was no significant difference in {b} between the {a} and placebo groups "

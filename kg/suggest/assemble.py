@@ -117,6 +117,11 @@ def assemble(
     )
     if draft.result is not None:
         x.meta = meta(s.text, s.start)
+        stated = reading.facts.analysis_model
+        if x.meta.analysis_model is None and stated is not None:
+            x.meta.analysis_model = stated
+            why = "the model the text says its results were pooled with"
+            reasons.append(_printed("statistics.analysis_model", stated, why))
     _evidence(x, draft, reading, design, segment_text, reasons)
     _context(x, draft, reading, clause_text, segment_text, reasons)
     reasons.append(
@@ -380,8 +385,11 @@ def _outcome(
     elif (o := qualifiers.outcome(clause, a)) and not qualifiers.POPULATION.search(
         " in " + o.value
     ):
-        whole = [m for m in reading.mentions[draft.sentence.index]
-                 if (m.start, m.end) == (o.start, o.end)]  # fmt: skip
+        whole = [
+            m
+            for m in reading.mentions[draft.sentence.index]
+            if (m.start, m.end) == (o.start, o.end)
+        ]
         x.outcome["measure"] = whole[0].id if whole else o.value
         reasons.append(_printed("outcome.measure", o, "what was measured"))
     if i := qualifiers.instrument(draft.sentence.text, draft.sentence.start):

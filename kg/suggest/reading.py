@@ -93,6 +93,8 @@ class TextFacts:
     n_participants: statistics.Printed | None = None
     n_studies: dict[str | None, statistics.Printed] = field(default_factory=dict)
     duration: statistics.Printed | None = None
+    #: "a fixed-effects model", stated once for the text's pooled results
+    analysis_model: statistics.Printed | None = None
     condition: Mention | None = None
     intervention: Mention | None = None
 
@@ -140,6 +142,8 @@ class Reading:
             for count, counted_for in qualifiers.studies(sentence.text, sentence.start):
                 facts.n_studies.setdefault(counted_for, count)
             facts.duration = facts.duration or qualifiers.duration(sentence.text, sentence.start)
+            if facts.analysis_model is None:
+                facts.analysis_model = statistics.meta(sentence.text, sentence.start).analysis_model
             for m in self.mentions[sentence.index]:
                 first.setdefault(m.id, m)
                 if m.is_a(CONDITION):

@@ -123,3 +123,13 @@ def test_a_source_recorded_with_another_title_is_named(tmp_path: Path) -> None:
             v["message"] for v in candidate.validation.violations
         }
     store.close()
+
+
+def test_the_analysis_model_stated_once_applies_to_the_results(suggester: Suggester) -> None:
+    text = (
+        "The meta-analysis was performed using a fixed-effects model. Probiotics significantly "
+        "decreased the depression scale score (MD = −0.30, 95% CI (−0.51–−0.09), p = 0.005)."
+    )
+    (candidate,) = suggester.suggest(text, SOURCE, validate=False).candidates
+    assert candidate.extracted["statistics.analysis_model"] == "fixed"
+    assert candidate.extracted["outcome"]["measure"] == "depression scale score"
