@@ -195,7 +195,7 @@ class Reading:
         if not drafts:
             drafts.extend(self._uncued(sentence, mentions, roles, results, aims))
         drafts = [d for d in drafts if self._worth(d, results)]
-        self._attach_results(sentence, drafts, results, mentions)
+        self._attach_results(sentence, drafts, results)
         for draft in drafts:
             draft.roles = roles
             self._judge(draft)
@@ -264,7 +264,6 @@ class Reading:
         sentence: Sentence,
         drafts: list[Draft],
         results: list[statistics.Result],
-        mentions: list[Mention],
     ) -> None:
         """Each draft takes the first result after its cue in its clause; a result no
         draft takes repeats the draft before it ("an effect on both A (…) and B (…)")."""

@@ -2,7 +2,8 @@
 
 In the table an entity is its CURIE, marked when it is not a plain match: ``?`` a
 near miss to check, ``+`` a proposed new entity, ``~`` inferred (not named in the
-sentence). ``check`` is the validation result: ``ok``, or the fields to fix.
+sentence); a relation is its local name (``improves`` for ``gba:improves``). ``check``
+is the validation result: ``ok``, or the fields to fix.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ class OutputFormat(StrEnum):
 
 MARKS = {"fuzzy": "?", "proposed": "+", "inferred": "~"}
 COLUMNS = ("#", "conf", "finding", "hedge", "subject", "relation", "object", "check", "quote")
-WIDTHS = (3, 4, 10, 5, 24, 26, 28, 24, 50)
+WIDTHS = (3, 4, 10, 5, 22, 22, 24, 20, 44)
 
 
 def render(suggestions: Suggestions, fmt: OutputFormat) -> str:
@@ -59,7 +60,7 @@ def _cells(c: Candidate) -> tuple[str, ...]:
         str(finding),
         "yes" if claim.get("hedged") else "",
         entity("subject"),
-        claim.get("predicate") or "?",
+        (claim.get("predicate") or "?").removeprefix("gba:"),
         entity("object"),
         _check(c),
         claim.get("quote", ""),

@@ -37,7 +37,7 @@ def test_the_article_as_a_table(capsys, store_dir, article) -> None:
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["#", "conf", "finding", "hedge"]
     assert "nothing was stored" in lines[-1]
-    assert "gbkg:probiotic" in out and "gba:decreases" in out and "HGNC:6018" in out
+    assert "gbkg:probiotic" in out and " decreases " in out and "HGNC:6018" in out
     assert " ok " in out
 
 
