@@ -16,6 +16,8 @@ from gbkg.api.parameters import single_valued
 from gbkg.api.request_guard import RequestGuard
 from gbkg.api.routers import claims, downloads, entities, evidence, health, paths, queries, sparql
 from gbkg.api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
+from gbkg.api.routers.suggest import install as install_suggest
+from gbkg.api.routers.suggest import router as suggest_router
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.curation import ClaimService
 from gbkg.kg.queries import QueryCatalog
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         max_body_bytes=settings.max_body_bytes,
         body_timeout_s=settings.body_timeout_s,
     )
+    install_suggest(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -90,4 +93,5 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     app.include_router(evidence.router)
     app.include_router(paths.router)
     app.include_router(queries.router)
+    app.include_router(suggest_router)
     return app

@@ -107,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="counts of triples, claims, findings, sources")
     stats.set_defaults(run=cmd_stats)
 
+    suggest = sub.add_parser("suggest", help="candidate claims read from a text (stores nothing)")
+    suggest.add_argument("file", type=Path, metavar="FILE", help="a UTF-8 text file")
+    suggest.add_argument("--source", default=None, help="the source, as JSON or a .json file")
+    suggest.add_argument("--format", choices=["table", "json", "jsonl"], default="table")
+    suggest.add_argument("--no-validate", action="store_true", help="skip the SHACL checks")
+    suggest.set_defaults(run=cmd_suggest)
+
     paths = sub.add_parser("paths", help="mechanism paths between two entities")
     paths.add_argument("source", metavar="FROM")
     paths.add_argument("target", metavar="TO")
@@ -355,6 +362,26 @@ def cmd_stats(args: argparse.Namespace) -> int:
                 print(f"  {sub:{width}} {count}")
         else:
             print(f"{key:{width}}  {value}")
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from gbkg.kg.suggest.engine import Suggester, read_source
+    from gbkg.kg.suggest.render import OutputFormat, render
+
+    if not args.file.is_file():
+        raise InputError(f"{args.file}: no such file")
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ParseError(f"{args.file}: not UTF-8 text (byte {error.start})") from None
+    source = read_source(args.source) if args.source else None
+    store = _open(args)
+    try:
+        found = Suggester(store).suggest(text, source, validate=not args.no_validate)
+    finally:
+        store.close()
+    sys.stdout.write(render(found, OutputFormat(args.format)))
     return 0
 
 

@@ -1,0 +1,390 @@
+"""Reading one text: sentences → entities, relations, findings, statistics → extractions.
+
+A :class:`Reading` makes two passes. The first collects what the whole text says of
+its study (designs named, counts of studies and participants, its main condition and
+intervention). The second reads each sentence: entities (:mod:`~kg.suggest.linking`),
+relation cues and their arguments (:mod:`~kg.suggest.arguments`), results
+(:mod:`~kg.suggest.statistics`), the finding and hedge of each claim's clause
+(:mod:`~kg.suggest.findings`) and its qualifiers (:mod:`~kg.suggest.qualifiers`).
+
+An argument the sentence does not name is left empty, except in three cases, each
+reported as ``inferred``: a pronoun subject in a second clause ("…, while it had no
+effect") is the first clause's subject; "the treatment" is the text's main
+intervention; and a result whose object is unnamed continues the text's previous
+result (a subgroup of it) or, for a benefit ("benefits were strongest when…"), is
+about the text's main condition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from gbkg.kg.model import StudyDesign
+from gbkg.kg.namespaces import GBA
+from gbkg.kg.suggest import arguments, cues, findings, qualifiers, relations, statistics
+from gbkg.kg.suggest.candidate import Reason
+from gbkg.kg.suggest.findings import Judgement
+from gbkg.kg.suggest.linking import EntityIndex, Mention, MentionStatus
+from gbkg.kg.suggest.record import Argument
+from gbkg.kg.suggest.relations import RelationHit
+from gbkg.kg.suggest.segment import Sentence, sentences
+
+INTERVENTIONS = frozenset(
+    str(t)
+    for t in (
+        GBA.Probiotic,
+        GBA.Prebiotic,
+        GBA.Food,
+        GBA.FermentedFood,
+        GBA.PrebioticFood,
+        GBA.ChemicalEntity,
+        GBA.Antidepressant,
+        GBA.SSRI,
+    )
+)
+CONDITION = str(GBA.Condition)
+TREATMENT = re.compile(r"\b(?:the\s+)?(?:treatment|intervention|active)\s*(?:group|arm)?\b", re.I)
+#: Designs a source type implies when the text names none.
+SOURCE_DESIGNS = {
+    "meta-analysis": StudyDesign.META_ANALYSIS,
+    "systematic-review": StudyDesign.SYSTEMATIC_REVIEW,
+    "rct": StudyDesign.RCT,
+}
+BENEFIT = re.compile(r"\bbenefi", re.I)
+#: What makes a one-argument draft worth a curator's time.
+SIGNALS = cues.NULLS + cues.UNDETERMINED + cues.EFFECTS + cues.REPORTED
+CONTINUABLE = {None, "gba:affects"}
+#: Relations whose unnamed agent, in a result, is the intervention the text is about.
+AGENTIVE = {"gba:improves", "gba:worsens", "gba:decreases", "gba:increases", "gba:affects"}
+
+
+@dataclass
+class Draft:
+    """A candidate being read: its sentence, clause, cue, arguments and reasons."""
+
+    sentence: Sentence
+    clause: tuple[int, int]
+    hit: RelationHit | None
+    subject: Argument | None
+    object: Argument | None
+    predicate: str | None
+    subject_mention: Mention | None = None
+    object_mention: Mention | None = None
+    result: statistics.Result | None = None
+    judgement: Judgement | None = None
+    reasons: list[Reason] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    pronoun: str | None = None
+    segment: tuple[int, int] | None = None
+    #: the draft whose overall result this one continues (a subgroup)
+    overall: Draft | None = None
+    roles: arguments.Roles = field(default_factory=arguments.Roles)
+
+
+@dataclass
+class TextFacts:
+    """What the whole text says of the study it reports."""
+
+    design: StudyDesign | None = None
+    design_text: str | None = None
+    n_participants: statistics.Printed | None = None
+    n_studies: dict[str | None, statistics.Printed] = field(default_factory=dict)
+    duration: statistics.Printed | None = None
+    #: "a fixed-effects model", stated once for the text's pooled results
+    analysis_model: statistics.Printed | None = None
+    condition: Mention | None = None
+    intervention: Mention | None = None
+
+
+def argument(mention: Mention) -> Argument:
+    new: dict[str, Any] | None = None
+    if mention.status is MentionStatus.PROPOSED:
+        new = {"id": mention.id, "label": mention.label, "type": _curie(next(iter(mention.types)))}
+        if mention.text != mention.label:
+            new["synonyms"] = [mention.text]
+    return Argument(mention.id, mention.label, mention.types, mention.status.value, new)
+
+
+def _curie(iri: str) -> str:
+    return "gba:" + iri.rsplit("#", 1)[-1]
+
+
+class Reading:
+    """One text read against one entity index; :meth:`drafts` gives the candidates."""
+
+    def __init__(self, text: str, index: EntityIndex, source: dict[str, Any] | None) -> None:
+        self.text = text
+        self.index = index
+        self.source = source
+        self.sentences = sentences(text)
+        self.mentions = {s.index: index.mentions(text, s.start, s.end) for s in self.sentences}
+        self.facts = self._facts()
+        self._signals: dict[tuple[int, int], bool] = {}
+        self._judgements: dict[tuple[int, int, int], Judgement] = {}
+
+    # The whole text -------------------------------------------------------------------
+
+    def _facts(self) -> TextFacts:
+        facts = TextFacts()
+        named: list[tuple[StudyDesign, str]] = []
+        conditions: Counter[str] = Counter()
+        interventions: Counter[str] = Counter()
+        first: dict[str, Mention] = {}
+        for sentence in self.sentences:
+            for named_design, s, e in cues.designs(sentence.text):
+                named.append((named_design, sentence.text[s:e]))
+            facts.n_participants = facts.n_participants or qualifiers.participants(
+                sentence.text, sentence.start
+            )
+            for count, counted_for in qualifiers.studies(sentence.text, sentence.start):
+                facts.n_studies.setdefault(counted_for, count)
+            facts.duration = facts.duration or qualifiers.duration(sentence.text, sentence.start)
+            if facts.analysis_model is None:
+                facts.analysis_model = statistics.meta(sentence.text, sentence.start).analysis_model
+            for m in self.mentions[sentence.index]:
+                first.setdefault(m.id, m)
+                if m.is_a(CONDITION):
+                    conditions[m.id] += 1
+                if m.types & INTERVENTIONS:
+                    interventions[m.id] += 1
+        for design in cues.DESIGN_ORDER:
+            texts = [t for d, t in named if d is design]
+            if texts:
+                facts.design, facts.design_text = design, texts[0]
+                break
+        if conditions:
+            facts.condition = first[conditions.most_common(1)[0][0]]
+        if interventions:
+            facts.intervention = first[interventions.most_common(1)[0][0]]
+        return facts
+
+    # Sentences ------------------------------------------------------------------------
+
+    def drafts(self) -> list[Draft]:
+        found: list[Draft] = []
+        for sentence in self.sentences:
+            found.extend(self._sentence(sentence))
+        results: list[Draft] = []  # the drafts with a result so far, for continuations
+        for i, draft in enumerate(found):
+            same = [d for d in found[max(0, i - 20) : i] if d.sentence is draft.sentence]
+            self._infer(draft, same, results)
+            if draft.result is not None and draft.object is not None:
+                results.append(draft)
+        return [d for d in found if d.subject is not None or d.object is not None]
+
+    def _sentence(self, sentence: Sentence) -> list[Draft]:
+        text, start = sentence.text, sentence.start
+        mentions = self.mentions[sentence.index]
+        results = statistics.results(text, start)
+        spans = arguments.clauses(text, start, [r.end for r in results])
+        aims = findings.purposes(text, start)
+        roles = arguments.roles(text, start, mentions, spans)
+        cue_hits = [
+            h for h in relations.hits(text, start) if not any(a <= h.start < b for a, b in aims)
+        ]
+        drafts: list[Draft] = []
+        for a in arguments.assign(text, start, mentions, cue_hits, roles, spans):
+            subjects: list[Mention | None] = [*a.subjects] or [None]
+            objects: list[Mention | None] = [*a.objects] or [None]
+            for s in subjects:
+                for o in objects:
+                    drafts.append(self._draft(sentence, a.clause, a.hit, s, o, a.notes, a.pronoun))
+        if not drafts:
+            drafts.extend(self._uncued(sentence, mentions, roles, results, aims))
+        drafts = [d for d in drafts if self._worth(d, results)]
+        self._attach_results(sentence, drafts, results)
+        for draft in drafts:
+            draft.roles = roles
+            self._judge(draft)
+        return _dedupe(drafts)
+
+    def _draft(
+        self,
+        sentence: Sentence,
+        clause: tuple[int, int],
+        hit: RelationHit | None,
+        s: Mention | None,
+        o: Mention | None,
+        notes: list[str],
+        pronoun: str | None = None,
+    ) -> Draft:
+        return Draft(
+            sentence,
+            clause,
+            hit,
+            argument(s) if s else None,
+            argument(o) if o else None,
+            hit.cue.predicate if hit else None,
+            s,
+            o,
+            notes=list(notes),
+            pronoun=pronoun,
+        )
+
+    def _uncued(
+        self,
+        sentence: Sentence,
+        mentions: list[Mention],
+        roles: arguments.Roles,
+        results: list[statistics.Result],
+        aims: list[tuple[int, int]],
+    ) -> list[Draft]:
+        """No relation cue: a pair of entities with a test or a finding cue is a candidate
+        whose relation the curator chooses."""
+        free = [
+            m
+            for m in mentions
+            if m.start not in roles.qualifiers
+            and m.start not in roles.attached
+            and not any(a <= m.start < b for a, b in aims)
+        ]
+        tested = results or cues.find(cues.NULLS + cues.UNDETERMINED + cues.EFFECTS, sentence.text)
+        if not free or not tested or (len(free) < 2 and not results):
+            return []
+        o = free[1] if len(free) > 1 else None
+        note = "no relation cue: choose the relation"
+        return [self._draft(sentence, (sentence.start, sentence.end), None, free[0], o, [note])]
+
+    def _worth(self, draft: Draft, results: list[statistics.Result]) -> bool:
+        """Both arguments, or one with something that makes a claim: a test, a finding cue,
+        a pronoun standing for the other, or a benefit."""
+        if draft.subject is not None and draft.object is not None:
+            return True
+        clause = self.text[draft.clause[0] : draft.clause[1]]
+        if draft.clause not in self._signals:
+            self._signals[draft.clause] = bool(cues.find(SIGNALS, clause))
+        benefit = draft.predicate == "gba:improves" and bool(BENEFIT.search(clause))
+        return bool(results or self._signals[draft.clause] or draft.pronoun or benefit)
+
+    def _attach_results(
+        self,
+        sentence: Sentence,
+        drafts: list[Draft],
+        results: list[statistics.Result],
+    ) -> None:
+        """Each draft takes the first result after its cue in its clause; a result no
+        draft takes repeats the draft before it ("an effect on both A (…) and B (…)")."""
+        taken: set[int] = set()
+        for draft in drafts:
+            anchor = draft.hit.start if draft.hit else draft.clause[0]
+            for i, r in enumerate(results):
+                if r.end >= anchor and draft.clause[0] <= r.start < draft.clause[1]:
+                    start = results[i - 1].end if i else draft.clause[0]
+                    draft.result, draft.segment = r, (max(start, draft.clause[0]), r.end)
+                    taken.add(i)
+                    break
+        for i, r in enumerate(results):
+            if i in taken:
+                continue
+            before = [d for d in drafts if d.result is not None and d.result.end <= r.start]
+            if not before:
+                continue
+            model = before[-1]
+            segment = (results[i - 1].end if i else model.clause[0], r.end)
+            clone = Draft(
+                sentence,
+                model.clause,
+                model.hit,
+                model.subject,
+                model.object,
+                model.predicate,
+                model.subject_mention,
+                model.object_mention,
+                r,
+                segment=segment,
+            )
+            clone.notes.append("a further result of the same relation in this sentence")
+            drafts.append(clone)
+
+    def _judge(self, draft: Draft) -> None:
+        s = draft.sentence
+        a, b = draft.segment or draft.clause
+        key = (a, b, id(draft.result))
+        if key not in self._judgements:  # drafts of one clause share its judgement
+            self._judgements[key] = findings.judge(self.text[a:b], a, s.text, s.start, draft.result)
+        draft.judgement = self._judgements[key]
+
+    # Inference across sentences -------------------------------------------------------
+
+    def _infer(self, draft: Draft, same: list[Draft], results: list[Draft]) -> None:
+        """Fill what the sentence leaves unnamed (see the module's docstring); ``same``: the
+        drafts before it in its sentence, ``results``: the earlier drafts with a result."""
+        clause = self.text[draft.clause[0] : draft.clause[1]]
+        if draft.subject is None and draft.pronoun:
+            same = [d for d in same if d.subject is not None]
+            if same and same[-1].clause != draft.clause:
+                draft.subject = _inferred(same[-1].subject)
+                draft.notes.append(
+                    f"subject: {draft.pronoun!r} taken as the subject of the clause before"
+                )
+        if draft.subject is None and self.facts.intervention and TREATMENT.search(clause):
+            draft.subject = _inferred(argument(self.facts.intervention))
+            draft.notes.append(
+                "subject: 'the treatment' taken as the text's main intervention, "
+                f"{self.facts.intervention.label}"
+            )
+        tested = draft.result is not None or (
+            draft.judgement is not None and draft.judgement.finding.value in ("effect", "null")
+        )
+        if (
+            draft.subject is None
+            and tested
+            and self.facts.intervention
+            and draft.predicate in AGENTIVE
+        ):
+            draft.subject = _inferred(argument(self.facts.intervention))
+            draft.notes.append(
+                "subject: a result with no agent named; taken as the text's main "
+                f"intervention, {self.facts.intervention.label}"
+            )
+        if draft.object is None and draft.result is not None and draft.predicate in CONTINUABLE:
+            overall = [
+                d
+                for d in results[-10:]
+                if d.overall is None
+                and (d.subject is None or draft.subject is None or d.subject.id == draft.subject.id)
+            ]
+            if overall:
+                model = overall[-1]
+                draft.object = _inferred(model.object)
+                draft.predicate = model.predicate
+                draft.overall = model
+                draft.notes.append(
+                    f"object and relation continue the result of sentence {model.sentence.index}"
+                    " (this result is a subgroup or a further analysis of it)"
+                )
+        if draft.object is None and self.facts.condition and draft.predicate == "gba:improves":
+            draft.object = _inferred(argument(self.facts.condition))
+            draft.notes.append(
+                "object: the benefit's condition is not named here; taken as the "
+                f"text's main condition, {self.facts.condition.label}"
+            )
+
+
+def _inferred(arg: Argument | None) -> Argument | None:
+    if arg is None:
+        return None
+    return Argument(arg.id, arg.label, arg.types, "inferred", arg.new_entity)
+
+
+def _dedupe(drafts: list[Draft]) -> list[Draft]:
+    """One draft per (subject, object, result) in a sentence: the most specific relation."""
+    best: dict[tuple[Any, ...], Draft] = {}
+    for draft in drafts:
+        k = (
+            draft.subject.id if draft.subject else None,
+            draft.object.id if draft.object else None,
+            id(draft.result),
+        )
+        rank = draft.hit.cue.rank if draft.hit else 0
+        kept = best.get(k)
+        if kept is None or rank > (kept.hit.cue.rank if kept.hit else 0):
+            if kept is not None and kept.hit is not None:
+                draft.notes.append(f"also cued as {kept.hit.cue.predicate} ({kept.hit.text!r})")
+            best[k] = draft
+        elif draft.hit is not None:
+            kept.notes.append(f"also cued as {draft.hit.cue.predicate} ({draft.hit.text!r})")
+    return list(best.values())
