@@ -12,7 +12,9 @@ A result on a node several claims may share (a source, an entity) could come fro
 another claim's description of it: the claims that name that node are checked alone
 with :meth:`ClaimService.validate`. The source-title check against the store, which
 is not SHACL, is probed once per source, and only for a source the store already
-records. ``tests/suggest`` compares the batch with claims checked alone.
+records. The write rules (:func:`~gbkg.kg.integrity.check_write`: a claim refers to
+recorded sources as recorded, names only entities as entities) are checked for each
+claim against the store. ``tests/suggest`` compares the batch with claims checked alone.
 """
 
 from __future__ import annotations
@@ -20,19 +22,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import pyoxigraph as ox
-
 from gbkg.kg.claim_rdf import claim_to_dataset, new_dataset
 from gbkg.kg.curation import ClaimService, parse_claim
 from gbkg.kg.errors import ValidationFailed
 from gbkg.kg.ids import expand
-from gbkg.kg.model import Claim, Status
-from gbkg.kg.namespaces import SOURCES_GRAPH
+from gbkg.kg.integrity import Recorded, check_write
+from gbkg.kg.model import Claim, NewEntity, Status
 from gbkg.kg.suggest.candidate import CandidateValidation
 from gbkg.kg.validation import Severity, ValidationReport, Violation
-
-#: The constraint of the source-title check (``ClaimService``), which SHACL does not run.
-SOURCE_TITLE = "form:source-title"
 
 
 def validate_all(service: ClaimService, claims: list[dict[str, Any]]) -> list[CandidateValidation]:
@@ -51,13 +48,15 @@ def validate_all(service: ClaimService, claims: list[dict[str, Any]]) -> list[Ca
 
 def _batch(service: ClaimService, claims: dict[int, Claim]) -> dict[int, CandidateValidation]:
     now = datetime.now(UTC).replace(microsecond=0)
-    described = {str(expand(e.id)) for c in claims.values() for e in c.entities}
-    known = set(service.labels(described)) if described else set()
+    recorded = Recorded(service.store)
     dataset = new_dataset()
     iris: dict[int, str] = {}
     shared: dict[int, set[str]] = {}
+    checks: dict[int, list[Violation]] = {}
     for i, claim in claims.items():
-        stored = _as_stored(claim, known, now)
+        check = check_write(claim, recorded, entity_classes=service.entity_classes)
+        checks[i] = list(check.violations)
+        stored = _as_stored(claim, check.new_entities, now)
         claim_to_dataset(stored, dataset)
         iris[i] = stored.iri
         shared[i] = _shared_nodes(stored)
@@ -73,18 +72,17 @@ def _batch(service: ClaimService, claims: dict[int, Claim]) -> dict[int, Candida
         else:  # on a source or an entity several claims may share: check them alone
             alone.update(i for i, nodes in shared.items() if focus in nodes)
     out: dict[int, CandidateValidation] = {}
-    probes: dict[tuple[str, ...], list[Violation]] = {}
     for i, claim in claims.items():
         if i in alone:
             out[i] = _report(service.validate(claim))
             continue
-        violations = [*_source_conflicts(service, claim, probes), *own[i]]
+        violations = [*checks[i], *own[i]]
         conforms = not any(v.severity == Severity.VIOLATION for v in violations)
         out[i] = _out(conforms, violations)
     return out
 
 
-def _as_stored(claim: Claim, known: set[str], now: datetime) -> Claim:
+def _as_stored(claim: Claim, entities: list[NewEntity], now: datetime) -> Claim:
     """The claim as ``ClaimService.validate`` checks it: as it would be stored."""
     return claim.with_id().model_copy(
         update={
@@ -94,7 +92,7 @@ def _as_stored(claim: Claim, known: set[str], now: datetime) -> Claim:
             "retraction": None,
             "subject_label": None,
             "object_label": None,
-            "entities": [e for e in claim.entities if str(expand(e.id)) not in known],
+            "entities": entities,
         }
     )
 
@@ -115,27 +113,6 @@ def _shared_nodes(claim: Claim) -> set[str]:
             except ValueError:
                 continue
     return nodes
-
-
-def _source_conflicts(
-    service: ClaimService, claim: Claim, probes: dict[tuple[str, ...], list[Violation]]
-) -> list[Violation]:
-    """The source-title violations of the claim, checked once per pair of sources, and only
-    when the store already records one of them (a new source cannot conflict)."""
-    sources = [s for s in (claim.source, claim.primary_source) if s is not None and s.title]
-    recorded = [s for s in sources if _recorded(service, s.minted_id())]
-    if not recorded:
-        return []
-    key = tuple(f"{s.minted_id()} {s.title}" for s in sources)
-    if key not in probes:
-        report = service.validate(claim)
-        probes[key] = [v for v in report.violations if v.constraint == SOURCE_TITLE]
-    return probes[key]
-
-
-def _recorded(service: ClaimService, iri: str) -> bool:
-    graph = ox.NamedNode(SOURCES_GRAPH)
-    return any(q.graph_name == graph for q in service.store.quads_about(ox.NamedNode(iri)))
 
 
 def _report(report: ValidationReport) -> CandidateValidation:
