@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -55,7 +55,7 @@ from gbkg.kg.query_protocol import (
     frame_length,
     write_frame,
 )
-from gbkg.kg.sparql import QueryJob, QueryOutput
+from gbkg.kg.sparql import EVALUATION_STACK_MB, QueryJob, QueryOutput
 
 if TYPE_CHECKING:
     from gbkg.kg.store import Backend
@@ -64,6 +64,8 @@ log = logging.getLogger("gbkg.query")
 
 #: How long a new worker may take to open the store and install its sandbox.
 START_TIMEOUT_S = 60.0
+#: How a worker process is started (tests may start a wrapper of it instead).
+WORKER_COMMAND = (sys.executable, "-m", "gbkg.kg.query_worker")
 #: Signals that mean the engine itself crashed on the query.
 CRASH_SIGNALS = frozenset({signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE})
 
@@ -351,6 +353,8 @@ class WorkerPool:
         memory_mb: int,
         timeout_s: float,
         max_results: int,
+        stack_mb: int = EVALUATION_STACK_MB,
+        command: Sequence[str] = WORKER_COMMAND,
     ) -> None:
         if store.path is None:
             raise ValueError("query worker processes need an on-disk store")
@@ -360,6 +364,8 @@ class WorkerPool:
         self.memory_mb = memory_mb
         self.timeout_s = timeout_s
         self.max_results = max_results
+        self.stack_mb = stack_mb
+        self.command = [*command]
         self._lock = threading.Lock()
         self._idle: deque[WorkerProcess] = deque()
         self.workers = [WorkerProcess(self, number) for number in range(size)]
@@ -372,9 +378,7 @@ class WorkerPool:
     def spawn(self) -> subprocess.Popen[bytes]:
         """Start one worker process (it announces itself when ready)."""
         command = [
-            sys.executable,
-            "-m",
-            "gbkg.kg.query_worker",
+            *self.command,
             "--store",
             self.path,
             "--memory-mb",
@@ -383,6 +387,8 @@ class WorkerPool:
             str(os.getpid()),
             "--generation",
             str(self.generation()),
+            "--stack-mb",
+            str(self.stack_mb),
         ]
         return subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, close_fds=True

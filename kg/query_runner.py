@@ -35,15 +35,22 @@ from typing import TYPE_CHECKING
 from gbkg.kg.errors import StoreError
 from gbkg.kg.query_admission import Admission
 from gbkg.kg.query_pool import Task, WorkerPool
-from gbkg.kg.sparql import QueryJob, QueryOutput, answer, timeout_error
+from gbkg.kg.sparql import (
+    EVALUATION_STACK_MB,
+    QueryJob,
+    QueryOutput,
+    QueryResult,
+    answer,
+    collect,
+    plan_query,
+    timeout_error,
+)
 from gbkg.kg.sparql_analysis import check_shape
 
 if TYPE_CHECKING:
     from gbkg.kg.settings import Settings
     from gbkg.kg.store import Backend
 
-#: Stack of the threads that evaluate in-process (as a query worker's, kg.query_worker).
-STACK_MB = 512
 #: Extra wait past a deadline before a request stops waiting for its worker thread.
 GRACE_S = 10.0
 
@@ -105,6 +112,18 @@ class QueryRunner:
             isolation=settings.query_isolation,
         )
 
+    @classmethod
+    def in_process(cls, store: Backend, settings: Settings, *, max_results: int) -> QueryRunner:
+        """A runner that evaluates in this process (the CLI), with the service's checks."""
+        return cls(
+            store,
+            workers=1,
+            timeout_s=settings.query_timeout_s,
+            max_results=max_results,
+            max_bytes=settings.query_max_bytes,
+            isolation=False,
+        )
+
     @property
     def isolated(self) -> bool:
         return self.pool is not None
@@ -162,17 +181,33 @@ class QueryRunner:
                 worker.abort(task)
             raise
 
-    def run_sync(self, job: QueryJob) -> QueryOutput:
-        """Evaluate in the calling thread (the CLI): same pre-checks, deadline between rows."""
+    def evaluate_sync(self, job: QueryJob) -> QueryResult:
+        """For the CLI: the same checks, then evaluation in this process on a thread with
+        the large stack; the rows are kept (not serialized) for display. No time limit:
+        the operator can interrupt it."""
         self.check(job)
-        deadline = time.monotonic() + self.timeout_s
-        return answer(
-            self.store,
-            job,
-            max_results=self.max_results,
-            deadline=deadline,
-            timeout_s=self.timeout_s,
-        )
+        outcome: list[QueryResult] = []
+        failure: list[BaseException] = []
+
+        def target() -> None:
+            try:
+                plan = plan_query(self.store, job.text, dataset=job.dataset, base_iri=job.base_iri)
+                outcome.append(
+                    collect(
+                        self.store,
+                        plan,
+                        max_results=self.max_results,
+                        substitutions=job.substitutions,
+                    )
+                )
+            except BaseException as error:
+                traceback.clear_frames(error.__traceback__)
+                failure.append(error)
+
+        _start_big_stack_thread(target, daemon=False).join()
+        if failure:
+            raise failure[0]
+        return outcome[0]
 
     # In-process evaluation -------------------------------------------------------
 
@@ -223,17 +258,19 @@ class QueryRunner:
             time.sleep(0.01)
 
 
-def _start_big_stack_thread(target: Callable[[], None]) -> None:
-    """Start a daemon thread with a :data:`STACK_MB` stack.
+def _start_big_stack_thread(target: Callable[[], None], *, daemon: bool = True) -> threading.Thread:
+    """Start a daemon thread with a :data:`EVALUATION_STACK_MB` stack.
 
     ``threading.stack_size`` is process-wide and read when a thread starts: set,
     start, restore, under a lock.
     """
     with _STACK_LOCK:
-        previous = threading.stack_size(STACK_MB * 1024 * 1024)
+        previous = threading.stack_size(EVALUATION_STACK_MB * 1024 * 1024)
+        thread = threading.Thread(target=target, name="gbkg-query", daemon=daemon)
         try:
-            threading.Thread(target=target, name="gbkg-query", daemon=True).start()
+            thread.start()
         except RuntimeError as error:
             raise StoreError(f"no thread for the query: {error}") from error
         finally:
             threading.stack_size(previous)
+    return thread

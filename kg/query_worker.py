@@ -7,7 +7,7 @@ Started by :mod:`kg.query_pool` as ``python -m gbkg.kg.query_worker --store PATH
 Start-up, in this order:
 
 1. open the store read-only (``pyoxigraph.Store.read_only``);
-2. start the evaluation thread, with a stack of :data:`STACK_MB` (Oxigraph
+2. start the evaluation thread, with a stack of :data:`EVALUATION_STACK_MB` (Oxigraph
    recurses once per nesting level of a query: on the 8 MB of a main thread about
    2,200 ``{`` crash the process; with 512 MB no query within
    ``GBKG_QUERY_MAX_BYTES`` can, measured in ``docs/security.md``);
@@ -58,11 +58,9 @@ from gbkg.kg.query_protocol import (
     write_frame,
 )
 from gbkg.kg.query_sandbox import SandboxError, forbid_network, limit_memory
-from gbkg.kg.sparql import QueryJob, QueryOutput, answer
+from gbkg.kg.sparql import EVALUATION_STACK_MB, QueryJob, QueryOutput, answer
 from gbkg.kg.store import OxigraphStore
 
-#: The evaluation thread's stack (address space reserved, touched only as used).
-STACK_MB = 512
 #: Exit status of a worker that could not install its sandbox.
 EXIT_NO_SANDBOX = 3
 PR_SET_PDEATHSIG = 1
@@ -161,8 +159,8 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _run_on_big_stack(target: Callable[[], None]) -> None:
-    threading.stack_size(STACK_MB * 1024 * 1024)
+def _run_on_big_stack(target: Callable[[], None], stack_mb: int) -> None:
+    threading.stack_size(stack_mb * 1024 * 1024)
     thread = threading.Thread(target=target, name="gbkg-query-evaluation")
     thread.start()
     thread.join()
@@ -174,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-mb", type=int, required=True)
     parser.add_argument("--parent", type=int, required=True)
     parser.add_argument("--generation", type=int, default=0)
+    parser.add_argument("--stack-mb", type=int, default=EVALUATION_STACK_MB)
     args = parser.parse_args(argv)
     _die_with_parent(args.parent)
     # The protocol owns the original standard output; stray prints go to stderr.
@@ -204,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         outbox.flush()
         worker.serve()
 
-    _run_on_big_stack(run)
+    _run_on_big_stack(run, args.stack_mb)
     return status
 
 

@@ -54,6 +54,13 @@ from gbkg.kg.sparql_formats import (
 if TYPE_CHECKING:
     from gbkg.kg.store import QueryResult as OxigraphAnswer
 
+#: The stack of a thread that evaluates queries, in MB. Oxigraph's parser and
+#: evaluator recurse once per nesting level, up to ~9 KB of stack per level and
+#: ~1.9 KB per byte of query text (``{`` nesting, the worst measured); a query of
+#: ``GBKG_QUERY_MAX_BYTES`` (128 KB) needs at most ~250 MB. Address space is
+#: reserved, memory is used only as deep as a query goes.
+EVALUATION_STACK_MB = 512
+
 #: A value bound to a variable of a named query.
 Binding = ox.NamedNode | ox.Literal
 
