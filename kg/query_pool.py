@@ -132,6 +132,8 @@ class WorkerProcess:
         self._lock = threading.Lock()
         self._current: Task | None = None
         self._aborted = False
+        #: The last start failed: the next task tries again, nothing before it.
+        self._start_failed = False
         self._thread = threading.Thread(
             target=self._loop, name=f"gbkg-query-worker-{number}", daemon=True
         )
@@ -200,7 +202,7 @@ class WorkerProcess:
             with self._lock:
                 self._current = None
         task.settle(value, error)
-        if self.process is None:
+        if self.process is None and not self._start_failed:
             # Start the replacement now, so the next query does not wait for it.
             with contextlib.suppress(KGError):
                 self._ensure_process(time.monotonic() + START_TIMEOUT_S)
@@ -246,6 +248,7 @@ class WorkerProcess:
         if self.process is not None:
             self._reap("it had stopped while idle")
         self.process = self.pool.spawn()
+        self._start_failed = True
         limit = max(deadline, time.monotonic() + START_TIMEOUT_S)
         try:
             reply = decode_reply(self._read_frame(self.process, limit))
@@ -262,6 +265,7 @@ class WorkerProcess:
             self._kill(time.monotonic(), "it sent no ready message")
             raise StoreError("a query worker did not start properly")
         self.ready = reply
+        self._start_failed = False
         return self.process
 
     def _read_frame(self, process: subprocess.Popen[bytes], deadline: float) -> bytes:
@@ -415,6 +419,12 @@ class WorkerPool:
             self._idle.append(worker)
         if task.release is not None:
             task.release()
+
+    @property
+    def idle(self) -> int:
+        """Workers free for a task (the admission keeps this at least its free slots)."""
+        with self._lock:
+            return len(self._idle)
 
     def pids(self) -> list[int]:
         return [pid for w in self.workers if (pid := w.pid) is not None]

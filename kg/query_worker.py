@@ -59,6 +59,7 @@ from gbkg.kg.query_protocol import (
 )
 from gbkg.kg.query_sandbox import SandboxError, forbid_network, limit_memory
 from gbkg.kg.sparql import EVALUATION_STACK_MB, QueryJob, QueryOutput, answer
+from gbkg.kg.sparql_analysis import mentions_service
 from gbkg.kg.store import OxigraphStore
 
 #: Exit status of a worker that could not install its sandbox.
@@ -95,9 +96,9 @@ class Worker:
         store = self.open(generation)
         try:
             return answer(store, job, max_results=max_results)
-        except PermissionError:
-            raise
-        except STORE_FAILURES:
+        except STORE_FAILURES as error:
+            if _network_refused(error, job):
+                raise NetworkRefused from error
             return answer(self.reopen(), job, max_results=max_results)
 
     def serve(self) -> None:
@@ -123,9 +124,20 @@ class Worker:
         self.outbox.flush()
 
 
+class NetworkRefused(Exception):
+    """The sandbox refused the query engine a socket: a SERVICE got past the pre-check."""
+
+
+def _network_refused(error: BaseException, job: QueryJob) -> bool:
+    """Whether ``error`` is the sandbox's refusal (``EACCES`` on ``socket()``): a
+    permission error from a query that can call a service. Reading the store never
+    needs a permission the worker lacks: it opened the store before the sandbox."""
+    cause = error if isinstance(error, PermissionError) else error.__cause__
+    return isinstance(cause, PermissionError) and mentions_service(job.text)
+
+
 def _failure(error: BaseException) -> Failure:
-    if isinstance(error, PermissionError):
-        # The sandbox refused a socket: the query reached SERVICE past the pre-check.
+    if isinstance(error, NetworkRefused):
         return Failure(
             "ForbiddenQueryError",
             "federated queries (SERVICE) are not allowed: the endpoint never contacts "

@@ -249,10 +249,16 @@ def inspect_query(text: str, *, base_iri: str | None = None) -> QueryInspection:
     or mentions "service" in a way rdflib's grammar cannot check.
     """
     lowered = (text + "\n" + expand_escapes(text)).lower()
-    mentions_service = "service" in lowered
-    if not mentions_service and "from" not in lowered:
+    service = "service" in lowered
+    if not service and "from" not in lowered:
         return QueryInspection()
-    return _inspect_parsed(text, base_iri, mentions_service)
+    return _inspect_parsed(text, base_iri, service)
+
+
+def mentions_service(text: str) -> bool:
+    """Whether the letters "service" occur in ``text`` (any case, escapes expanded):
+    a query without them cannot have a SERVICE clause."""
+    return "service" in (text + "\n" + expand_escapes(text)).lower()
 
 
 @lru_cache(maxsize=512)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,38 @@ def loopback_listener() -> Iterator[LoopbackListener]:
         yield listener
     finally:
         listener.close()
+
+
+def eventually(condition: Callable[[], bool], within_s: float = 5.0) -> bool:
+    """Whether ``condition()`` becomes true within ``within_s`` (polled, not timed)."""
+    end = time.monotonic() + within_s
+    while not condition():
+        if time.monotonic() >= end:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def pid_gone(pid: int, within_s: float = 5.0) -> bool:
+    """Whether process ``pid`` is gone (exited and reaped) within ``within_s``."""
+    return eventually(lambda: not Path(f"/proc/{pid}").exists(), within_s)
+
+
+def worker_pids(parent: int) -> set[int]:
+    """The query worker processes (``gbkg.kg.query_worker``) whose parent is ``parent``."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and b"gbkg.kg.query_worker" in command:
+            found.add(int(entry.name))
+    return found
 
 
 def free_port() -> int:

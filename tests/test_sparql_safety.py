@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,10 @@ from sparql_helpers import (
     VALUE,
     LoopbackListener,
     build_app,
+    eventually,
     loopback_listener,
     numbers,
+    pid_gone,
     quad_set,
     w3c_quads,
 )
@@ -272,26 +274,6 @@ def slow_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCli
     yield TestClient(app), runner
     runner.close()
     store.close()
-
-
-def eventually(condition: Callable[[], bool], within_s: float = 5.0) -> bool:
-    """Whether ``condition()`` becomes true within ``within_s`` (polled)."""
-    end = time.monotonic() + within_s
-    while not condition():
-        if time.monotonic() >= end:
-            return False
-        time.sleep(0.01)
-    return True
-
-
-def pid_gone(pid: int) -> bool:
-    """Whether process ``pid`` is gone (reaped) within a few seconds."""
-    return eventually(lambda: not Path(f"/proc/{pid}").exists())
-
-
-def worker_pids(runner: QueryRunner) -> list[int]:
-    assert runner.pool is not None
-    return runner.pool.pids()
 
 
 def test_slow_query_times_out_while_health_answers(
