@@ -15,8 +15,8 @@ deadline:
   failed allocation, i.e. the memory ceiling (:class:`~kg.errors.QueryMemoryError`,
   503); anything else a 503 :class:`~kg.errors.StoreError`.
 
-After a kill or a death a fresh process is started before the worker takes its
-next task. Processes start lazily (on the first task, or by :meth:`WorkerPool.start`)
+After a kill or a death a fresh process is started at once; the worker's next
+task waits for it. Processes start lazily (on the first task, or by :meth:`WorkerPool.start`)
 and die with the server (``PR_SET_PDEATHSIG``, and end of input).
 """
 
@@ -202,11 +202,11 @@ class WorkerProcess:
             with self._lock:
                 self._current = None
         task.settle(value, error)
+        self.pool._returned(self, task)
         if self.process is None and not self._start_failed:
-            # Start the replacement now, so the next query does not wait for it.
+            # Start the replacement now; a task given meanwhile waits for it here.
             with contextlib.suppress(KGError):
                 self._ensure_process(time.monotonic() + START_TIMEOUT_S)
-        self.pool._returned(self, task)
 
     def _evaluate(self, task: Task) -> QueryOutput:
         process = self._ensure_process(task.deadline)

@@ -28,8 +28,9 @@ what the RocksDB documentation calls undefined behaviour; what actually happens
 is that the read-only instance reads the files listed when it opened, and the
 writer's compactions may delete some of them afterwards: a read then fails with
 an I/O error ("No such file or directory", reported by pyoxigraph as
-``OSError`` or as a ``RuntimeError`` "Corruption: IO error"). The worker then
-reopens the store and runs the query again, once.
+``OSError`` or as a ``RuntimeError`` "Corruption: IO error"); an open can fail the
+same way when the writer replaces its MANIFEST meanwhile. The worker then
+reopens the store and runs the query again (at most :data:`RETRIES` times).
 
 Nothing here imports rdflib until a query mentions ``SERVICE`` or ``FROM``
 (:func:`kg.sparql_analysis.inspect_query`), so a worker starts in about a tenth
@@ -43,6 +44,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import IO
@@ -68,6 +70,9 @@ PR_SET_PDEATHSIG = 1
 
 #: What an I/O failure of a read-only store looks like (see the module docstring).
 STORE_FAILURES = (errors.StoreError, OSError, RuntimeError)
+#: Reopen-and-retry rounds after such a failure, and the pause before each.
+RETRIES = 2
+RETRY_PAUSE_S = 0.01
 
 
 class Worker:
@@ -84,22 +89,28 @@ class Worker:
         """The store as of ``generation`` (reopened when it moved)."""
         if self.store is None or generation != self.generation:
             self.store = None  # close the old instance before opening a new one
-            self.store = OxigraphStore(self.path, read_only=True)
             self.generation = generation
+            self.store = OxigraphStore(self.path, read_only=True)
         return self.store
 
     def reopen(self) -> OxigraphStore:
         self.store = None
-        return self.open(self.generation)
+        store = self.store = OxigraphStore(self.path, read_only=True)
+        return store
 
     def evaluate(self, job: QueryJob, max_results: int, generation: int) -> QueryOutput:
-        store = self.open(generation)
-        try:
-            return answer(store, job, max_results=max_results)
-        except STORE_FAILURES as error:
-            if _network_refused(error, job):
-                raise NetworkRefused from error
-            return answer(self.reopen(), job, max_results=max_results)
+        """Open (or reopen) the store and answer; on an I/O failure, reopen and retry."""
+        for attempt in range(1 + RETRIES):
+            try:
+                store = self.open(generation) if attempt == 0 else self.reopen()
+                return answer(store, job, max_results=max_results)
+            except STORE_FAILURES as error:
+                if _network_refused(error, job):
+                    raise NetworkRefused from error
+                if attempt == RETRIES:
+                    raise
+                time.sleep(RETRY_PAUSE_S)
+        raise AssertionError("unreachable")
 
     def serve(self) -> None:
         """Answer requests until the server closes the pipe."""

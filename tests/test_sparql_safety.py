@@ -254,11 +254,15 @@ def test_service_in_a_string_or_a_name_is_not_refused(app_store: tuple[TestClien
 P = VALUE
 
 
-#: Rows arrive steadily (about three per outer step) from a 4M-pair cross product.
-STEADY = f"SELECT ?a ?b WHERE {{ ?a <{P.value}> ?x . ?b <{P.value}> ?y FILTER(ABS(?x - ?y) < 2) }}"
+#: Rows arrive steadily from an 8-billion-triple cross product: never done in time.
+STEADY = (
+    f"SELECT ?a ?b WHERE {{ ?a <{P.value}> ?x . ?b <{P.value}> ?y . ?c <{P.value}> ?z "
+    "FILTER(ABS(?x - ?y) + ABS(?y - ?z) < 2) }"
+)
 #: One row at the very end: a single step of Oxigraph that cannot be interrupted.
 BLOCKING = (
-    f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{P.value}> ?x . ?b <{P.value}> ?y FILTER(?x + ?y < 0) }}"
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{P.value}> ?x . ?b <{P.value}> ?y . "
+    f"?c <{P.value}> ?z FILTER(?x + ?y + ?z < 0) }}"
 )
 
 
