@@ -371,13 +371,30 @@ class WorkerPool:
         self.stack_mb = stack_mb
         self.command = [*command]
         self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._flushed = -1  # the first request flushes what start-up wrote
         self._idle: deque[WorkerProcess] = deque()
         self.workers = [WorkerProcess(self, number) for number in range(size)]
         self._idle.extend(self.workers)
         self._closed = False
 
     def generation(self) -> int:
-        return self.store.generation
+        """The store's write generation, for a request: a worker reopens when it moved.
+
+        The first request after writes flushes the server's memtable first: a
+        read-only open replays the write-ahead log, and its cost grows with what is
+        unflushed (measured: 32 ms after a flush, 85 ms after 100 small writes,
+        600 ms after 1,000), while a flush takes 15-30 ms once for every worker.
+        """
+        with self._flush_lock:
+            current = self.store.generation
+            if current != self._flushed:
+                try:
+                    self.store.flush()
+                except Exception as error:  # a slower reopen, not a failed query
+                    log.warning("could not flush the store before a query: %s", error)
+                self._flushed = current
+        return current
 
     def spawn(self) -> subprocess.Popen[bytes]:
         """Start one worker process (it announces itself when ready)."""
