@@ -6,6 +6,7 @@ Nothing here touches the network: the listener and the server are bound to
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -23,7 +24,9 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 
 from gbkg.api.app import create_app
+from gbkg.kg.query_pool import Task, WorkerPool
 from gbkg.kg.settings import Settings
+from gbkg.kg.sparql import QueryJob, QueryOutput
 from gbkg.kg.store import OxigraphStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,6 +173,19 @@ def worker_pids(parent: int) -> set[int]:
         if ppid == parent and b"gbkg.kg.query_worker" in command:
             found.add(int(entry.name))
     return found
+
+
+def run_on_pool(pool: WorkerPool, job: QueryJob, timeout_s: float = 10.0) -> QueryOutput:
+    """``job`` straight to a worker of ``pool``: no admission, none of the server's checks."""
+    assert eventually(lambda: pool.idle > 0)  # the last task's worker is back
+
+    async def go() -> QueryOutput:
+        loop = asyncio.get_running_loop()
+        task = Task(job, time.monotonic() + timeout_s, loop, loop.create_future())
+        pool.dispatch(task)
+        return await task.future
+
+    return asyncio.run(go())
 
 
 def free_port() -> int:

@@ -23,12 +23,19 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from hostile import HostileServer, hostile_server, rss_mb
-from sparql_helpers import eventually, pid_gone, worker_pids
+from sparql_helpers import eventually, numbers, pid_gone, run_on_pool, worker_pids
+
+from gbkg.kg.errors import QueryEngineError
+from gbkg.kg.query_pool import WorkerPool
+from gbkg.kg.sparql import QueryJob
+from gbkg.kg.sparql_formats import ResultFormat
+from gbkg.kg.store import OxigraphStore
 
 CLIENT_A = {"X-Forwarded-For": "192.0.2.10"}
 CLIENT_B = {"X-Forwarded-For": "192.0.2.20"}
@@ -285,3 +292,27 @@ def test_memory_bombs_stop_at_the_ceiling(small_memory: HostileServer, query: st
     assert rss_mb(server.pid) < server_rss + 100
     server.assert_intact(before)
     assert post(server, "ASK {}").json()["boolean"] is True
+
+
+# The engine crashing anyway ----------------------------------------------------------
+
+
+def test_a_worker_that_crashes_is_replaced(tmp_path: Path) -> None:
+    """No query within the limits overflows the 512 MB stack; on an 8 MB one, deep
+    nesting (sent straight to the worker, past the server's check) kills the worker
+    with SIGSEGV: the query gets a 400 and the next one a fresh worker."""
+    store = OxigraphStore(tmp_path / "store")
+    store.extend(numbers(5))
+    pool = WorkerPool(store, size=1, memory_mb=256, timeout_s=30, max_results=10, stack_mb=8)
+    try:
+        assert run_on_pool(pool, QueryJob("ASK {}", ResultFormat.JSON)).body.endswith(b"true}")
+        crashed = pool.pids()
+        deep = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000
+        with pytest.raises(QueryEngineError, match="could not evaluate"):
+            run_on_pool(pool, QueryJob(deep, ResultFormat.JSON), timeout_s=30)
+        assert all(pid_gone(pid) for pid in crashed)
+        assert run_on_pool(pool, QueryJob("ASK {}", ResultFormat.JSON)).body.endswith(b"true}")
+        assert pool.pids() and not set(pool.pids()) & set(crashed)
+    finally:
+        pool.close()
+        store.close()

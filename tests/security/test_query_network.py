@@ -8,20 +8,19 @@ at a loopback listener that must receive nothing.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hostile import HostileServer
-from sparql_helpers import LoopbackListener, eventually, numbers
+from sparql_helpers import LoopbackListener, eventually, numbers, run_on_pool
 from weakened_worker import weakened
 
 from gbkg.kg.errors import ForbiddenQueryError, KGError, StoreError
-from gbkg.kg.query_pool import Task, WorkerPool
+from gbkg.kg.query_pool import WorkerPool
 from gbkg.kg.query_sandbox import SandboxError, filter_program
-from gbkg.kg.sparql import QueryJob, QueryOutput
+from gbkg.kg.sparql import QueryJob
 from gbkg.kg.sparql_formats import ResultFormat
 from gbkg.kg.store import OxigraphStore
 
@@ -106,19 +105,6 @@ def test_named_query_parameters_never_become_services(
 # Straight to a worker, with the pre-check taken away -----------------------------------
 
 
-def _run(pool: WorkerPool, job: QueryJob, timeout_s: float = 10.0) -> QueryOutput:
-    """``job`` straight to a worker of ``pool`` (no admission, no pre-check in the server)."""
-    assert eventually(lambda: pool.idle > 0)  # the last task's worker is back
-
-    async def go() -> QueryOutput:
-        loop = asyncio.get_running_loop()
-        task = Task(job, time.monotonic() + timeout_s, loop, loop.create_future())
-        pool.dispatch(task)
-        return await task.future
-
-    return asyncio.run(go())
-
-
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphStore]:
     store = OxigraphStore(tmp_path_factory.mktemp("network") / "store")
@@ -137,18 +123,20 @@ def test_the_sandbox_stops_a_service_the_precheck_missed(
         # the weakened worker really lacks the pre-check: a FROM of a graph the store
         # lacks, refused (400) by a real worker, is answered
         missing = QueryJob("ASK FROM <http://e/missing> { ?s ?p ?o }", ResultFormat.JSON)
-        assert _run(pool, missing).body.startswith(b'{"head":{},"boolean":')
+        assert run_on_pool(pool, missing).body.startswith(b'{"head":{},"boolean":')
         plain = QueryJob(_query(SERVICE_VARIANTS["cr-ends-the-comment"], listener), RESULTS)
         with pytest.raises(ForbiddenQueryError, match="refused the network"):
-            _run(pool, plain)
+            run_on_pool(pool, plain)
         for name in ("silent", "variable-bind", "variable-from-data", "sub-select", "exists"):
             job = QueryJob(_query(SERVICE_VARIANTS[name], listener), RESULTS)
             try:
-                _run(pool, job)  # SILENT: the failed call is an empty answer
+                run_on_pool(pool, job)  # SILENT: the failed call is an empty answer
             except KGError as error:  # or the engine's own error, before any call
                 assert isinstance(error, ForbiddenQueryError | StoreError), error
         _nothing_reached(listener)
-        assert _run(pool, QueryJob("ASK { ?s ?p ?o }", ResultFormat.JSON)).body.endswith(b"true}")
+        assert run_on_pool(pool, QueryJob("ASK { ?s ?p ?o }", ResultFormat.JSON)).body.endswith(
+            b"true}"
+        )
     finally:
         pool.close()
 
@@ -165,7 +153,7 @@ def test_a_worker_without_its_sandbox_refuses_to_start(store: OxigraphStore) -> 
     )
     try:
         with pytest.raises(StoreError, match=r"sandbox cannot be installed.*riscv64"):
-            _run(pool, QueryJob("ASK {}", ResultFormat.JSON))
+            run_on_pool(pool, QueryJob("ASK {}", ResultFormat.JSON))
         assert eventually(lambda: pool.pids() == [])
     finally:
         pool.close()
