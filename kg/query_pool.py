@@ -221,7 +221,7 @@ class WorkerProcess:
             process.stdin.flush()
         except (BrokenPipeError, OSError):
             # It died while idle (killed from outside): start another and try once more.
-            self._reap("it had stopped while idle")
+            self._kill(time.monotonic(), "it had stopped while idle")
             process = self._ensure_process(task.deadline)
             assert process.stdin is not None
             write_frame(process.stdin, request)

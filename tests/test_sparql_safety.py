@@ -35,11 +35,17 @@ from sparql_helpers import (
     w3c_quads,
 )
 
-from gbkg.kg.errors import ForbiddenQueryError, QueryTimeoutError
+from gbkg.kg.errors import ForbiddenQueryError, QueryError, QueryOverloadError, QueryTimeoutError
 from gbkg.kg.query_admission import Admission
 from gbkg.kg.query_runner import QueryRunner
 from gbkg.kg.sparql import QueryJob
-from gbkg.kg.sparql_analysis import classify, inspect_query
+from gbkg.kg.sparql_analysis import (
+    MAX_NESTING,
+    check_shape,
+    classify,
+    inspect_query,
+    nesting_depth,
+)
 from gbkg.kg.sparql_formats import ResultFormat
 from gbkg.kg.store import OxigraphStore
 
@@ -457,3 +463,92 @@ def test_bad_requests_are_4xx_problems(
 ) -> None:
     client, _ = app_store
     problem(client.request(**request_kwargs))
+
+
+# --- shape pre-checks -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("SELECT * { ?s ?p ?o }", 1),
+        ('SELECT * { ?s ?p "{{{((([[[" }', 1),
+        ("SELECT * { ?s ?p '''{{{\n((('''' }", 1),
+        ('SELECT * { ?s ?p """a"b""{{{""" }', 1),
+        ("SELECT * { ?s <http://e/a#b> ?o } # {{{{{{\n", 1),
+        ("SELECT * { ?s ?p ?o FILTER(?o < 3 && (?o > 1)) }", 3),
+        ("SELECT * { ?s ?p << <a> <b> << <c> <d> <e> >> >> }", 3),
+        ("SELECT * { ?s ?p ?o # comment ended by CR\r{ { } } }", 3),
+        ('SELECT * { ?s ?p "unterminated {{{{', 1),
+    ],
+)
+def test_nesting_depth_skips_strings_iris_and_comments(text: str, depth: int) -> None:
+    assert nesting_depth(text) == depth
+
+
+def test_shape_check_names_the_depth_and_the_limit() -> None:
+    deep = "SELECT * WHERE " + "{" * (MAX_NESTING + 1) + "}" * (MAX_NESTING + 1)
+    with pytest.raises(QueryError, match=f"{MAX_NESTING + 1} levels deep; the limit is 256"):
+        check_shape(deep, max_bytes=100_000)
+    check_shape("SELECT * WHERE " + "{" * MAX_NESTING + "}" * MAX_NESTING, max_bytes=100_000)
+    escaped = "SELECT * WHERE " + "\\u007B" * 300 + "}" * 300
+    with pytest.raises(QueryError, match="300 levels deep"):
+        check_shape(escaped, max_bytes=100_000)
+    with pytest.raises(QueryError, match="the limit is 1,000 bytes"):
+        check_shape("ASK {}" + " " * 1000, max_bytes=1000)
+
+
+def test_the_service_check_reads_a_carriage_return_as_a_line_break() -> None:
+    """rdflib ends a comment only at "\\n", Oxigraph also at "\\r": the check must not
+    take a SERVICE after a CR for part of the comment."""
+    query = "SELECT * WHERE { ?a ?b ?c # x\rSERVICE <http://127.0.0.1:9/x> { ?s ?p ?o }\n}"
+    with pytest.raises(ForbiddenQueryError, match="SERVICE"):
+        inspect_query(query)
+
+
+# --- fair queue -----------------------------------------------------------------
+
+
+def test_freed_slots_go_to_clients_in_turn() -> None:
+    """Client a queued three queries before b queued one: b is served second, not fourth."""
+    admission = Admission(slots=1, client_limit=1, client_queue=8, queue=8, retry_after_s=5)
+    order: list[str] = []
+
+    async def query(client: str) -> None:
+        await admission.acquire(client, time.monotonic() + 5)
+        order.append(client)
+        await asyncio.sleep(0.01)
+        admission.release(client)
+
+    async def scenario() -> None:
+        await admission.acquire("a", time.monotonic() + 5)  # the slot is busy
+        waiting = [asyncio.ensure_future(query(c)) for c in ("a", "a", "a", "b")]
+        await asyncio.sleep(0.05)
+        assert admission.waiting == 4
+        admission.release("a")
+        await asyncio.gather(*waiting)
+
+    asyncio.run(scenario())
+    assert order == ["a", "b", "a", "a"]
+
+
+def test_a_full_queue_is_refused_at_once() -> None:
+    admission = Admission(slots=1, client_limit=1, client_queue=1, queue=2, retry_after_s=2.5)
+
+    async def scenario() -> None:
+        await admission.acquire("a", time.monotonic() + 5)
+        queued = asyncio.ensure_future(admission.acquire("a", time.monotonic() + 5))
+        await asyncio.sleep(0.01)
+        with pytest.raises(QueryOverloadError, match="GBKG_QUERY_CLIENT_QUEUE") as refused:
+            await admission.acquire("a", time.monotonic() + 5)
+        assert refused.value.retry_after == 3
+        other = asyncio.ensure_future(admission.acquire("b", time.monotonic() + 5))
+        await asyncio.sleep(0.01)
+        with pytest.raises(QueryOverloadError, match="GBKG_QUERY_QUEUE"):
+            await admission.acquire("c", time.monotonic() + 5)
+        admission.release("a")
+        await queued
+        admission.release("a")
+        await other
+
+    asyncio.run(scenario())
