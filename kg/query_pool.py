@@ -49,6 +49,7 @@ from gbkg.kg.query_protocol import (
     Failure,
     ProtocolError,
     Ready,
+    Request,
     Success,
     decode_reply,
     encode_request,
@@ -66,6 +67,11 @@ log = logging.getLogger("gbkg.query")
 START_TIMEOUT_S = 60.0
 #: How a worker process is started (tests may start a wrapper of it instead).
 WORKER_COMMAND = (sys.executable, "-m", "gbkg.kg.query_worker")
+#: A worker's environment, besides the server's. One malloc arena per thread
+#: reserves 64-128 MB of address space at a time, which under ``RLIMIT_AS`` made a
+#: thread start fail at random (RocksDB: "terminate called after throwing an
+#: instance of 'std::system_error'"); two arenas keep the address space steady.
+WORKER_ENVIRONMENT = {"MALLOC_ARENA_MAX": "2"}
 #: Signals that mean the engine itself crashed on the query.
 CRASH_SIGNALS = frozenset({signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE})
 
@@ -213,7 +219,7 @@ class WorkerProcess:
         if time.monotonic() >= task.deadline:  # it took all the time to start: keep it
             raise self.pool.timeout_error()
         request = encode_request(
-            task.job, max_results=self.pool.max_results, generation=self.pool.generation()
+            Request(task.job, self.pool.max_results, self.pool.max_bytes, self.pool.generation())
         )
         try:
             assert process.stdin is not None
@@ -229,13 +235,16 @@ class WorkerProcess:
         try:
             reply = decode_reply(self._read_frame(process, task.deadline))
             if isinstance(reply, Success):
-                body = self._read_frame(process, task.deadline)
+                body = self._read_frame(process, task.deadline, limit=self.pool.max_bytes)
                 return QueryOutput(body, task.job.format, reply.form, reply.count, reply.truncated)
         except _Deadline:
             self._kill(task.deadline, "its query ran past the time limit")
             raise self.pool.timeout_error() from None
-        except (_Died, ProtocolError):
+        except _Died:
             raise self._death_error() from None
+        except ProtocolError as broken:
+            self._kill(time.monotonic(), f"it broke the protocol: {broken}")
+            raise StoreError("the query worker sent a malformed answer") from None
         if isinstance(reply, Failure):
             if reply.error == QueryMemoryError.__name__:
                 raise self.pool.memory_error()
@@ -268,9 +277,14 @@ class WorkerProcess:
         self._start_failed = False
         return self.process
 
-    def _read_frame(self, process: subprocess.Popen[bytes], deadline: float) -> bytes:
+    def _read_frame(
+        self, process: subprocess.Popen[bytes], deadline: float, *, limit: int | None = None
+    ) -> bytes:
         head = self._read_exact(process, HEADER_SIZE, deadline)
-        return self._read_exact(process, frame_length(head), deadline)
+        size = frame_length(head)
+        if limit is not None and size > limit:  # the worker checks; never trust a pipe
+            raise ProtocolError(f"a frame of {size} bytes is larger than {limit}")
+        return self._read_exact(process, size, deadline)
 
     def _read_exact(self, process: subprocess.Popen[bytes], size: int, deadline: float) -> bytes:
         assert process.stdout is not None
@@ -357,6 +371,7 @@ class WorkerPool:
         memory_mb: int,
         timeout_s: float,
         max_results: int,
+        max_bytes: int = 64_000_000,
         stack_mb: int = EVALUATION_STACK_MB,
         command: Sequence[str] = WORKER_COMMAND,
     ) -> None:
@@ -368,6 +383,7 @@ class WorkerPool:
         self.memory_mb = memory_mb
         self.timeout_s = timeout_s
         self.max_results = max_results
+        self.max_bytes = max_bytes
         self.stack_mb = stack_mb
         self.command = [*command]
         self._lock = threading.Lock()
@@ -412,7 +428,12 @@ class WorkerPool:
             str(self.stack_mb),
         ]
         return subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, close_fds=True
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            close_fds=True,
+            env={**os.environ, **WORKER_ENVIRONMENT},
         )
 
     def start(self) -> None:

@@ -10,9 +10,9 @@ Bound values of named queries travel as N-Triples terms (``<iri>``,
 ``"text"^^<datatype>``), written and read by Oxigraph, never spliced into the
 query text.
 
->>> request = encode_request(QueryJob("ASK {}", ResultFormat.JSON), max_results=5, generation=2)
->>> job, max_results, generation = decode_request(request)
->>> job.text, job.format, max_results, generation
+>>> payload = encode_request(Request(QueryJob("ASK {}", ResultFormat.JSON), 5, 1000, 2))
+>>> request = decode_request(payload)
+>>> request.job.text, request.job.format, request.max_results, request.generation
 ('ASK {}', <ResultFormat.JSON: 'application/sparql-results+json'>, 5, 2)
 """
 
@@ -105,7 +105,20 @@ def _term(text: str) -> Binding:
     return term
 
 
-def encode_request(job: QueryJob, *, max_results: int, generation: int) -> bytes:
+@dataclass(frozen=True)
+class Request:
+    """One query for a worker, with its limits and the store generation to read."""
+
+    job: QueryJob
+    max_results: int
+    #: The longest serialized answer, in bytes.
+    max_bytes: int
+    #: The server's write generation: the worker reopens the store when it moved.
+    generation: int
+
+
+def encode_request(request: Request) -> bytes:
+    job = request.job
     return json.dumps(
         {
             "text": job.text,
@@ -114,14 +127,14 @@ def encode_request(job: QueryJob, *, max_results: int, generation: int) -> bytes
             "named_graphs": list(job.dataset.named_graphs),
             "base_iri": job.base_iri,
             "substitutions": {k: _term_text(v) for k, v in job.substitutions.items()},
-            "max_results": max_results,
-            "generation": generation,
+            "max_results": request.max_results,
+            "max_bytes": request.max_bytes,
+            "generation": request.generation,
         }
     ).encode()
 
 
-def decode_request(payload: bytes) -> tuple[QueryJob, int, int]:
-    """The job, the result cap and the store generation the server has written."""
+def decode_request(payload: bytes) -> Request:
     data = json.loads(payload)
     job = QueryJob(
         text=data["text"],
@@ -130,7 +143,7 @@ def decode_request(payload: bytes) -> tuple[QueryJob, int, int]:
         base_iri=data["base_iri"],
         substitutions={k: _term(v) for k, v in data["substitutions"].items()},
     )
-    return job, int(data["max_results"]), int(data["generation"])
+    return Request(job, int(data["max_results"]), int(data["max_bytes"]), int(data["generation"]))
 
 
 # Replies ---------------------------------------------------------------------------
@@ -174,6 +187,7 @@ REPLY_ERRORS: dict[str, type[errors.KGError]] = {
         errors.QueryError,
         errors.ForbiddenQueryError,
         errors.ParameterError,
+        errors.QueryLimitError,
         errors.QueryTimeoutError,
         errors.QueryMemoryError,
         errors.StoreError,

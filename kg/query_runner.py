@@ -68,6 +68,7 @@ class QueryRunner:
         timeout_s: float,
         max_results: int,
         max_bytes: int = 131_072,
+        max_answer_bytes: int = 64_000_000,
         memory_mb: int = 1024,
         client_limit: int | None = None,
         client_queue: int = 8,
@@ -78,6 +79,7 @@ class QueryRunner:
         self.timeout_s = timeout_s
         self.max_results = max_results
         self.max_bytes = max_bytes
+        self.max_answer_bytes = max_answer_bytes
         self.admission = Admission(
             slots=workers,
             client_limit=client_limit if client_limit is not None else workers,
@@ -93,6 +95,7 @@ class QueryRunner:
                 memory_mb=memory_mb,
                 timeout_s=timeout_s,
                 max_results=max_results,
+                max_bytes=max_answer_bytes,
             )
         self._lock = threading.Lock()
         self._threads = 0
@@ -105,6 +108,7 @@ class QueryRunner:
             timeout_s=settings.query_timeout_s,
             max_results=settings.max_results,
             max_bytes=settings.query_max_bytes,
+            max_answer_bytes=settings.query_max_answer_mb * 1_000_000,
             memory_mb=settings.query_memory_mb,
             client_limit=min(settings.query_client_limit, settings.query_workers),
             client_queue=settings.query_client_queue,
@@ -222,6 +226,7 @@ class QueryRunner:
                     self.store,
                     task.job,
                     max_results=self.max_results,
+                    max_bytes=self.max_answer_bytes,
                     deadline=task.deadline,
                     timeout_s=self.timeout_s,
                 )

@@ -53,6 +53,7 @@ from gbkg.kg import errors
 from gbkg.kg.query_protocol import (
     Failure,
     Ready,
+    Request,
     Success,
     decode_request,
     encode_reply,
@@ -68,7 +69,9 @@ from gbkg.kg.store import OxigraphStore
 EXIT_NO_SANDBOX = 3
 PR_SET_PDEATHSIG = 1
 
-#: What an I/O failure of a read-only store looks like (see the module docstring).
+#: What a failure of the store looks like (see the module docstring): translated
+#: by kg.sparql, or raw from opening it (pyoxigraph: OSError, or RuntimeError
+#: "Corruption: IO error ..."). Errors of the query itself are QueryErrors.
 STORE_FAILURES = (errors.StoreError, OSError, RuntimeError)
 #: Reopen-and-retry rounds after such a failure, and the pause before each.
 RETRIES = 2
@@ -98,14 +101,19 @@ class Worker:
         store = self.store = OxigraphStore(self.path, read_only=True)
         return store
 
-    def evaluate(self, job: QueryJob, max_results: int, generation: int) -> QueryOutput:
+    def evaluate(self, request: Request) -> QueryOutput:
         """Open (or reopen) the store and answer; on an I/O failure, reopen and retry."""
         for attempt in range(1 + RETRIES):
             try:
-                store = self.open(generation) if attempt == 0 else self.reopen()
-                return answer(store, job, max_results=max_results)
+                store = self.open(request.generation) if attempt == 0 else self.reopen()
+                return answer(
+                    store,
+                    request.job,
+                    max_results=request.max_results,
+                    max_bytes=request.max_bytes,
+                )
             except STORE_FAILURES as error:
-                if _network_refused(error, job):
+                if _network_refused(error, request.job):
                     raise NetworkRefused from error
                 if attempt == RETRIES:
                     raise
@@ -115,9 +123,9 @@ class Worker:
     def serve(self) -> None:
         """Answer requests until the server closes the pipe."""
         while (payload := read_frame(self.inbox)) is not None:
-            job, max_results, generation = decode_request(payload)
+            request = decode_request(payload)
             try:
-                output = self.evaluate(job, max_results, generation)
+                output = self.evaluate(request)
             except BaseException as error:  # every failure is answered, never fatal
                 self.reply_failure(error)
                 continue

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest SPARQL query text accepted (UTF-8 bytes).",
     )
+    query_max_answer_mb: int = Field(
+        default=64,
+        gt=0,
+        description="Longest answer of one query, serialized (MB); past it, 503.",
+    )
     query_isolation: bool = Field(
         default=True,
         description="Evaluate /sparql and /queries in sandboxed worker processes. Turn it off "

@@ -39,7 +39,14 @@ from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
-from gbkg.kg.errors import ForbiddenQueryError, ParameterError, QueryTimeoutError, StoreError
+from gbkg.kg.errors import (
+    ForbiddenQueryError,
+    ParameterError,
+    QueryError,
+    QueryLimitError,
+    QueryTimeoutError,
+    StoreError,
+)
 from gbkg.kg.sparql_analysis import QueryForm, classify, inspect_query
 from gbkg.kg.sparql_formats import (
     GraphFormat,
@@ -60,6 +67,9 @@ if TYPE_CHECKING:
 #: ``GBKG_QUERY_MAX_BYTES`` (128 KB) needs at most ~250 MB. Address space is
 #: reserved, memory is used only as deep as a query goes.
 EVALUATION_STACK_MB = 512
+
+#: Words of RocksDB's status messages: a RuntimeError carrying one is the store's.
+STORAGE_WORDS = ("IO error", "Corruption", "No such file")
 
 #: A value bound to a variable of a named query.
 Binding = ox.NamedNode | ox.Literal
@@ -210,16 +220,16 @@ def collect(
     only in this function's frame, so it is dropped by the thread that made it
     (Oxigraph requires that) even when the caller's frames outlive the call.
     """
-    answer = store.query(
-        plan.text,
-        substitutions=substitutions,
-        default_graph=plan.default_graph,
-        named_graphs=plan.named_graphs,
-        union_default_graph=plan.union_default_graph,
-        base_iri=plan.base_iri,
-    )
     result = QueryResult(form=plan.form, prefixes=plan.prefixes)
     try:
+        answer = store.query(
+            plan.text,
+            substitutions=substitutions,
+            default_graph=plan.default_graph,
+            named_graphs=plan.named_graphs,
+            union_default_graph=plan.union_default_graph,
+            base_iri=plan.base_iri,
+        )
         if isinstance(answer, ox.QueryBoolean):
             result.form = QueryForm.ASK
             result.boolean = bool(answer)
@@ -246,6 +256,12 @@ def collect(
                 result.triples.append(triple)
     except OSError as error:
         raise StoreError(f"the store could not answer: {error}") from error
+    except RuntimeError as error:
+        # pyoxigraph raises RuntimeError for storage errors other than I/O and for
+        # errors of the evaluation itself; RocksDB's status words tell them apart.
+        if any(word in str(error) for word in STORAGE_WORDS):
+            raise StoreError(f"the store could not answer: {error}") from error
+        raise QueryError(f"the query could not be evaluated: {error}") from error
     return result
 
 
@@ -301,10 +317,16 @@ def answer(
     job: QueryJob,
     *,
     max_results: int,
+    max_bytes: int | None = None,
     deadline: float | None = None,
     timeout_s: float | None = None,
 ) -> QueryOutput:
-    """Check, evaluate and serialize ``job``: the whole work of one query."""
+    """Check, evaluate and serialize ``job``: the whole work of one query.
+
+    An answer longer than ``max_bytes`` once serialized is refused
+    (:class:`~kg.errors.QueryLimitError`): a few rows of huge values must not
+    reach the server as a body of hundreds of megabytes.
+    """
     plan = plan_query(store, job.text, dataset=job.dataset, base_iri=job.base_iri)
     result = collect(
         store,
@@ -314,9 +336,15 @@ def answer(
         timeout_s=timeout_s,
         substitutions=job.substitutions,
     )
-    return QueryOutput(
-        serialize(result, job.format), job.format, result.form, len(result), result.truncated
-    )
+    body = serialize(result, job.format)
+    if max_bytes is not None and len(body) > max_bytes:
+        raise QueryLimitError(
+            f"the answer is {len(body) / 1e6:,.1f} MB; the limit is {max_bytes / 1e6:,.1f} MB "
+            "(GBKG_QUERY_MAX_ANSWER_MB): select fewer or shorter values",
+            size=len(body),
+            limit=max_bytes,
+        )
+    return QueryOutput(body, job.format, result.form, len(result), result.truncated)
 
 
 def run_query(

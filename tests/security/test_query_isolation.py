@@ -73,11 +73,16 @@ BY_GET = ("braces", "parentheses-in-filter", "negations", "additions-in-bind")
 
 CARTESIAN_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ORDER_BY_GROWER = "SELECT ?a WHERE { ?a ?b ?c . ?d ?e ?f . ?g a ?h } ORDER BY ?c ?f ?h LIMIT 1"
-CONCAT_BOMB = (
-    'SELECT ?x26 WHERE { BIND("0123456789abcdef0123456789abcdef" AS ?x0) '
-    + " ".join(f"BIND(CONCAT(?x{i},?x{i}) AS ?x{i + 1})" for i in range(26))
-    + " }"
-)
+
+
+def doubling(steps: int) -> str:
+    """A 32-character string doubled ``steps`` times by chained BINDs."""
+    binds = " ".join(f"BIND(CONCAT(?x{i},?x{i}) AS ?x{i + 1})" for i in range(steps))
+    return f'SELECT ?x{steps} WHERE {{ BIND("0123456789abcdef0123456789abcdef" AS ?x0) {binds} }}'
+
+
+#: The reported 868-byte query that reached 2.1 GB.
+CONCAT_BOMB = doubling(26)
 
 
 def post(server: HostileServer, query: str, **headers: str) -> httpx.Response:
@@ -224,6 +229,15 @@ def test_a_flood_from_one_client_gets_429_while_another_is_answered(
     server.assert_alive()
 
 
+def test_an_answer_past_the_byte_limit_is_refused(server: HostileServer) -> None:
+    """One row of a 128 MB string: refused in the worker, never relayed by the server."""
+    server_rss = rss_mb(server.pid)
+    body = server.assert_refused(post(server, doubling(22)), 503)
+    assert "GBKG_QUERY_MAX_ANSWER_MB" in body["detail"], body
+    assert body["limit"] == 64_000_000
+    assert rss_mb(server.pid) < server_rss + 50
+
+
 # Freshness and one path -----------------------------------------------------------------
 
 
@@ -253,12 +267,21 @@ def test_a_write_is_visible_to_the_next_query(server: HostileServer) -> None:
     assert before & worker_pids(server.pid)
 
 
+def dead(pid: int) -> bool:
+    """Exited: gone, or a zombie its parent has not reaped yet."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def test_named_queries_run_in_the_workers(server: HostileServer) -> None:
     """``/queries/{name}`` takes the same path: with every worker process killed from
     outside, running a named query starts new ones."""
     old = _warm(server)
     for pid in old:
         os.kill(pid, signal.SIGKILL)
+    assert eventually(lambda: all(dead(pid) for pid in old))
     response = server.client.get("/queries/null-results")
     assert response.status_code == 200, response.text
     assert response.json()["results"]["bindings"]
