@@ -70,7 +70,7 @@ class QueryEngineError(QueryError):
 
 
 class QueryLimitError(KGError):
-    """A query went past a resource limit of the service (time or memory)."""
+    """A query went past a resource limit of the service (time, memory, answer size)."""
 
     title = "Query went past a limit"
 
