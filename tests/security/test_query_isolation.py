@@ -339,3 +339,40 @@ def test_a_worker_that_crashes_is_replaced(tmp_path: Path) -> None:
     finally:
         pool.close()
         store.close()
+
+
+# Client identity ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def no_trusted_proxy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
+    """A server that trusts no proxy on 127.0.0.1; one query at a time per client, none
+    waiting."""
+    yield from hostile_server(
+        tmp_path_factory.mktemp("proxy"),
+        FORWARDED_ALLOW_IPS="192.0.2.1",
+        GBKG_QUERY_CLIENT_LIMIT="1",
+        GBKG_QUERY_CLIENT_QUEUE="0",
+    )
+
+
+def test_a_client_cannot_choose_its_address(no_trusted_proxy: HostileServer) -> None:
+    """X-Forwarded-For from a peer that is not a trusted proxy is ignored: changing it
+    does not make a second client, so the per-client limit still applies."""
+    server = no_trusted_proxy
+    started = threading.Event()
+    answers: list[httpx.Response] = []
+
+    def runaway() -> None:
+        started.set()
+        answers.append(post(server, CARTESIAN_COUNT, **CLIENT_A))
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    started.wait(timeout=10)
+    assert eventually(lambda: bool(worker_pids(server.pid)))
+    refused = post(server, "ASK {}", **CLIENT_B)
+    body = server.assert_refused(refused, 429)
+    assert "GBKG_QUERY_CLIENT_LIMIT" in body["detail"]
+    thread.join(timeout=30)
+    server.assert_refused(answers[0], 503)
