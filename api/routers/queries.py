@@ -82,6 +82,15 @@ def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
         },
         404: {"description": "No such query", "content": {PROBLEM_JSON: {}}},
         406: {"description": "No acceptable format", "content": {PROBLEM_JSON: {}}},
+        429: {
+            "description": "Too many queries waiting (from this client, or in all); see "
+            "`Retry-After`",
+            "content": {PROBLEM_JSON: {}},
+        },
+        503: {
+            "description": "The query went past a limit (time, memory, answer size)",
+            "content": {PROBLEM_JSON: {}},
+        },
     },
     name="run_named_query",
 )

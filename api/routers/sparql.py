@@ -87,7 +87,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         **_PROBLEM,
     },
     503: {
-        "description": "The query ran past GBKG_QUERY_TIMEOUT_S or GBKG_QUERY_MEMORY_MB",
+        "description": "The query went past a limit: GBKG_QUERY_TIMEOUT_S, "
+        "GBKG_QUERY_MEMORY_MB or GBKG_QUERY_MAX_ANSWER_MB",
         **_PROBLEM,
     },
 }
