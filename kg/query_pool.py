@@ -346,8 +346,10 @@ class WorkerProcess:
                 "the query engine could not evaluate this query (it crashed on it); "
                 "simplify the query, e.g. nest less deeply"
             )
-        if signal_number in (signal.SIGABRT, signal.SIGKILL):
+        if signal_number == signal.SIGABRT:
             return self.pool.memory_error()
+        if signal_number == signal.SIGKILL:  # not by this server: the system's OOM killer?
+            return StoreError("the query worker was killed from outside; try again")
         return StoreError(f"the query worker stopped unexpectedly (status {status})")
 
     def _stop(self, reason: str) -> None:
