@@ -21,8 +21,8 @@ from gbkg.api.routers.suggest import router as suggest_router
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.curation import ClaimService
 from gbkg.kg.queries import QueryCatalog
+from gbkg.kg.query_runner import QueryRunner
 from gbkg.kg.settings import Settings, get_settings
-from gbkg.kg.sparql import QueryRunner
 from gbkg.kg.store import Backend, open_store
 
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         )
         warm_up.start()
         yield
+        app.state.query_runner.close()
         warm_up.join(timeout=60)  # never close the store under it
         if owns_store:
             store.close()
@@ -60,12 +61,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.query_runner = QueryRunner(
-        store,
-        workers=settings.query_workers,
-        timeout_s=settings.query_timeout_s,
-        max_results=settings.max_results,
-    )
+    app.state.query_runner = QueryRunner.from_settings(store, settings)
     app.state.claims = ClaimService(store)
     app.state.catalog = QueryCatalog()
     app.state.body_limiter = anyio.CapacityLimiter(settings.body_workers)

@@ -26,7 +26,8 @@ TYPE_BASE = "https://w3id.org/gbkg/problems/"
 STATUS: list[tuple[type[errors.KGError], int]] = [
     (errors.ValidationFailed, 422),
     (errors.ForbiddenQueryError, 400),
-    (errors.QueryTimeoutError, 503),
+    (errors.QueryLimitError, 503),
+    (errors.QueryOverloadError, 429),
     (errors.TooLargeError, 413),
     (errors.InputError, 400),
     (errors.NotFoundError, 404),
@@ -111,10 +112,13 @@ def install(app: FastAPI) -> None:
         if isinstance(error, errors.ValidationFailed):
             extra["violations"] = [v.as_json() for v in error.violations]
         status = status_of(error)
-        if status >= 500 and not isinstance(error, errors.QueryTimeoutError | errors.StoreError):
+        if status >= 500 and not isinstance(error, errors.QueryLimitError | errors.StoreError):
             log.error("unexpected domain error on %s: %s", request.url.path, error)
             return problem(status, error.title, "The server could not complete the request.")
-        return problem(status, error.title, error.message, **extra)
+        headers = None
+        if isinstance(error, errors.QueryOverloadError):
+            headers = {"Retry-After": str(error.retry_after)}
+        return problem(status, error.title, error.message, headers=headers, **extra)
 
     @app.exception_handler(HTTPProblem)
     async def _http_problem(request: Request, error: HTTPProblem) -> JSONResponse:

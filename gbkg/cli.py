@@ -26,7 +26,11 @@ from gbkg.kg.bootstrap import curated_quads, ensure_loaded, reference_quads
 from gbkg.kg.curation import ClaimService, dataset_claims, parse_claim
 from gbkg.kg.errors import InputError, KGError, ParseError, ValidationFailed
 from gbkg.kg.model import Claim
+from gbkg.kg.query_runner import QueryRunner
 from gbkg.kg.settings import Settings
+from gbkg.kg.sparql import QueryJob, QueryResult, serialize
+from gbkg.kg.sparql_analysis import QueryForm
+from gbkg.kg.sparql_formats import GraphFormat, ResultFormat
 from gbkg.kg.store import Backend, open_store
 from gbkg.kg.terms import quads_dataset
 from gbkg.kg.validation import ValidationReport, Violation
@@ -80,6 +84,14 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        metavar="ADDRESSES",
+        help="proxies whose X-Forwarded-For names the client (comma-separated addresses or "
+        "networks, '*' for any; default: $FORWARDED_ALLOW_IPS or 127.0.0.1). The client "
+        "address decides the per-client query limits.",
+    )
     serve.set_defaults(run=cmd_serve)
 
     load = sub.add_parser("load", help="validate claim files and store them (all or nothing)")
@@ -145,7 +157,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gbkg.api.app import create_app
 
     app = create_app(_settings(args))
-    uvicorn.run(app, host=args.host, port=args.port)
+    # Behind a reverse proxy the peer is the proxy: trust its X-Forwarded-For only
+    # when it connects from an address given here, so clients cannot choose their
+    # own address (and escape the per-client query limits) by sending the header.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
     return 0
 
 
@@ -267,34 +288,37 @@ def cmd_query(args: argparse.Namespace) -> int:
         query = catalog.get(args.name)
     store = _open(args)
     try:
-        result = query.run(store, params)
-        if isinstance(result, ox.QuerySolutions):
+        # In this process, with the service's checks (length, nesting, SERVICE, FROM);
+        # not isolated: the CLI runs the operator's own queries (docs/security.md).
+        runner = QueryRunner.in_process(store, _settings(args), max_results=sys.maxsize)
+        job = QueryJob(query.text, ResultFormat.JSON, substitutions=query.bind(params))
+        result = runner.evaluate_sync(job)
+        if result.form is QueryForm.SELECT:
             write_solutions(result, args.format, sys.stdout)
-        elif isinstance(result, ox.QueryBoolean):
-            print("true" if bool(result) else "false")
+        elif result.form is QueryForm.ASK:
+            print("true" if result.boolean else "false")
         else:
-            sys.stdout.write(_text(result.serialize(format=ox.RdfFormat.TURTLE)))
+            sys.stdout.write(_text(serialize(result, GraphFormat.TURTLE)))
     finally:
         store.close()
     return 0
 
 
-def write_solutions(result: ox.QuerySolutions, fmt: str, out: TextIO) -> None:
+def write_solutions(result: QueryResult, fmt: str, out: TextIO) -> None:
     """SELECT results as an aligned table, SPARQL results JSON, or CSV."""
     if fmt == "json":
-        out.write(_text(result.serialize(format=ox.QueryResultsFormat.JSON)) + "\n")
+        out.write(_text(serialize(result, ResultFormat.JSON)) + "\n")
         return
     if fmt == "csv":
-        out.write(_text(result.serialize(format=ox.QueryResultsFormat.CSV)))
+        out.write(_text(serialize(result, ResultFormat.CSV)))
         return
     from gbkg.kg.ids import compress
 
-    names = [v.value for v in result.variables]
+    names = result.variables
     rows = []
-    for solution in result:
+    for solution in result.rows:
         row = []
-        for name in names:
-            term = solution[name]
+        for term in solution:
             if term is None:
                 row.append("")
             elif isinstance(term, ox.NamedNode):

@@ -68,10 +68,40 @@ class ForbiddenQueryError(QueryError):
     title = "Operation not allowed on the query endpoint"
 
 
-class QueryTimeoutError(KGError):
+class QueryEngineError(QueryError):
+    """The query engine died evaluating the query (a crash, not a limit): the query
+    is refused and the worker that ran it is replaced."""
+
+    title = "Query could not be evaluated"
+
+
+class QueryLimitError(KGError):
+    """A query went past a resource limit of the service (time, memory, answer size)."""
+
+    title = "Query went past a limit"
+
+
+class QueryTimeoutError(QueryLimitError):
     """The query ran past ``GBKG_QUERY_TIMEOUT_S``."""
 
     title = "Query timed out"
+
+
+class QueryMemoryError(QueryLimitError):
+    """The query needed more memory than ``GBKG_QUERY_MEMORY_MB``."""
+
+    title = "Query went past the memory limit"
+
+
+class QueryOverloadError(KGError):
+    """Too many queries are waiting (from this client, or in all); ``retry_after`` is in
+    seconds."""
+
+    title = "Too many queries"
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, **details)
+        self.retry_after = retry_after
 
 
 class NotFoundError(KGError):

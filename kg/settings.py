@@ -41,7 +41,49 @@ class Settings(BaseSettings):
     body_workers: int = Field(
         default=2, gt=0, description="Request bodies decoded at once (in worker threads)."
     )
-    query_workers: int = Field(default=4, gt=0, description="Queries evaluated at once.")
+    query_workers: int = Field(
+        default=4,
+        gt=0,
+        description="Queries evaluated at once: the number of query worker processes.",
+    )
+    query_memory_mb: int = Field(
+        default=1024,
+        ge=64,
+        description="Memory one query may use above its worker's own (MB); past it the "
+        "query is stopped with a 503.",
+    )
+    query_client_limit: int = Field(
+        default=2,
+        gt=0,
+        description="Queries one client (peer address) may have evaluated at once; its "
+        "others wait their turn.",
+    )
+    query_client_queue: int = Field(
+        default=8,
+        ge=0,
+        description="Queries one client may have waiting; past it the client gets 429.",
+    )
+    query_queue: int = Field(
+        default=64,
+        ge=0,
+        description="Queries waiting from all clients together; past it, 429.",
+    )
+    query_max_bytes: int = Field(
+        default=131_072,
+        gt=0,
+        description="Longest SPARQL query text accepted (UTF-8 bytes).",
+    )
+    query_max_answer_mb: int = Field(
+        default=64,
+        gt=0,
+        description="Longest answer of one query, serialized (MB); past it, 503.",
+    )
+    query_isolation: bool = Field(
+        default=True,
+        description="Evaluate /sparql and /queries in sandboxed worker processes. Turn it off "
+        "only to measure what isolation costs (bench/query_isolation.py): queries then run "
+        "in threads of the server, with no network sandbox, memory limit or stop.",
+    )
     load_curated: bool = Field(
         default=True, description="Load the curated claims into an empty store on first use."
     )

@@ -1,16 +1,20 @@
-"""Run a read-only SPARQL query against the store, with a time limit and a result cap.
+"""Evaluate one read-only SPARQL query against a store: checks, dataset, rows, bytes.
 
-Used by ``/sparql``, and reusable by the CLI and other routes:
+The same functions run in the query worker processes (:mod:`kg.query_worker`)
+and, for the CLI and in-memory stores, in the calling process:
 
-- :func:`evaluate` checks the query (:mod:`kg.sparql_analysis`: updates and
-  ``SERVICE`` refused, ``FROM`` graphs must exist in the store), picks the
-  dataset, evaluates it with Oxigraph and collects at most ``max_results`` rows
-  or triples, checking the deadline between rows. ``truncated`` says whether more
-  were available.
+- :func:`plan_query` checks the query (:mod:`kg.sparql_analysis`: updates and
+  ``SERVICE`` refused, ``FROM`` graphs must exist in the store) and picks the
+  dataset;
+- :func:`collect` evaluates it with Oxigraph and keeps at most ``max_results``
+  rows or triples (``truncated`` says whether more were available), checking an
+  optional deadline between rows;
 - :func:`serialize` writes a :class:`QueryResult` in a
-  :class:`~kg.sparql_formats.ResultFormat` or :class:`~kg.sparql_formats.GraphFormat`.
-- :class:`QueryRunner` does both off the event loop, at most ``workers`` queries
-  at once, each within ``timeout_s``.
+  :class:`~kg.sparql_formats.ResultFormat` or :class:`~kg.sparql_formats.GraphFormat`;
+- :func:`answer` does all three for a :class:`QueryJob` (what a request asks).
+
+Who runs them, with which limits and isolation, is :mod:`kg.query_runner`'s
+business.
 
 The dataset. Without a protocol dataset or a ``FROM`` clause the default graph is
 the union of every graph of the store (each claim lives in its own named graphs)
@@ -21,30 +25,28 @@ that the store lacks is simply empty. A ``FROM`` / ``FROM NAMED`` clause must na
 graphs of the store: Oxigraph never fetches them, and naming a remote document
 would otherwise silently give an empty answer.
 
-Time limit. Oxigraph releases the GIL while it evaluates but cannot be
-cancelled. A query that runs past its deadline raises
-:class:`~kg.errors.QueryTimeoutError`: at once in the awaiting coroutine, and
-in the worker thread at the next row it produces. A thread stuck inside one
-long step (sorting or grouping a huge intermediate result) is abandoned, still
-holding its worker slot until Oxigraph returns, so runaway queries never take
-more than ``workers`` threads; requests that do not query (``/health``) are not
-affected. Worker threads are daemons so a stuck query never delays shutdown.
+This module imports neither rdflib (only :func:`kg.sparql_analysis.inspect_query`
+does, lazily, for queries that mention ``SERVICE`` or ``FROM``) nor the store
+module at run time, so a query worker starts fast.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import threading
 import time
-import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
-from gbkg.kg.errors import ForbiddenQueryError, ParameterError, QueryTimeoutError, StoreError
+from gbkg.kg.errors import (
+    ForbiddenQueryError,
+    ParameterError,
+    QueryError,
+    QueryLimitError,
+    QueryTimeoutError,
+    StoreError,
+)
 from gbkg.kg.sparql_analysis import QueryForm, classify, inspect_query
 from gbkg.kg.sparql_formats import (
     GraphFormat,
@@ -55,9 +57,39 @@ from gbkg.kg.sparql_formats import (
     write_graph,
     write_solutions,
 )
-from gbkg.kg.store import Backend
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from gbkg.kg.store import QueryResult as OxigraphAnswer
+
+#: The stack of a thread that evaluates queries, in MB. Oxigraph's parser and
+#: evaluator recurse once per nesting level, up to ~9 KB of stack per level and
+#: ~1.9 KB per byte of query text (``{`` nesting, the worst measured); a query of
+#: ``GBKG_QUERY_MAX_BYTES`` (128 KB) needs at most ~250 MB. Address space is
+#: reserved, memory is used only as deep as a query goes.
+EVALUATION_STACK_MB = 512
+
+#: Words of RocksDB's status messages: a RuntimeError carrying one is the store's.
+STORAGE_WORDS = ("IO error", "Corruption", "No such file")
+
+#: A value bound to a variable of a named query.
+Binding = ox.NamedNode | ox.Literal
+
+
+class QueryableStore(Protocol):
+    """What evaluating a query needs of a store (:class:`kg.store.OxigraphStore` has it)."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Binding] | None = None,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
+        union_default_graph: bool = True,
+        base_iri: str | None = None,
+    ) -> OxigraphAnswer: ...
+
+    def contains_graph(self, graph: ox.NamedNode) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -108,7 +140,7 @@ def _named_node(iri: str, parameter: str) -> ox.NamedNode:
         raise ParameterError(f"{parameter}: {iri!r} is not an absolute IRI") from error
 
 
-def _timeout_error(timeout_s: float) -> QueryTimeoutError:
+def timeout_error(timeout_s: float) -> QueryTimeoutError:
     return QueryTimeoutError(
         f"the query ran longer than the {timeout_s:g} s limit (GBKG_QUERY_TIMEOUT_S); "
         "narrow it with more specific patterns or a LIMIT",
@@ -130,7 +162,7 @@ class QueryPlan:
 
 
 def plan_query(
-    store: Backend,
+    store: QueryableStore,
     text: str,
     *,
     dataset: ProtocolDataset | None = None,
@@ -171,13 +203,13 @@ def plan_query(
 
 
 def collect(
-    store: Backend,
+    store: QueryableStore,
     plan: QueryPlan,
     *,
     max_results: int = 10_000,
     deadline: float | None = None,
     timeout_s: float | None = None,
-    substitutions: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+    substitutions: Mapping[str, Binding] | None = None,
 ) -> QueryResult:
     """Evaluate ``plan`` and collect at most ``max_results`` rows or triples.
 
@@ -188,16 +220,16 @@ def collect(
     only in this function's frame, so it is dropped by the thread that made it
     (Oxigraph requires that) even when the caller's frames outlive the call.
     """
-    answer = store.query(
-        plan.text,
-        substitutions=substitutions,
-        default_graph=plan.default_graph,
-        named_graphs=plan.named_graphs,
-        union_default_graph=plan.union_default_graph,
-        base_iri=plan.base_iri,
-    )
     result = QueryResult(form=plan.form, prefixes=plan.prefixes)
     try:
+        answer = store.query(
+            plan.text,
+            substitutions=substitutions,
+            default_graph=plan.default_graph,
+            named_graphs=plan.named_graphs,
+            union_default_graph=plan.union_default_graph,
+            base_iri=plan.base_iri,
+        )
         if isinstance(answer, ox.QueryBoolean):
             result.form = QueryForm.ASK
             result.boolean = bool(answer)
@@ -207,7 +239,7 @@ def collect(
             width = len(result.variables)
             for solution in answer:
                 if deadline is not None and time.monotonic() > deadline:
-                    raise _timeout_error(timeout_s or 0)
+                    raise timeout_error(timeout_s or 0)
                 if len(result.rows) == max_results:
                     result.truncated = True
                     break
@@ -217,18 +249,24 @@ def collect(
                 result.form = QueryForm.CONSTRUCT
             for triple in answer:
                 if deadline is not None and time.monotonic() > deadline:
-                    raise _timeout_error(timeout_s or 0)
+                    raise timeout_error(timeout_s or 0)
                 if len(result.triples) == max_results:
                     result.truncated = True
                     break
                 result.triples.append(triple)
     except OSError as error:
         raise StoreError(f"the store could not answer: {error}") from error
+    except RuntimeError as error:
+        # pyoxigraph raises RuntimeError for storage errors other than I/O and for
+        # errors of the evaluation itself; RocksDB's status words tell them apart.
+        if any(word in str(error) for word in STORAGE_WORDS):
+            raise StoreError(f"the store could not answer: {error}") from error
+        raise QueryError(f"the query could not be evaluated: {error}") from error
     return result
 
 
 def evaluate(
-    store: Backend,
+    store: QueryableStore,
     text: str,
     *,
     dataset: ProtocolDataset | None = None,
@@ -260,117 +298,57 @@ def serialize(result: QueryResult, fmt: OutputFormat) -> bytes:
     return write_graph(result.triples, fmt, prefixes=result.prefixes)
 
 
-class QueryRunner:
-    """Evaluates queries off the event loop: ``workers`` at once, each within ``timeout_s``."""
+@dataclass(frozen=True)
+class QueryJob:
+    """What one request asks: a query, the format of its answer, its dataset and bindings.
 
-    def __init__(self, store: Backend, *, workers: int, timeout_s: float, max_results: int) -> None:
-        self.store = store
-        self.workers = workers
-        self.timeout_s = timeout_s
-        self.max_results = max_results
-        self._slots = threading.BoundedSemaphore(workers)
-        self._lock = threading.Lock()
-        self._running = 0
+    ``substitutions`` bind projected variables to terms (named queries' parameters).
+    """
 
-    @property
-    def running(self) -> int:
-        """Worker threads still evaluating (including abandoned ones)."""
-        with self._lock:
-            return self._running
+    text: str
+    format: OutputFormat
+    dataset: ProtocolDataset = field(default_factory=ProtocolDataset)
+    base_iri: str | None = None
+    substitutions: Mapping[str, Binding] = field(default_factory=dict)
 
-    def job(
-        self,
-        text: str,
-        fmt: OutputFormat,
-        *,
-        dataset: ProtocolDataset | None = None,
-        base_iri: str | None = None,
-    ) -> Callable[[float], QueryOutput]:
-        """The work of one request, to run in a worker with a deadline."""
 
-        def work(deadline: float) -> QueryOutput:
-            result = evaluate(
-                self.store,
-                text,
-                dataset=dataset,
-                base_iri=base_iri,
-                max_results=self.max_results,
-                deadline=deadline,
-                timeout_s=self.timeout_s,
-            )
-            body = serialize(result, fmt)
-            return QueryOutput(body, fmt, result.form, len(result), result.truncated)
+def answer(
+    store: QueryableStore,
+    job: QueryJob,
+    *,
+    max_results: int,
+    max_bytes: int | None = None,
+    deadline: float | None = None,
+    timeout_s: float | None = None,
+) -> QueryOutput:
+    """Check, evaluate and serialize ``job``: the whole work of one query.
 
-        return work
-
-    def run_sync(self, work: Callable[[float], T]) -> T:
-        """Run in the calling thread (the CLI); the deadline is checked between rows."""
-        return work(time.monotonic() + self.timeout_s)
-
-    async def run(self, work: Callable[[float], T]) -> T:
-        """Run ``work(deadline)`` in a worker thread; :class:`QueryTimeoutError` past the limit."""
-        loop = asyncio.get_running_loop()
-        deadline = time.monotonic() + self.timeout_s
-        # A threading semaphore (not an asyncio one): the runner outlives event loops
-        # (tests build one loop per request) and abandoned threads release it.
-        while not self._slots.acquire(blocking=False):
-            if time.monotonic() >= deadline:
-                raise _timeout_error(self.timeout_s)
-            await asyncio.sleep(0.01)
-        future: asyncio.Future[T] = loop.create_future()
-
-        def settle(value: T | None, error: BaseException | None) -> None:
-            if future.done():
-                return
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(value)  # type: ignore[arg-type]
-
-        def target() -> None:
-            value: T | None = None
-            error: BaseException | None = None
-            try:
-                value = work(deadline)
-            except BaseException as exc:
-                # Oxigraph's result iterators may only be dropped by the thread that
-                # made them: clear the frames the traceback keeps alive here.
-                traceback.clear_frames(exc.__traceback__)
-                error = exc
-            finally:
-                with self._lock:
-                    self._running -= 1
-                self._slots.release()
-            # RuntimeError: the loop has closed, nobody waits for this answer.
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(settle, value, error)
-
-        with self._lock:
-            self._running += 1
-        try:
-            threading.Thread(target=target, name="gbkg-query", daemon=True).start()
-        except RuntimeError as error:
-            with self._lock:
-                self._running -= 1
-            self._slots.release()
-            raise StoreError(f"no worker thread for the query: {error}") from error
-        try:
-            return await asyncio.wait_for(future, timeout=max(0.0, deadline - time.monotonic()))
-        except TimeoutError:
-            raise _timeout_error(self.timeout_s) from None
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until no worker runs (tests, shutdown); whether it became idle in time."""
-        end = time.monotonic() + timeout
-        while self.running:
-            if time.monotonic() >= end:
-                return False
-            time.sleep(0.01)
-        return True
+    An answer longer than ``max_bytes`` once serialized is refused
+    (:class:`~kg.errors.QueryLimitError`): a few rows of huge values must not
+    reach the server as a body of hundreds of megabytes.
+    """
+    plan = plan_query(store, job.text, dataset=job.dataset, base_iri=job.base_iri)
+    result = collect(
+        store,
+        plan,
+        max_results=max_results,
+        deadline=deadline,
+        timeout_s=timeout_s,
+        substitutions=job.substitutions,
+    )
+    body = serialize(result, job.format)
+    if max_bytes is not None and len(body) > max_bytes:
+        raise QueryLimitError(
+            f"the answer is {len(body) / 1e6:,.1f} MB; the limit is {max_bytes / 1e6:,.1f} MB "
+            "(GBKG_QUERY_MAX_ANSWER_MB): select fewer or shorter values",
+            size=len(body),
+            limit=max_bytes,
+        )
+    return QueryOutput(body, job.format, result.form, len(result), result.truncated)
 
 
 def run_query(
-    store: Backend,
+    store: QueryableStore,
     text: str,
     fmt: OutputFormat,
     *,
@@ -379,6 +357,7 @@ def run_query(
     dataset: ProtocolDataset | None = None,
     base_iri: str | None = None,
 ) -> QueryOutput:
-    """One query in the calling thread (for the CLI and scripts)."""
-    runner = QueryRunner(store, workers=1, timeout_s=timeout_s, max_results=max_results)
-    return runner.run_sync(runner.job(text, fmt, dataset=dataset, base_iri=base_iri))
+    """One query in the calling thread (for scripts), deadline checked between rows."""
+    job = QueryJob(text, fmt, dataset or ProtocolDataset(), base_iri)
+    deadline = time.monotonic() + timeout_s
+    return answer(store, job, max_results=max_results, deadline=deadline, timeout_s=timeout_s)

@@ -21,6 +21,22 @@ requests over HTTP (measured here with a loopback listener) and the endpoint
 must never reach the network. ``FROM`` never reaches the network in Oxigraph (it
 only selects graphs of the store), so an unparsable ``FROM`` is left to Oxigraph.
 
+The two parsers do not agree on everything: rdflib ends a ``#`` comment only at
+a line feed, Oxigraph at a carriage return too, so ``# x<CR>SERVICE <...>`` once
+hid a SERVICE from this check. Line breaks are normalized to line feeds before
+rdflib reads the text. This check exists to give a clear error; it is not what
+keeps the service off the network: the worker processes that evaluate queries
+cannot open sockets at all (:mod:`kg.query_sandbox`).
+
+Before both, :func:`check_shape` refuses a query longer than the service's limit
+or nested deeper than :data:`MAX_NESTING` (brackets ``{ ( [`` and ``<< >>``),
+with a linear scan that skips strings, IRIs and comments. Oxigraph's parser and
+evaluator recurse once per level: a deep enough query overflows the stack of the
+thread that evaluates it and kills the process (about 2,200 ``{`` on an 8 MB
+stack). Queries are evaluated on threads with a much larger stack, sized so
+that no query within the length limit can overflow it (:mod:`kg.query_worker`);
+this check turns hostile nesting into a clear 400 before anything runs.
+
 >>> classify("# find things\\nprefix ex: <http://example.org/>\\nselect * { ?s ?p ?o }").form
 <QueryForm.SELECT: 'SELECT'>
 """
@@ -65,6 +81,76 @@ _IRIREF = re.compile(r"<([^<>\"{}|^`\\\x00-\x20]*)>")
 _PNAME_NS = re.compile(r"([^\s#<>:]*):")
 _KEYWORD = re.compile(r"[A-Za-z]+")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+#: The deepest nesting of brackets a query may have; real queries stay far below it.
+MAX_NESTING = 256
+
+# A bracket, or what is skipped whole: an IRI reference, a string (long forms
+# first), a comment. An unterminated string runs to the end of the text (Oxigraph
+# refuses it anyway).
+_TOKEN = re.compile(
+    r"[{}()\[\]]|<<|>>"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'
+    r"|'(?:[^'\\\r\n]|\\.)*(?:'|$)"
+    r'|"(?:[^"\\\r\n]|\\.)*(?:"|$)'
+    r"|#[^\r\n]*",
+    re.DOTALL,
+)
+_OPENING = frozenset({"{", "(", "[", "<<"})
+_CLOSING = frozenset({"}", ")", "]", ">>"})
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``{ ( [`` and ``<< >>`` outside strings, IRIs and comments.
+
+    Linear in the length of ``text``: one regular expression finds the tokens.
+
+    >>> nesting_depth('SELECT * { ?s ?p ?o FILTER(?o = "{{{") }')
+    2
+    """
+    depth = deepest = 0
+    for token in _TOKEN.findall(text):
+        if token in _OPENING:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in _CLOSING:
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def check_shape(text: str, *, max_bytes: int) -> None:
+    """Refuse a query longer than ``max_bytes`` (in UTF-8) or nested deeper than
+    :data:`MAX_NESTING`; the :class:`QueryError` names the size or depth and the limit.
+
+    ``\\u`` escapes are expanded for the depth too (Oxigraph reads ``\\u007B`` as ``{``).
+
+    >>> check_shape("SELECT * WHERE " + "{" * 300 + "}" * 300, max_bytes=1000)
+    Traceback (most recent call last):
+    ...
+    gbkg.kg.errors.QueryError: the query nests brackets 300 levels deep; the limit is 256
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise QueryError(
+            f"the query is {size:,} bytes long; the limit is {max_bytes:,} bytes "
+            "(GBKG_QUERY_MAX_BYTES)",
+            size=size,
+            limit=max_bytes,
+        )
+    readings = [text, expand_escapes(text)] if "\\" in text else [text]
+    depth = 0
+    for reading in readings:
+        brackets = sum(map(reading.count, "{([")) + reading.count("<<")
+        depth = max(depth, nesting_depth(reading) if brackets > MAX_NESTING else brackets)
+    if depth > MAX_NESTING:
+        raise QueryError(
+            f"the query nests brackets {depth} levels deep; the limit is {MAX_NESTING}",
+            depth=depth,
+            limit=MAX_NESTING,
+        )
 
 
 @dataclass(frozen=True)
@@ -163,10 +249,16 @@ def inspect_query(text: str, *, base_iri: str | None = None) -> QueryInspection:
     or mentions "service" in a way rdflib's grammar cannot check.
     """
     lowered = (text + "\n" + expand_escapes(text)).lower()
-    mentions_service = "service" in lowered
-    if not mentions_service and "from" not in lowered:
+    service = "service" in lowered
+    if not service and "from" not in lowered:
         return QueryInspection()
-    return _inspect_parsed(text, base_iri, mentions_service)
+    return _inspect_parsed(text, base_iri, service)
+
+
+def mentions_service(text: str) -> bool:
+    """Whether the letters "service" occur in ``text`` (any case, escapes expanded):
+    a query without them cannot have a SERVICE clause."""
+    return "service" in (text + "\n" + expand_escapes(text)).lower()
 
 
 @lru_cache(maxsize=512)
@@ -176,7 +268,8 @@ def _inspect_parsed(text: str, base_iri: str | None, mentions_service: bool) -> 
 
     try:
         with _RDFLIB_LOCK:
-            tree = parseQuery(text)
+            # Oxigraph ends a comment at a carriage return too; rdflib only at "\n".
+            tree = parseQuery(text.replace("\r", "\n"))
     except Exception as error:  # pyparsing raises its own errors and some others
         if mentions_service:
             raise ForbiddenQueryError(

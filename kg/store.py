@@ -22,7 +22,6 @@ from typing import IO, Any, Protocol
 import pyoxigraph as ox
 
 from gbkg.kg.errors import QueryError, StoreError
-from gbkg.kg.namespaces import GBA
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
@@ -35,6 +34,13 @@ class Backend(Protocol):
     #: Orders this process's read-check-write sequences (the store's own
     #: transactions are atomic regardless).
     write_lock: AbstractContextManager[Any, Any]
+    #: Path of the on-disk store, ``None`` in memory (other processes may open it read-only).
+    path: Path | None
+
+    @property
+    def generation(self) -> int:
+        """How many writes this object made: a reader that opened the store at an
+        older generation must reopen it to see them."""
 
     def query(
         self,
@@ -100,12 +106,24 @@ class OxigraphStore:
                 "Another process may hold it (an on-disk store has one writer at a time)."
             ) from error
         self.read_only = read_only
+        self._generation = 0
+        self._generation_lock = threading.Lock()
         # Oxigraph transactions are atomic on their own; this lock only keeps the
         # read-modify-write sequences of this process (check, then write) in order.
         self.write_lock: AbstractContextManager[Any, Any] = threading.RLock()
 
     def __repr__(self) -> str:
         return f"OxigraphStore({str(self.path) if self.path else 'memory'!r})"
+
+    @property
+    def generation(self) -> int:
+        """Bumped when each write returns (read-only openers of the same directory,
+        the query workers, reopen when it moved)."""
+        return self._generation
+
+    def _wrote(self) -> None:
+        with self._generation_lock:
+            self._generation += 1
 
     def query(
         self,
@@ -154,6 +172,8 @@ class OxigraphStore:
             self._store.extend(quads)
         except OSError as error:
             raise StoreError(f"the write failed and was rolled back: {error}") from error
+        finally:
+            self._wrote()
 
     def apply(self, *, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> None:
         """Remove and add quads in one transaction."""
@@ -165,6 +185,8 @@ class OxigraphStore:
             self._store.update(update)
         except (OSError, SyntaxError) as error:
             raise StoreError(f"the write failed and was rolled back: {error}") from error
+        finally:
+            self._wrote()
 
     def load(self, data: bytes | IO[bytes], *, format: ox.RdfFormat) -> None:
         """Parse and add RDF in one transaction; a parse error leaves the store as it was."""
@@ -175,6 +197,8 @@ class OxigraphStore:
             raise StoreError(f"the data does not parse: {error}") from error
         except OSError as error:
             raise StoreError(f"the load failed and was rolled back: {error}") from error
+        finally:
+            self._wrote()
 
     def quads(self, graph: GraphName | None = None) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))
@@ -255,6 +279,8 @@ CLAIM_COUNT_QUERY = (
 
 
 def claim_count(store: Backend) -> int:
+    from gbkg.kg.namespaces import GBA  # rdflib: kept out of the query workers' imports
+
     result = store.query(
         CLAIM_COUNT_QUERY, substitutions={"claimClass": ox.NamedNode(str(GBA.Claim))}
     )

@@ -6,6 +6,7 @@ Nothing here touches the network: the listener and the server are bound to
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,9 @@ import pyoxigraph as ox
 from fastapi import FastAPI
 
 from gbkg.api.app import create_app
+from gbkg.kg.query_pool import Task, WorkerPool
 from gbkg.kg.settings import Settings
+from gbkg.kg.sparql import QueryJob, QueryOutput
 from gbkg.kg.store import OxigraphStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,6 +141,51 @@ def loopback_listener() -> Iterator[LoopbackListener]:
         yield listener
     finally:
         listener.close()
+
+
+def eventually(condition: Callable[[], bool], within_s: float = 5.0) -> bool:
+    """Whether ``condition()`` becomes true within ``within_s`` (polled, not timed)."""
+    end = time.monotonic() + within_s
+    while not condition():
+        if time.monotonic() >= end:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def pid_gone(pid: int, within_s: float = 5.0) -> bool:
+    """Whether process ``pid`` is gone (exited and reaped) within ``within_s``."""
+    return eventually(lambda: not Path(f"/proc/{pid}").exists(), within_s)
+
+
+def worker_pids(parent: int) -> set[int]:
+    """The query worker processes (``gbkg.kg.query_worker``) whose parent is ``parent``."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and b"gbkg.kg.query_worker" in command:
+            found.add(int(entry.name))
+    return found
+
+
+def run_on_pool(pool: WorkerPool, job: QueryJob, timeout_s: float = 10.0) -> QueryOutput:
+    """``job`` straight to a worker of ``pool``: no admission, none of the server's checks."""
+    assert eventually(lambda: pool.idle > 0)  # the last task's worker is back
+
+    async def go() -> QueryOutput:
+        loop = asyncio.get_running_loop()
+        task = Task(job, time.monotonic() + timeout_s, loop, loop.create_future())
+        pool.dispatch(task)
+        return await task.future
+
+    return asyncio.run(go())
 
 
 def free_port() -> int:

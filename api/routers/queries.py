@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from gbkg.api.errors import PROBLEM_JSON
-from gbkg.api.routers.sparql import LIMIT_HEADER, TRUNCATED_HEADER
+from gbkg.api.routers.sparql import run_job
 from gbkg.api.sparql_conneg import negotiate
 from gbkg.kg.queries import NamedQuery, QueryCatalog
-from gbkg.kg.sparql import QueryRunner, collect, plan_query, serialize
+from gbkg.kg.sparql import QueryJob
 from gbkg.kg.sparql_analysis import classify
 from gbkg.kg.sparql_formats import ResultFormat
 
@@ -82,6 +82,15 @@ def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
         },
         404: {"description": "No such query", "content": {PROBLEM_JSON: {}}},
         406: {"description": "No acceptable format", "content": {PROBLEM_JSON: {}}},
+        429: {
+            "description": "Too many queries waiting (from this client, or in all); see "
+            "`Retry-After`",
+            "content": {PROBLEM_JSON: {}},
+        },
+        503: {
+            "description": "The query went past a limit (time, memory, answer size)",
+            "content": {PROBLEM_JSON: {}},
+        },
     },
     name="run_named_query",
 )
@@ -93,24 +102,4 @@ async def run_named_query(name: str, request: Request, catalog: CatalogDep) -> R
         classify(query.text).form,
         accept_charset=request.headers.get("accept-charset"),
     )
-    runner: QueryRunner = request.app.state.query_runner
-    store = runner.store
-
-    def work(deadline: float) -> tuple[bytes, bool]:
-        plan = plan_query(store, query.text)
-        result = collect(
-            store,
-            plan,
-            substitutions=bound,
-            max_results=runner.max_results,
-            deadline=deadline,
-            timeout_s=runner.timeout_s,
-        )
-        return serialize(result, fmt), result.truncated
-
-    body, truncated = await runner.run(work)
-    headers: dict[str, Any] = {"Vary": "Accept"}
-    if truncated:
-        headers[TRUNCATED_HEADER] = "true"
-        headers[LIMIT_HEADER] = str(runner.max_results)
-    return Response(body, media_type=fmt.content_type, headers=headers)
+    return await run_job(request, QueryJob(query.text, fmt, substitutions=bound))

@@ -11,6 +11,11 @@
 - The response format is negotiated among the formats of the query form
   (:mod:`api.sparql_conneg`); ``X-GBKG-Truncated: true`` marks an answer cut at
   ``GBKG_MAX_RESULTS`` rows or triples (the body itself stays standard).
+- Every query, here and in ``/queries/{name}``, goes through :func:`run_job`:
+  the :class:`~kg.query_runner.QueryRunner` (length and nesting checks, a fair
+  queue per client, evaluation in a sandboxed worker process killed at the
+  deadline). The client is the peer address; behind a reverse proxy, the
+  address the proxy reports (``gbkg serve --forwarded-allow-ips``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from gbkg.api.errors import PROBLEM_JSON, HTTPProblem
 from gbkg.api.service_description import service_description
 from gbkg.api.sparql_conneg import negotiate
 from gbkg.kg.errors import ForbiddenQueryError, ParameterError, QueryError
-from gbkg.kg.sparql import ProtocolDataset, QueryOutput, QueryRunner
+from gbkg.kg.query_runner import QueryRunner
+from gbkg.kg.sparql import ProtocolDataset, QueryJob
 from gbkg.kg.sparql_analysis import READ_ONLY_MESSAGE, classify
 from gbkg.kg.sparql_formats import GraphFormat, ResultFormat
 
@@ -64,14 +70,27 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
             },
         },
     },
-    400: {"description": "Syntax error, or an update/SERVICE/unknown FROM refused", **_PROBLEM},
+    400: {
+        "description": "Syntax error; an update, SERVICE or unknown FROM refused; a query "
+        "too long or nested too deeply; a query the engine crashed on",
+        **_PROBLEM,
+    },
     406: {"description": "No acceptable format for this query form", **_PROBLEM},
     413: {"description": "The request body is too large", **_PROBLEM},
     415: {
         "description": "POST body neither form-encoded nor application/sparql-query (UTF-8)",
         **_PROBLEM,
     },
-    503: {"description": "The query ran past GBKG_QUERY_TIMEOUT_S", **_PROBLEM},
+    429: {
+        "description": "Too many queries waiting (from this client, or in all); see "
+        "`Retry-After`",
+        **_PROBLEM,
+    },
+    503: {
+        "description": "The query went past a limit: GBKG_QUERY_TIMEOUT_S, "
+        "GBKG_QUERY_MEMORY_MB or GBKG_QUERY_MAX_ANSWER_MB",
+        **_PROBLEM,
+    },
 }
 
 QueryParam = Annotated[
@@ -128,6 +147,22 @@ def _dataset(params: list[tuple[str, str]]) -> ProtocolDataset:
     )
 
 
+def client_of(request: Request) -> str:
+    """Who sent the request, for the per-client limits: the peer address."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+async def run_job(request: Request, job: QueryJob) -> Response:
+    """Run ``job`` through the app's query runner; the answer's bytes as the response."""
+    runner = _runner(request)
+    output = await runner.run(job, client=client_of(request))
+    headers = {"Vary": "Accept"}
+    if output.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[LIMIT_HEADER] = str(runner.max_results)
+    return Response(output.body, media_type=job.format.content_type, headers=headers)
+
+
 async def _answer(request: Request, text: str, params: list[tuple[str, str]]) -> Response:
     form = classify(text).form
     fmt = negotiate(
@@ -135,14 +170,8 @@ async def _answer(request: Request, text: str, params: list[tuple[str, str]]) ->
         form,
         accept_charset=request.headers.get("accept-charset"),
     )
-    runner = _runner(request)
-    job = runner.job(text, fmt, dataset=_dataset(params), base_iri=_endpoint_url(request))
-    output: QueryOutput = await runner.run(job)
-    headers = {"Vary": "Accept"}
-    if output.truncated:
-        headers[TRUNCATED_HEADER] = "true"
-        headers[LIMIT_HEADER] = str(runner.max_results)
-    return Response(output.body, media_type=fmt.content_type, headers=headers)
+    job = QueryJob(text, fmt, _dataset(params), _endpoint_url(request))
+    return await run_job(request, job)
 
 
 @router.get(
