@@ -289,7 +289,10 @@ class ClaimService:
                     f"the claim breaks {len(report.errors)} rule(s) of the shapes",
                     report.violations,
                 )
-            self.store.extend(dataset_quads(dataset))
+            # Stored unless another process stored it meanwhile (a remote store).
+            created = bool(self.store.store_claims({iri: list(dataset_quads(dataset))}))
+        if not created:
+            return self.get(iri), False
         self._notify([iri])
         return self.get(iri), True
 
@@ -321,7 +324,8 @@ class ClaimService:
                 for triples, graph in ((new_graph, pubinfo), (agents, curators))
                 for s, p, o in triples
             ]
-            self.store.apply(remove=old, add=new)
+            if not self.store.retract_claim(iri, remove=old, add=new):
+                raise ConflictError(f"claim {iri} is already retracted", value=iri)
         self._notify([iri])
         return self.get(iri)
 
@@ -333,25 +337,22 @@ class ClaimService:
         """
         claims = list(claims)
         now = _now()
-        prepared: list[Claim] = []
+        prepared: dict[str, list[ox.Quad]] = {}
         violations: list[Violation] = []
-        dataset = new_dataset()
         for index, claim in enumerate(claims):
-            if self.exists(claim.iri) or any(c.iri == claim.iri for c in prepared):
+            if claim.iri in prepared or self.exists(claim.iri):
                 continue
             stored = self._as_stored(claim, curator=curator, now=now, preserve=True)
-            _, report = self._check(stored)
+            dataset, report = self._check(stored)
             violations.extend(v.for_item(index) for v in report.errors)
-            prepared.append(stored)
-            claim_to_dataset(stored, dataset)
+            prepared[claim.iri] = list(dataset_quads(dataset))
         if violations:
             raise ValidationFailed(
                 f"{len(violations)} violation(s); nothing was stored", violations
             )
         with self.store.write_lock:
-            self.store.extend(dataset_quads(dataset))
-        self._notify([c.iri for c in prepared])
-        created = {c.iri for c in prepared}
+            created = self.store.store_claims(prepared)
+        self._notify(sorted(created))
         return [(self.get(c.iri), c.iri in created) for c in claims]
 
     def _as_stored(

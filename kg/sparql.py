@@ -195,6 +195,7 @@ def collect(
         named_graphs=plan.named_graphs,
         union_default_graph=plan.union_default_graph,
         base_iri=plan.base_iri,
+        row_limit=max_results + 1,
     )
     result = QueryResult(form=plan.form, prefixes=plan.prefixes)
     try:
