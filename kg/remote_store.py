@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -291,6 +292,23 @@ class RemoteStore:
         One conditional insert per claim (the claim and its change event), then the
         read-back and repair of :mod:`kg.claim_log`.
         """
+        stored: set[str] = set()
+        pending = dict(claims)
+        for attempt in range(MAX_ROUNDS):
+            stored |= self._store_claims_once(pending)
+            absent = self._absent(list(pending))
+            if not absent:
+                return stored
+            # Virtuoso reads uncommitted rows: another writer's claim can be seen
+            # by the condition, then be gone (rolled back) or not yet readable.
+            time.sleep(0.05 * (attempt + 1))
+            pending = {iri: claims[iri] for iri in absent}
+        raise StoreError(
+            f"{len(pending)} claim(s) could not be stored while other writers wrote them; "
+            "retry the request"
+        )
+
+    def _store_claims_once(self, claims: Mapping[str, Sequence[ox.Quad]]) -> set[str]:
         events: dict[str, ChangeEvent] = {}
         operations: list[tuple[int, str]] = []
         for iri, quads in claims.items():
@@ -364,6 +382,17 @@ class RemoteStore:
             f"the publication info of {len(pending)} claim(s) did not settle after "
             f"{MAX_ROUNDS} rounds of concurrent writes; retry the request"
         )
+
+    def _absent(self, iris: Sequence[str]) -> list[str]:
+        """The claims of ``iris`` whose assertion graph cannot be read."""
+        found: set[str] = set()
+        for start in range(0, len(iris), 200):
+            names = " ".join(str(ox.NamedNode(i + "#assertion")) for i in iris[start : start + 200])
+            rows = self._select(
+                f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            )
+            found |= {row["g"].value.removesuffix("#assertion") for row in rows}  # type: ignore[union-attr]
+        return [iri for iri in iris if iri not in found]
 
     def _events_of(self, iris: Sequence[str]) -> dict[str, list[ChangeEvent]]:
         found: dict[str, list[ChangeEvent]] = defaultdict(list)

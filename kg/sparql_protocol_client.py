@@ -48,6 +48,7 @@ RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
 CANCELLED = b"has been cancelled"
+ASK_VARIABLE = "__ASK_RETVAL"
 
 
 class Dialect(StrEnum):
@@ -240,9 +241,21 @@ class ProtocolClient:
         self, body: bytes | IO[bytes], timeout_s: float | None
     ) -> ox.QuerySolutions | ox.QueryBoolean:
         try:
-            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         except SyntaxError as error:
             raise self._broken(body, timeout_s, error) from error
+        if isinstance(parsed, ox.QuerySolutions) and [v.value for v in parsed.variables] == [
+            ASK_VARIABLE
+        ]:
+            # Virtuoso answers a false ASK as a SELECT of __ASK_RETVAL with no rows
+            # (a true one as a boolean, or one row of 1).
+            row = next(iter(parsed), None)
+            value = row is not None and row[0] is not None and row[0].value in ("1", "true")
+            return ox.parse_query_results(
+                b'{"head":{},"boolean":%s}' % (b"true" if value else b"false"),
+                format=ox.QueryResultsFormat.JSON,
+            )
+        return parsed
 
     def triples(self, text: str, **options: Any) -> list[ox.Triple]:
         """A CONSTRUCT or DESCRIBE answer as triples."""

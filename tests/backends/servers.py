@@ -108,9 +108,7 @@ def virtuoso_server() -> TriplestoreServer | None:
         return None
     env = {
         "GBKG_STORE_USER": os.environ.get(VIRTUOSO_VARIABLE.replace("URL", "USER"), "dba"),
-        "GBKG_STORE_PASSWORD": os.environ.get(
-            VIRTUOSO_VARIABLE.replace("URL", "PASSWORD"), "dba"
-        ),
+        "GBKG_STORE_PASSWORD": os.environ.get(VIRTUOSO_VARIABLE.replace("URL", "PASSWORD"), "dba"),
     }
     return TriplestoreServer("virtuoso", url, env)
 
