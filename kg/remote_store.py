@@ -391,7 +391,7 @@ class RemoteStore:
             rows = self._select(
                 f"SELECT DISTINCT ?g WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}"
             )
-            found |= {row["g"].value.removesuffix("#assertion") for row in rows}  # type: ignore[union-attr]
+            found |= {row["g"].value.removesuffix("#assertion") for row in rows}
         return [iri for iri in iris if iri not in found]
 
     def _events_of(self, iris: Sequence[str]) -> dict[str, list[ChangeEvent]]:
