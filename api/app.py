@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     """
     settings = settings or get_settings()
     owns_store = store is None
-    store = store if store is not None else open_store(settings.store)
+    store = store if store is not None else open_store(settings.store, settings=settings)
     ensure_loaded(store, curated=settings.load_curated)
 
     @asynccontextmanager
@@ -45,7 +45,10 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
             target=app.state.claim_graph.get, name="claim-graph-warm-up", daemon=True
         )
         warm_up.start()
+        # Claims written through other processes (a remote store) reach the claim graph.
+        stop_watching = store.watch(app.state.claim_graph.update)
         yield
+        stop_watching()
         app.state.query_runner.close()
         warm_up.join(timeout=60)  # never close the store under it
         if owns_store:

@@ -143,7 +143,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _open(args: argparse.Namespace) -> Backend:
     settings = _settings(args)
-    store = open_store(settings.store)
+    store = open_store(settings.store, settings=settings)
     ensure_loaded(store, curated=settings.load_curated)
     return store
 

@@ -107,7 +107,8 @@ class _Batch:
 
     reports: list[ValidationReport] = field(default_factory=list)
     stored: list[Claim] = field(default_factory=list)
-    quads: list[ox.Quad] = field(default_factory=list)
+    #: The quads of each claim to store, by claim IRI.
+    claim_quads: dict[str, list[ox.Quad]] = field(default_factory=dict)
 
 
 def _report(*parts: list[Violation] | ValidationReport) -> ValidationReport:
@@ -321,7 +322,7 @@ class ClaimService:
             if report.conforms:
                 quads = list(dataset_quads(dataset))
                 recorded.add(quads, item=index)
-                batch.quads.extend(quads)
+                batch.claim_quads[stored.iri] = quads
                 batch.stored.append(stored)
         return batch
 
@@ -341,11 +342,11 @@ class ClaimService:
                 raise ValidationFailed(
                     f"the claim breaks {len(report.errors)} rule(s)", report.violations
                 )
-            if batch.quads:
-                self.store.extend(batch.quads)
-        if batch.stored:
+            # Stored unless another process stored it meanwhile (a remote store).
+            created = bool(batch.stored) and bool(self.store.store_claims(batch.claim_quads))
+        if created:
             self._notify([claim.iri])
-        return self.get(claim.iri), bool(batch.stored)
+        return self.get(claim.iri), created
 
     def retract(
         self, identifier: str, *, reason: str, curator: str, now: datetime | None = None
@@ -375,7 +376,8 @@ class ClaimService:
                 for triples, graph in ((new_graph, pubinfo), (agents, curators))
                 for s, p, o in triples
             ]
-            self.store.apply(remove=old, add=new)
+            if not self.store.retract_claim(iri, remove=old, add=new):
+                raise ConflictError(f"claim {iri} is already retracted", value=iri)
         self._notify([iri])
         return self.get(iri)
 
@@ -399,10 +401,9 @@ class ClaimService:
                 raise ValidationFailed(
                     f"{len(violations)} violation(s); nothing was stored", violations
                 )
-            if batch.quads:
-                self.store.extend(batch.quads)
-        self._notify([c.iri for c in batch.stored])
-        created = {c.iri for c in batch.stored}
+            # Stored unless another process stored them meanwhile (a remote store).
+            created = self.store.store_claims(batch.claim_quads) if batch.stored else set()
+        self._notify(sorted(created))
         iris = [c.iri for c in claims]
         read = {iri: self.get(iri) for iri in set(iris)}
         return [(read[iri], iri in created) for iri in iris]

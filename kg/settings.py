@@ -84,6 +84,29 @@ class Settings(BaseSettings):
         "only to measure what isolation costs (bench/query_isolation.py): queries then run "
         "in threads of the server, with no network sandbox, memory limit or stop.",
     )
+    update_url: str | None = Field(
+        default=None,
+        description="The SPARQL update endpoint of a remote store, when it is not derived "
+        "from GBKG_STORE (Oxigraph: /update, Virtuoso: /sparql-auth).",
+    )
+    store_dialect: str | None = Field(
+        default=None,
+        description="The remote store's kind: oxigraph, virtuoso or generic "
+        "(default: guessed from the URL path).",
+    )
+    store_user: str | None = Field(default=None, description="User of a remote store.")
+    store_password: SecretStr = Field(
+        default=SecretStr(""), description="Password of GBKG_STORE_USER."
+    )
+    store_auth: str = Field(
+        default="digest", description="HTTP authentication of a remote store: digest or basic."
+    )
+    change_poll_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds between polls of a remote store's change log (how stale another "
+        "process's writes may be in /paths and /evidence).",
+    )
     load_curated: bool = Field(
         default=True, description="Load the curated claims into an empty store on first use."
     )

@@ -229,6 +229,7 @@ def collect(
             named_graphs=plan.named_graphs,
             union_default_graph=plan.union_default_graph,
             base_iri=plan.base_iri,
+            row_limit=max_results + 1,
         )
         if isinstance(answer, ox.QueryBoolean):
             result.form = QueryForm.ASK

@@ -14,14 +14,17 @@ itself from validated term objects, never spliced from input text.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
 
 from gbkg.kg.errors import QueryError, StoreError
+
+if TYPE_CHECKING:
+    from gbkg.kg.settings import Settings
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
@@ -51,6 +54,7 @@ class Backend(Protocol):
         named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
         union_default_graph: bool = True,
         base_iri: str | None = None,
+        row_limit: int | None = None,
     ) -> QueryResult: ...
 
     def extend(self, quads: Iterable[ox.Quad]) -> None: ...
@@ -58,6 +62,20 @@ class Backend(Protocol):
     def apply(self, *, remove: Iterable[ox.Quad], add: Iterable[ox.Quad]) -> None: ...
 
     def load(self, data: bytes | IO[bytes], *, format: ox.RdfFormat) -> None: ...
+
+    def store_claims(self, claims: Mapping[str, Sequence[ox.Quad]]) -> set[str]:
+        """Store each claim (IRI → its quads) unless stored; the IRIs this call stored."""
+        ...
+
+    def retract_claim(
+        self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]
+    ) -> bool:
+        """Swap a claim's publication info unless it is retracted; whether this call did."""
+        ...
+
+    def watch(self, on_change: Callable[[list[str]], None]) -> Callable[[], None]:
+        """Follow claims other processes write (a remote store); returns the stopper."""
+        ...
 
     def quads(self, graph: GraphName | None = None) -> list[ox.Quad]: ...
 
@@ -134,12 +152,14 @@ class OxigraphStore:
         named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
         union_default_graph: bool = True,
         base_iri: str | None = None,
+        row_limit: int | None = None,
     ) -> QueryResult:
         """Evaluate a query; values are bound as terms through ``substitutions``.
 
         With no ``default_graph``, the default graph is the union of all graphs
         (each claim lives in its own named graphs). ``base_iri`` resolves the
         query's relative IRIs (the SPARQL endpoint passes its own URL).
+        ``row_limit`` is a hint for remote stores; Oxigraph's answers are lazy.
         """
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): v for k, v in (substitutions or {}).items()
@@ -200,6 +220,35 @@ class OxigraphStore:
         finally:
             self._wrote()
 
+    def store_claims(self, claims: Mapping[str, Sequence[ox.Quad]]) -> set[str]:
+        """The claims not stored yet, in one transaction (one writer process: the
+        caller's ``write_lock`` orders the check and the write)."""
+        with self.write_lock:
+            new = {
+                iri: quads
+                for iri, quads in claims.items()
+                if not self.contains_graph(ox.NamedNode(iri + "#assertion"))
+            }
+            self.extend(q for quads in new.values() for q in quads)
+        return set(new)
+
+    def retract_claim(
+        self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]
+    ) -> bool:
+        retracted = ox.Quad(
+            ox.NamedNode(iri), ox.NamedNode(str(GBA.status)), ox.NamedNode(str(GBA.Retracted)),
+            ox.NamedNode(iri + "#pubinfo"),
+        )  # fmt: skip
+        with self.write_lock:
+            if retracted in self._store:
+                return False
+            self.apply(remove=remove, add=add)
+        return True
+
+    def watch(self, on_change: Callable[[list[str]], None]) -> Callable[[], None]:
+        """Nothing to follow: an on-disk store has one writer process, this one."""
+        return lambda: None
+
     def quads(self, graph: GraphName | None = None) -> list[ox.Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))
 
@@ -259,15 +308,33 @@ def _quad_text(quad: ox.Quad) -> str:
     return f"GRAPH {quad.graph_name} {{ {triple} }}"
 
 
-def open_store(location: str | Path, *, read_only: bool = False) -> Backend:
-    """The backend for ``GBKG_STORE``: a directory path opens the embedded store."""
+def open_store(
+    location: str | Path, *, read_only: bool = False, settings: Settings | None = None
+) -> Backend:
+    """The backend for ``GBKG_STORE``: a directory opens the embedded store, an
+    ``http(s)://`` URL a triplestore over the SPARQL 1.1 Protocol
+    (:class:`~kg.remote_store.RemoteStore`, configured by ``settings``)."""
     text = str(location)
+    store: Backend
     if text.startswith(("http://", "https://")):
-        raise StoreError(
-            f"{text}: the SPARQL-protocol backend for external triplestores is not built yet; "
-            "GBKG_STORE must be a directory"
+        from gbkg.kg.remote_store import RemoteStore
+        from gbkg.kg.settings import get_settings
+        from gbkg.kg.sparql_protocol_client import Endpoint
+
+        settings = settings or get_settings()
+        endpoint = Endpoint.from_settings(
+            text,
+            update_url=settings.update_url,
+            dialect=settings.store_dialect,
+            user=settings.store_user,
+            password=settings.store_password.get_secret_value(),
+            auth_scheme=settings.store_auth,
         )
-    store: Backend = OxigraphStore(text, read_only=read_only)
+        store = RemoteStore(
+            endpoint, timeout_s=settings.query_timeout_s, poll_s=settings.change_poll_s
+        )
+        return store
+    store = OxigraphStore(text, read_only=read_only)
     return store
 
 
