@@ -38,6 +38,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
@@ -103,6 +104,8 @@ class RemoteStore:
         self.write_lock: AbstractContextManager[Any, Any] = threading.RLock()
         #: Marks this process's change events, so its feed skips its own writes.
         self.origin = f"urn:uuid:{uuid.uuid4()}"
+        #: No local files: queries go to the server, never to local worker processes.
+        self.path: Path | None = None
         self.hidden_graphs = VIRTUOSO_GRAPHS if endpoint.dialect is Dialect.VIRTUOSO else ()
         self._feeds: list[ChangeFeed] = []
 
@@ -110,6 +113,11 @@ class RemoteStore:
         return f"RemoteStore({self.endpoint.query_url!r}, {self.endpoint.dialect})"
 
     # Queries -------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """Always 0: no local reader opens a remote store's files, so none needs to reopen."""
+        return 0
 
     def query(
         self,

@@ -87,6 +87,7 @@ class QueryableStore(Protocol):
         named_graphs: list[ox.NamedNode] | None = None,
         union_default_graph: bool = True,
         base_iri: str | None = None,
+        row_limit: int | None = None,
     ) -> OxigraphAnswer: ...
 
     def contains_graph(self, graph: ox.NamedNode) -> bool: ...

@@ -23,6 +23,10 @@ import pyoxigraph as ox
 
 from gbkg.kg.errors import QueryError, StoreError
 
+#: The ontology namespace, spelled out: kg.namespaces imports rdflib, which the query
+#: workers (which import this module) do without.
+_GBA = "https://w3id.org/gbkg/ontology#"
+
 if TYPE_CHECKING:
     from gbkg.kg.settings import Settings
 
@@ -236,7 +240,7 @@ class OxigraphStore:
         self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]
     ) -> bool:
         retracted = ox.Quad(
-            ox.NamedNode(iri), ox.NamedNode(str(GBA.status)), ox.NamedNode(str(GBA.Retracted)),
+            ox.NamedNode(iri), ox.NamedNode(_GBA + "status"), ox.NamedNode(_GBA + "Retracted"),
             ox.NamedNode(iri + "#pubinfo"),
         )  # fmt: skip
         with self.write_lock:
@@ -346,10 +350,9 @@ CLAIM_COUNT_QUERY = (
 
 
 def claim_count(store: Backend) -> int:
-    from gbkg.kg.namespaces import GBA  # rdflib: kept out of the query workers' imports
 
     result = store.query(
-        CLAIM_COUNT_QUERY, substitutions={"claimClass": ox.NamedNode(str(GBA.Claim))}
+        CLAIM_COUNT_QUERY, substitutions={"claimClass": ox.NamedNode(_GBA + "Claim")}
     )
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
