@@ -229,12 +229,24 @@ def test_a_flood_from_one_client_gets_429_while_another_is_answered(
     server.assert_alive()
 
 
-def test_an_answer_past_the_byte_limit_is_refused(server: HostileServer) -> None:
-    """One row of a 128 MB string: refused in the worker, never relayed by the server."""
+@pytest.fixture(scope="module")
+def small_answers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
+    """A server whose answers may be 1 MB, with time enough to build a larger one (the
+    limit, not the clock, must be what stops it on a busy machine)."""
+    yield from hostile_server(
+        tmp_path_factory.mktemp("answers"),
+        GBKG_QUERY_MAX_ANSWER_MB="1",
+        GBKG_QUERY_TIMEOUT_S="30",
+    )
+
+
+def test_an_answer_past_the_byte_limit_is_refused(small_answers: HostileServer) -> None:
+    """One row of an 8 MB string: refused in the worker, never relayed by the server."""
+    server = small_answers
     server_rss = rss_mb(server.pid)
-    body = server.assert_refused(post(server, doubling(22)), 503)
+    body = server.assert_refused(post(server, doubling(18)), 503)
     assert "GBKG_QUERY_MAX_ANSWER_MB" in body["detail"], body
-    assert body["limit"] == 64_000_000
+    assert body["limit"] == 1_000_000
     assert rss_mb(server.pid) < server_rss + 50
 
 
