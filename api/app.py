@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     app.state.settings = settings
     app.state.store = store
     app.state.query_runner = QueryRunner.from_settings(store, settings)
-    app.state.claims = ClaimService(store)
+    app.state.claims = ClaimService(store, max_triples=settings.max_claim_triples)
     app.state.catalog = QueryCatalog()
     app.state.body_limiter = anyio.CapacityLimiter(settings.body_workers)
     linking.install(app)

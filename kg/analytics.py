@@ -67,10 +67,10 @@ from gbkg.kg.projection import (
     ClaimRecord,
     EntityName,
     Vocabulary,
+    claim_record,
+    claim_records,
     entity_classes,
     entity_iri,
-    read_claim,
-    read_claims,
     read_entities,
     read_entity,
 )
@@ -199,7 +199,7 @@ class ClaimGraph:
             store=store,
             entity_classes=entity_classes(store),
         )
-        for record in read_claims(store):
+        for record in claim_records(store):
             graph._add(record)
         return graph
 
@@ -248,7 +248,7 @@ class ClaimGraph:
         with self._lock:
             for iri in iris:
                 self._drop(iri)
-                record = read_claim(self.store, iri)
+                record = claim_record(self.store, iri)
                 if record is None:
                     continue
                 for end in (record.subject, record.object):

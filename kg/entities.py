@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+from rdflib import RDF, RDFS, SKOS
 
 from gbkg.kg.errors import NotFoundError, ParameterError
 from gbkg.kg.ids import compress
@@ -40,7 +40,6 @@ from gbkg.kg.model import Finding
 from gbkg.kg.projection import ClaimRecord, entity_classes, entity_iri, read_about, read_entity
 from gbkg.kg.resources import internal_query
 from gbkg.kg.store import Backend
-from gbkg.kg.terms import from_ox
 
 MAX_QUERY_LENGTH = 200
 XREF_PROPERTIES = {
@@ -164,8 +163,9 @@ class EntityDetail:
     as_subject: list[ClaimRecord]
     as_object: list[ClaimRecord]
     evidence: EvidenceProfile
-    #: Every statement the store makes about the entity (for RDF representations).
-    graph: Graph
+    #: Every statement the store makes about the entity, as triples of the default
+    #: graph (for RDF representations).
+    statements: list[ox.Quad]
 
     @property
     def id(self) -> str:
@@ -190,7 +190,7 @@ def get(store: Backend, identifier: str, *, parameter: str = "curie") -> EntityD
             parameter=parameter,
             value=compress(iri),
         )
-    graph = Graph()
+    statements: list[ox.Quad] = []
     label: str | None = None
     synonyms: set[str] = set()
     type_iris: set[str] = set()
@@ -200,7 +200,7 @@ def get(store: Backend, identifier: str, *, parameter: str = "curie") -> EntityD
         p, o = quad.predicate.value, quad.object
         if isinstance(o, ox.Triple):  # RDF-star terms are not part of an entity's description
             continue
-        graph.add((URIRef(iri), URIRef(p), from_ox(o)))
+        statements.append(ox.Quad(quad.subject, quad.predicate, o))
         if p == str(RDFS.label) and isinstance(o, ox.Literal):
             label = label or o.value
         elif p == str(SKOS.altLabel) and isinstance(o, ox.Literal):
@@ -221,7 +221,7 @@ def get(store: Backend, identifier: str, *, parameter: str = "curie") -> EntityD
         as_subject=[r for r in records if r.subject == iri],
         as_object=[r for r in records if r.object == iri and r.subject != iri],
         evidence=profile(records),
-        graph=graph,
+        statements=list(dict.fromkeys(statements)),
     )
 
 

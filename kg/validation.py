@@ -9,11 +9,12 @@ an in-memory Oxigraph store, which runs the SPARQL-based constraints natively.
 Each result becomes a :class:`Violation` that names the JSON field of the claim
 record to fix (``statistics.p_value``), found from the result's path and the role of
 its focus node: the focus of a statistics rule is the node the claim links with
-``gba:statistics``, and so on (:data:`ROLE_LINKS`, :data:`FIELDS`).
+``gba:statistics``, and so on — both read from the layout table
+(:func:`kg.record.layout.field_for`).
 
->>> from gbkg.kg.claim_rdf import claim_to_dataset
->>> from gbkg.kg.model import Claim
->>> claim = Claim.model_validate({
+>>> from gbkg.kg.record.writer import claim_quads
+>>> from gbkg.kg.model import ClaimIn
+>>> claim = ClaimIn.model_validate({
 ...     "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
 ...     "finding": "effect", "statement": "Probiotics improve depressive symptoms.",
 ...     "quote": "Probiotics were linked to modest improvements",
@@ -21,8 +22,8 @@ its focus node: the focus of a statistics rule is the node the claim links with
 ...     "evidence": {"study_design": "meta-analysis"}, "statistics": {"p_value": 1.5},
 ... })
 >>> validator = Validator()
->>> dataset = claim_to_dataset(claim)
->>> report = validator.validate_claim(dataset, entity_graph=validator.entity_graph_for(dataset))
+>>> quads = claim_quads(claim)
+>>> report = validator.validate_claim(quads, entity_graph=validator.entity_graph_for(quads))
 >>> [(v.field, v.message) for v in report.errors]
 [('statistics.p_value', 'statistics.p_value must be between 0 and 1')]
 """
@@ -30,8 +31,7 @@ its focus node: the focus of a statistics rule is the node the claim links with
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -39,29 +39,25 @@ import pyoxigraph as ox
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
 from pyshacl.graph_abstraction import OxigraphDataGraph
-from rdflib import RDF, RDFS, SKOS, Dataset, Graph, URIRef
+from rdflib import RDF, RDFS, Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
-from rdflib.namespace import DCTERMS, PROV, SH
+from rdflib.namespace import PROV, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from gbkg.kg.errors import InputError, KGError
-from gbkg.kg.namespaces import GBA, OA
+from gbkg.kg.namespaces import GBA
+from gbkg.kg.record import layout
 from gbkg.kg.resources import ontology_file
 from gbkg.kg.terms import from_ox, to_ox
+from gbkg.kg.violations import Severity, ValidationReport, Violation
 
 SHAPES_FILE = "shapes.ttl"
 #: On a node shape, the property its node-level results are reported on (shapes.ttl).
 REPORT_PATH = URIRef("https://w3id.org/gbkg/shapes#reportPath")
 ONTOLOGY_FILE = "gba.ttl"
 ENTITIES_FILE = "entities.ttl"
-
-
-class Severity(StrEnum):
-    VIOLATION = "violation"  #: the claim does not conform
-    WARNING = "warning"  #: advisory: reported, the claim still conforms
-    INFO = "info"
 
 
 _SEVERITIES = {
@@ -71,161 +67,11 @@ _SEVERITIES = {
 }
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One SHACL result, in the words of the claim record.
-
-    ``field`` is the JSON field to fix (``"statistics.p_value"``, ``"source.title"``),
-    or ``None`` when the result does not belong to one; ``path`` the IRI of the
-    property (``sh:resultPath``); ``constraint`` the SHACL constraint component's
-    local name (``"MaxInclusiveConstraintComponent"``), or the IRI of the
-    SPARQL-based constraint; ``focus`` the node the rule was checked on.
-    """
-
-    field: str | None
-    path: str | None
-    constraint: str
-    message: str
-    severity: str
-    value: str | None
-    focus: str | None
-
-    def as_json(self) -> dict[str, str | None]:
-        return {
-            "field": self.field,
-            "message": self.message,
-            "severity": str(self.severity),
-            "value": self.value,
-            "path": self.path,
-            "constraint": self.constraint,
-            "focus": self.focus,
-        }
-
-    def for_item(self, index: int) -> Violation:
-        """This violation for the ``index``-th claim of a batch (``"3.statistics.p_value"``)."""
-        prefix = str(index)
-        return replace(self, field=f"{prefix}.{self.field}" if self.field else prefix)
-
-
-@dataclass
-class ValidationReport:
-    """``conforms`` is false exactly when some result has severity ``violation``."""
-
-    conforms: bool
-    violations: list[Violation] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Violation]:
-        """The results that make the claim fail."""
-        return [v for v in self.violations if v.severity == Severity.VIOLATION]
-
-    @property
-    def warnings(self) -> list[Violation]:
-        return [v for v in self.violations if v.severity == Severity.WARNING]
-
-    def as_json(self) -> dict[str, Any]:
-        return {"conforms": self.conforms, "violations": [v.as_json() for v in self.violations]}
-
-
 # Mapping a result to the JSON field ------------------------------------------------
 
-#: How a claim links each of its parts: the role of a focus node is found from the
-#: property that points at it. First match wins (a source that one claim reads and
-#: another reports is a ``source``).
-ROLE_LINKS: tuple[tuple[URIRef, str], ...] = (
-    (GBA.statistics, "statistics"),
-    (GBA.quantity, "quantity"),
-    (GBA.context, "context"),
-    (GBA.evidence, "evidence"),
-    (GBA.quote, "quote"),
-    (GBA.retraction, "retraction"),
-    (PROV.wasDerivedFrom, "source"),
-    (GBA.primarySource, "primary_source"),
-    (GBA.reports, "primary_source"),
-)
-
-_SOURCE_FIELDS: dict[URIRef, str] = {
-    RDF.type: "type",
-    DCTERMS.title: "title",
-    GBA.doi: "doi",
-    GBA.url: "url",
-    DCTERMS.publisher: "publisher",
-    DCTERMS.date: "date",
-    GBA.journal: "journal",
-    GBA.country: "country",
-    GBA.year: "year",
-}
-
-#: Role -> (property -> JSON field). Fields are written in full, as the curator sees
-#: them; a property missing here falls back to ``role.localName``.
-FIELDS: dict[str, dict[URIRef, str]] = {
-    "claim": {
-        RDF.type: "id",  # the claim's IRI typed as something else (one node, one kind)
-        RDF.subject: "subject",
-        RDF.predicate: "predicate",
-        RDF.object: "object",
-        GBA.finding: "finding",
-        GBA.statement: "statement",
-        GBA.hedged: "hedged",
-        GBA.statistics: "statistics",
-        GBA.quantity: "quantity",
-        GBA.context: "context",
-        PROV.wasDerivedFrom: "source",
-        GBA.primarySource: "primary_source",
-        GBA.evidence: "evidence",
-        GBA.quote: "quote",
-        PROV.wasAttributedTo: "curator",
-        DCTERMS.created: "created",
-        GBA.status: "status",
-        GBA.retraction: "retraction",
-    },
-    "statistics": {
-        GBA.effectMeasure: "statistics.effect_measure",
-        GBA.effectSize: "statistics.effect_size",
-        GBA.ciLow: "statistics.ci_low",
-        GBA.ciHigh: "statistics.ci_high",
-        GBA.ciLevel: "statistics.ci_level",
-        GBA.pValue: "statistics.p_value",
-        GBA.iSquared: "statistics.i_squared",
-    },
-    "quantity": {
-        GBA.value: "quantity.value",
-        GBA.unit: "quantity.unit",
-        GBA.quantityOf: "quantity.of",
-    },
-    "context": {
-        GBA.population: "context.population",
-        GBA.coIntervention: "context.co_intervention",
-        GBA.condition: "context.condition",
-        GBA.strain: "context.strain",
-        GBA.dose: "context.dose",
-    },
-    "evidence": {
-        GBA.studyDesign: "evidence.study_design",
-        GBA.nStudies: "evidence.n_studies",
-        GBA.nParticipants: "evidence.n_participants",
-        GBA.duration: "evidence.duration",
-        GBA.population: "evidence.population",
-    },
-    "quote": {
-        OA.exact: "quote",
-        OA.start: "quote_position.start",
-        OA.end: "quote_position.end",
-    },
-    "retraction": {
-        GBA.reason: "retraction.reason",
-        PROV.atTime: "retraction.at",
-        PROV.wasAttributedTo: "retraction.by",
-    },
-    "source": {p: f"source.{f}" for p, f in _SOURCE_FIELDS.items()},
-    "primary_source": {p: f"primary_source.{f}" for p, f in _SOURCE_FIELDS.items()},
-    "entities": {
-        RDFS.label: "entities.label",
-        RDF.type: "entities.type",
-        SKOS.altLabel: "entities.synonyms",
-        SKOS.exactMatch: "entities.xrefs",
-    },
-}
+#: How a claim links each of its parts and sources: the role of a focus node is found
+#: from the property that points at it (from the layout table, :func:`layout.roles`).
+ROLE_LINKS: tuple[tuple[URIRef, str], ...] = tuple(layout.roles())
 
 
 def _role(graph: Graph, focus: Node) -> str | None:
@@ -235,7 +81,7 @@ def _role(graph: Graph, focus: Node) -> str | None:
         if next(graph.subjects(link, focus), None) is not None:
             return role
     if next(graph.objects(focus, RDFS.label), None) is not None or _is_entity(graph, focus):
-        return "entities"
+        return layout.ENTITY.name
     return None
 
 
@@ -253,7 +99,7 @@ def field_of(graph: Graph, focus: Node, path: Node | None) -> str | None:
         return None
     if not isinstance(path, URIRef):  # no path, or a complex path (a blank node)
         return None if role == "claim" else role
-    known = FIELDS[role].get(path)
+    known = layout.field_for(role, path)
     if known is not None:
         return known
     local = _local_name(path)
@@ -302,7 +148,7 @@ def entities_graph() -> Graph:
 
 #: What can be validated: rdflib graphs and datasets, Oxigraph stores, lists of
 #: Oxigraph quads (as ``Backend.quads()`` returns them). All graphs are read as one.
-Data = Graph | Dataset | ox.Store | list[ox.Quad]
+Data = Graph | ox.Store | Sequence[ox.Quad]
 
 
 def _triples(data: Graph | Dataset) -> Iterable[tuple[Node, Node, Node]]:
@@ -314,7 +160,7 @@ def _triples(data: Graph | Dataset) -> Iterable[tuple[Node, Node, Node]]:
 
 
 def _quads(data: Data) -> Iterable[ox.Quad]:
-    if isinstance(data, ox.Store | list):
+    if not isinstance(data, Graph):
         for quad in data:
             yield ox.Quad(quad.subject, quad.predicate, quad.object)
         return
@@ -363,12 +209,12 @@ def _union_graph(*parts: Data) -> Graph:
     """The parts as one rdflib graph (the fallback of :func:`_run`)."""
     graph = _RdflibGraph()
     for part in parts:
-        if isinstance(part, ox.Store | list):
-            for quad in part:
-                graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
-        else:
+        if isinstance(part, Graph):
             for triple in _triples(part):
                 graph.add(triple)
+        else:
+            for quad in part:
+                graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
     return graph
 
 
@@ -534,6 +380,31 @@ def ontology_core(ontology: Graph) -> Graph:
     return core
 
 
+#: Claims validated in one pySHACL run (:meth:`Validator.validate_claims`).
+BATCH_CLAIMS = 250
+
+
+@dataclass(frozen=True)
+class ClaimData:
+    """A claim to validate: its IRI, its quads, and what the rules read beyond them
+    (the labels and types of the entities it touches, the records of its sources)."""
+
+    iri: str
+    quads: Sequence[ox.Quad]
+    reference: Sequence[ox.Quad] = ()
+
+
+def _names(item: ClaimData, nodes: set[str]) -> bool:
+    """Whether the claim's quads name one of ``nodes`` (a focus of no claim's own)."""
+    if "" in nodes:
+        return True
+    return any(
+        (isinstance(t, ox.NamedNode) and t.value in nodes)
+        for q in item.quads
+        for t in (q.subject, q.object)
+    )
+
+
 class Validator:
     """Validates claims against the shapes; the shapes and the ontology are parsed once.
 
@@ -551,22 +422,29 @@ class Validator:
         self.ontology = ontology if ontology is not None else ontology_graph()
         self.entities = entities if entities is not None else entities_graph()
         self.ontology_core = ontology_core(self.ontology)
+        #: The same, as the quads every run of a claim merges in (converted once).
+        self.core_quads = list(_quads(self.ontology_core))
         # pySHACL adds two system triples to the shapes graph at each run; one run
         # now means later (possibly concurrent) runs only re-add what is there.
         _run([], self.shapes)
 
-    def entity_graph_for(self, claim_dataset: Graph | Dataset) -> Graph:
+    def entity_graph_for(self, claim: Graph | Sequence[ox.Quad]) -> Graph:
         """Labels and types, from the packaged entities file, of the entities the claim
         touches (the store does the same from its own entities graph)."""
         graph = Graph()
-        for entity in touched_entities(claim_dataset):
+        touched = (
+            touched_entities(claim)
+            if isinstance(claim, Graph)
+            else {URIRef(iri) for iri in touched_iris(claim)}
+        )
+        for entity in touched:
             for prop in (RDF.type, RDFS.label):
                 for value in self.entities.objects(entity, prop):
                     graph.add((entity, prop, value))
         return graph
 
     def validate_claim(
-        self, claim_dataset: Graph | Dataset, *, entity_graph: Graph | None = None
+        self, claim_dataset: Data, *, entity_graph: Data | None = None
     ) -> ValidationReport:
         """One claim, incrementally: its own graphs, the ontology (the part the shapes
         read, :func:`ontology_core`), and ``entity_graph``.
@@ -575,15 +453,61 @@ class Validator:
         (see :func:`touched_entities`), as the store knows them; the cost does not
         depend on the size of the store.
         """
-        parts: list[Graph | Dataset] = [claim_dataset, self.ontology_core]
+        parts: list[Data] = [claim_dataset, self.core_quads]
         if entity_graph is not None:
             parts.append(entity_graph)
         return _run(parts, self.shapes)
+
+    def validate_claims(
+        self, items: Sequence[ClaimData], *, chunk: int = BATCH_CLAIMS
+    ) -> list[ValidationReport]:
+        """Many claims, one report each, in one pySHACL run per ``chunk`` of them.
+
+        A run's fixed cost (~10 ms) dominates a small claim's validation, so the claims
+        are validated together: the union of their quads, their references and the
+        ontology. Each result belongs to the claim whose node it is on (the claim or a
+        part, ``<claim>#statistics``); a result on a node several claims name (a
+        source, an entity) may come from another claim's description of it, so each
+        claim that names it is validated again alone. The cost is linear in the
+        number of claims; the reports are those of :meth:`validate_claim` on each.
+        """
+        reports: list[ValidationReport] = []
+        for start in range(0, len(items), chunk):
+            reports += self._validate_chunk(items[start : start + chunk])
+        return reports
+
+    def _alone(self, item: ClaimData) -> ValidationReport:
+        return _run([item.quads, self.core_quads, item.reference], self.shapes)
+
+    def _validate_chunk(self, items: Sequence[ClaimData]) -> list[ValidationReport]:
+        if len(items) == 1:
+            return [self._alone(items[0])]
+        owners = {item.iri: index for index, item in enumerate(items)}
+        reference = list(dict.fromkeys(q for item in items for q in item.reference))
+        report = _run([*(item.quads for item in items), self.core_quads, reference], self.shapes)
+        own: list[list[Violation]] = [[] for _ in items]
+        shared: set[str] = set()
+        for violation in report.violations:
+            focus = violation.focus or ""
+            owner = owners.get(focus.split("#", 1)[0])
+            if owner is None:
+                shared.add(focus)
+            else:
+                own[owner].append(violation)
+        alone = {i for i, item in enumerate(items) if shared and _names(item, shared)}
+        return [
+            self._alone(item) if i in alone else ValidationReport.of(own[i])
+            for i, item in enumerate(items)
+        ]
 
     def validate_all(self, dataset: Data) -> ValidationReport:
         """Everything in ``dataset`` (e.g. the whole store), with the ontology and the
         known entities merged in."""
         return _run([dataset, self.ontology, self.entities], self.shapes)
+
+
+#: The context's properties whose value may name an entity.
+_QUALIFIERS = tuple(f.prop for f in layout.FIELDS if f.kind is layout.Kind.QUALIFIER)
 
 
 def touched_entities(claim_dataset: Graph | Dataset) -> set[URIRef]:
@@ -595,13 +519,37 @@ def touched_entities(claim_dataset: Graph | Dataset) -> set[URIRef]:
         for prop in (RDF.subject, RDF.object):
             touched.update(o for o in _objects(graph, claim, prop) if isinstance(o, URIRef))
         for context in _objects(graph, claim, GBA.context):
-            for prop in FIELDS["context"]:
+            for prop in _QUALIFIERS:
                 touched.update(o for o in _objects(graph, context, prop) if isinstance(o, URIRef))
     agents = set(_subjects(graph, RDF.type, PROV.Agent))
     claims = set(_subjects(graph, RDF.type, GBA.Claim))
     for node in _subjects(graph, RDFS.label, None):
         if isinstance(node, URIRef) and node not in agents and node not in claims:
             touched.add(node)
+    return touched
+
+
+_ENTITY_LINKS = frozenset({str(RDF.subject), str(RDF.object), *(str(p) for p in _QUALIFIERS)})
+_LABEL = str(RDFS.label)
+
+
+def touched_iris(quads: Iterable[ox.Quad]) -> set[str]:
+    """:func:`touched_entities` of a claim's quads (its curators' graph left out)."""
+    quads = list(quads)
+    agents = {q.subject for q in quads if q.graph_name.value.endswith("/curators")}  # type: ignore[union-attr]
+    claims = {q.subject for q in quads if q.predicate.value == str(RDF.type)
+              and q.object.value == str(GBA.Claim)}  # type: ignore[union-attr]  # fmt: skip
+    touched: set[str] = set()
+    for q in quads:
+        if q.predicate.value in _ENTITY_LINKS and isinstance(q.object, ox.NamedNode):
+            touched.add(q.object.value)
+        elif (
+            q.predicate.value == _LABEL
+            and isinstance(q.subject, ox.NamedNode)
+            and q.subject not in agents
+            and q.subject not in claims
+        ):
+            touched.add(q.subject.value)
     return touched
 
 

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from gbkg.api.errors import PROBLEM_JSON
+from gbkg.api.negotiation import query_result_format
 from gbkg.api.routers.sparql import run_job
-from gbkg.api.sparql_conneg import negotiate
 from gbkg.kg.queries import NamedQuery, QueryCatalog
 from gbkg.kg.sparql import QueryJob
 from gbkg.kg.sparql_analysis import classify
@@ -97,7 +97,7 @@ def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
 async def run_named_query(name: str, request: Request, catalog: CatalogDep) -> Response:
     query = catalog.get(name)
     bound = query.bind(dict(request.query_params))
-    fmt = negotiate(
+    fmt = query_result_format(
         request.headers.get("accept"),
         classify(query.text).form,
         accept_charset=request.headers.get("accept-charset"),

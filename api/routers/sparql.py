@@ -29,8 +29,8 @@ from fastapi.responses import Response
 from gbkg.api.body import media_type, read_body
 from gbkg.api.deps import SettingsDep
 from gbkg.api.errors import PROBLEM_JSON, HTTPProblem
+from gbkg.api.negotiation import query_result_format
 from gbkg.api.service_description import service_description
-from gbkg.api.sparql_conneg import negotiate
 from gbkg.kg.errors import ForbiddenQueryError, ParameterError, QueryError
 from gbkg.kg.query_runner import QueryRunner
 from gbkg.kg.sparql import ProtocolDataset, QueryJob
@@ -165,7 +165,7 @@ async def run_job(request: Request, job: QueryJob) -> Response:
 
 async def _answer(request: Request, text: str, params: list[tuple[str, str]]) -> Response:
     form = classify(text).form
-    fmt = negotiate(
+    fmt = query_result_format(
         request.headers.get("accept"),
         form,
         accept_charset=request.headers.get("accept-charset"),
@@ -196,7 +196,7 @@ async def sparql_get(
     _refuse_update(params)
     queries = request.query_params.getlist("query")
     if not queries:
-        fmt = negotiate(
+        fmt = query_result_format(
             request.headers.get("accept"),
             None,
             accept_charset=request.headers.get("accept-charset"),

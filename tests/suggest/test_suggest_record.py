@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gbkg.kg.curation import ClaimService, parse_claim
+from gbkg.kg.curation import ClaimService
 from gbkg.kg.model import Claim
+from gbkg.kg.record.form import parse_claim
 from gbkg.kg.store import OxigraphStore
 from gbkg.kg.suggest.engine import Suggester
 from gbkg.kg.suggest.record import fit
