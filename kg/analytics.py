@@ -274,6 +274,16 @@ class ClaimGraph:
         with self._lock:
             return [data["record"] for _, _, data in self.graph.edges(data=True)]
 
+    def records_about(self, iri: str) -> list[ClaimRecord]:
+        """Active claims whose subject or object is ``iri``, ordered by IRI: read from the
+        graph in memory, so an entity's page costs what its claims cost, not their reads."""
+        with self._lock:
+            if iri not in self.graph:
+                return []
+            edges = [*self.graph.out_edges(iri, data=True), *self.graph.in_edges(iri, data=True)]
+            found = {data["record"].iri: data["record"] for _, _, data in edges}
+        return sorted(found.values(), key=lambda r: r.iri)
+
     def records_between(self, a: str, b: str) -> list[ClaimRecord]:
         """Active claims whose subject and object are ``a`` and ``b`` in either order."""
         with self._lock:

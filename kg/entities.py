@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, SKOS
 
+from gbkg.kg.analytics import ClaimGraph
 from gbkg.kg.errors import NotFoundError, ParameterError
 from gbkg.kg.ids import compress
 from gbkg.kg.model import Finding
-from gbkg.kg.projection import ClaimRecord, entity_classes, entity_iri, read_about, read_entity
+from gbkg.kg.projection import ClaimRecord, entity_classes, entity_iri, read_entity
 from gbkg.kg.resources import internal_query
 from gbkg.kg.store import Backend
 
@@ -172,17 +173,19 @@ class EntityDetail:
         return compress(self.iri)
 
 
-def get(store: Backend, identifier: str, *, parameter: str = "curie") -> EntityDetail:
+def get(
+    store: Backend, identifier: str, claims: ClaimGraph, *, parameter: str = "curie"
+) -> EntityDetail:
     """The entity ``identifier`` (CURIE or IRI): names, identifiers, claims and evidence.
 
-    Claims are the active ones, as subject and as object, ordered by IRI (as
-    ``GET /claims`` orders them). Raises :class:`~kg.errors.CurieError` for a
-    malformed identifier and :class:`~kg.errors.NotFoundError` when the store knows
-    nothing of the entity.
+    Claims are the active ones, as subject and as object, ordered by IRI, from the claim
+    graph in memory (``claims``): no claim is read from the store, whatever their
+    number. Raises :class:`~kg.errors.CurieError` for a malformed identifier and
+    :class:`~kg.errors.NotFoundError` when the store knows nothing of the entity.
     """
     iri = entity_iri(identifier, parameter=parameter)
     quads = store.quads_about(ox.NamedNode(iri))
-    records = sorted((r for r in read_about(store, iri) if r.active), key=lambda r: r.iri)
+    records = claims.records_about(iri)
     described = [q for q in quads if not _is_claim_part(q)]
     if not described and not records:
         raise NotFoundError(

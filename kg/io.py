@@ -19,6 +19,7 @@ write the same bytes (``tests/test_io.py`` compares them).
 
 from __future__ import annotations
 
+import io
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -213,9 +214,11 @@ def write_rdf(quads: Iterable[ox.Quad], fmt: ox.RdfFormat, out: IO[bytes]) -> No
 
 
 def rdf_bytes(quads: Iterable[ox.Quad], fmt: ox.RdfFormat) -> bytes:
-    """:func:`write_rdf` into memory (small documents: one claim, one entity)."""
-    chunks = list(rdf_chunks(lambda: quads, fmt))
-    return b"".join(chunks)
+    """:func:`write_rdf` into memory, in this thread (small documents: one claim, one
+    entity; a store's iterator is read in the thread that made it)."""
+    buffer = io.BytesIO()
+    write_rdf(quads, fmt, buffer)
+    return buffer.getvalue()
 
 
 class _Closed(Exception):
@@ -266,8 +269,9 @@ def rdf_chunks(quads: Callable[[], Iterable[ox.Quad]], fmt: ox.RdfFormat) -> Ite
 
     pyoxigraph's serializers write to a file: they run in a thread writing into a
     bounded queue that this generator empties, so the memory held is a few pieces
-    whatever the size of the data. ``quads`` is called in that thread (a store's
-    iterator is read where it is made). Closing the generator stops the thread.
+    whatever the size of the data. ``quads`` is called in that thread: pyoxigraph's
+    iterators may only be read by the thread that made them. Closing the generator
+    stops the thread.
     """
     chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)
     stop = threading.Event()
@@ -303,7 +307,7 @@ def rdf_chunks(quads: Callable[[], Iterable[ox.Quad]], fmt: ox.RdfFormat) -> Ite
 
 def export_quads(store: Backend) -> Iterator[ox.Quad]:
     """Everything the store holds, as it yields it (claims, sources, ontology, entities)."""
-    return iter(store.quads())
+    return store.quads()
 
 
 def export_store(store: Backend, fmt: ox.RdfFormat, out: IO[bytes]) -> None:

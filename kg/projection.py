@@ -282,11 +282,6 @@ def read_pair(store: Backend, a: str, b: str) -> list[ClaimRecord]:
     return _claims_by_id(store, "evidence-pair", {"a": ox.NamedNode(a), "b": ox.NamedNode(b)})
 
 
-def read_about(store: Backend, entity: str) -> list[ClaimRecord]:
-    """Claims whose subject or object is ``entity``."""
-    return _claims_by_id(store, "entity-claims", {"entity": ox.NamedNode(entity)})
-
-
 # Relations ----------------------------------------------------------------------------
 
 

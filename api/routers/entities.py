@@ -207,7 +207,7 @@ def get_entity(
     limit: Annotated[int, Query(ge=0, le=500, description="most claims listed per role")] = 50,
 ) -> Any:
     fmt = negotiate_rdf(request, json=True)
-    detail = entities.get(store, curie)
+    detail = entities.get(store, curie, graph)
     if fmt is not None:
         return rdf_response(detail.statements, fmt)
     profile = detail.evidence
