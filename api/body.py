@@ -19,6 +19,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
+from gbkg.api.deps import get_services
 from gbkg.api.errors import HTTPProblem
 from gbkg.api.negotiation import context_url
 from gbkg.kg.errors import ParseError
@@ -87,7 +88,7 @@ def _too_large(limit: int) -> HTTPProblem:
 
 async def in_worker(request: Request, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``work(*args, **kwargs)`` in a worker thread, at most ``GBKG_BODY_WORKERS`` at once."""
-    limiter: anyio.CapacityLimiter = request.app.state.body_limiter
+    limiter = get_services(request).body_limiter
     return await anyio.to_thread.run_sync(partial(work, *args, **kwargs), limiter=limiter)
 
 

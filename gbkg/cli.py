@@ -20,6 +20,7 @@ from typing import TextIO
 import pyoxigraph as ox
 
 from gbkg import __version__
+from gbkg.kg.backends import open_store
 from gbkg.kg.bootstrap import curated_quads, ensure_loaded, reference_quads
 from gbkg.kg.curation import ClaimService
 from gbkg.kg.errors import InputError, KGError, ParseError, ValidationFailed
@@ -31,7 +32,7 @@ from gbkg.kg.settings import Settings
 from gbkg.kg.sparql import QueryJob, QueryResult, serialize
 from gbkg.kg.sparql_analysis import QueryForm
 from gbkg.kg.sparql_formats import GraphFormat, ResultFormat
-from gbkg.kg.store import Backend, open_store
+from gbkg.kg.store import Backend
 from gbkg.kg.violations import ValidationReport, Violation
 
 

@@ -64,7 +64,7 @@ from gbkg.kg.query_binding import bind_values
 from gbkg.kg.sparql_analysis import classify
 from gbkg.kg.sparql_formats import ResultFormat, write_solutions
 from gbkg.kg.sparql_protocol_client import N_QUADS, Dialect, Endpoint, ProtocolClient
-from gbkg.kg.store import GraphName, QueryResult
+from gbkg.kg.store import GraphName, QueryAnswer
 
 #: Quads per update operation (Virtuoso's SPARQL parser runs out near 5,000 triples).
 CHUNK_QUADS = 1000
@@ -130,7 +130,7 @@ class RemoteStore:
         base_iri: str | None = None,
         row_limit: int | None = None,
         timeout_s: float | None = None,
-    ) -> QueryResult:
+    ) -> QueryAnswer:
         """Evaluate on the server; the answer as pyoxigraph result objects.
 
         The seam the ``/sparql`` runner calls: ``row_limit`` rows at most are read

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
@@ -31,10 +31,9 @@ _CLAIM = ox.NamedNode(_GBA + "Claim")
 _STATUS = ox.NamedNode(_GBA + "status")
 _RETRACTED = ox.NamedNode(_GBA + "Retracted")
 
-if TYPE_CHECKING:
-    from gbkg.kg.settings import Settings
-
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: What the store answers a query with (Oxigraph's lazy result objects); the collected
+#: answer of the query endpoint is :class:`kg.sparql.QueryResult`.
+QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
@@ -63,7 +62,7 @@ class Backend(Protocol):
         union_default_graph: bool = True,
         base_iri: str | None = None,
         row_limit: int | None = None,
-    ) -> QueryResult: ...
+    ) -> QueryAnswer: ...
 
     def extend(self, quads: Iterable[ox.Quad]) -> None: ...
 
@@ -173,7 +172,7 @@ class OxigraphStore:
         union_default_graph: bool = True,
         base_iri: str | None = None,
         row_limit: int | None = None,
-    ) -> QueryResult:
+    ) -> QueryAnswer:
         """Evaluate a query; values are bound as terms through ``substitutions``.
 
         With no ``default_graph``, the default graph is the union of all graphs
@@ -348,36 +347,6 @@ def _quad_text(quad: ox.Quad) -> str:
     if isinstance(quad.graph_name, ox.DefaultGraph):
         return triple
     return f"GRAPH {quad.graph_name} {{ {triple} }}"
-
-
-def open_store(
-    location: str | Path, *, read_only: bool = False, settings: Settings | None = None
-) -> Backend:
-    """The backend for ``GBKG_STORE``: a directory opens the embedded store, an
-    ``http(s)://`` URL a triplestore over the SPARQL 1.1 Protocol
-    (:class:`~kg.remote_store.RemoteStore`, configured by ``settings``)."""
-    text = str(location)
-    store: Backend
-    if text.startswith(("http://", "https://")):
-        from gbkg.kg.remote_store import RemoteStore
-        from gbkg.kg.settings import get_settings
-        from gbkg.kg.sparql_protocol_client import Endpoint
-
-        settings = settings or get_settings()
-        endpoint = Endpoint.from_settings(
-            text,
-            update_url=settings.update_url,
-            dialect=settings.store_dialect,
-            user=settings.store_user,
-            password=settings.store_password.get_secret_value(),
-            auth_scheme=settings.store_auth,
-        )
-        store = RemoteStore(
-            endpoint, timeout_s=settings.query_timeout_s, poll_s=settings.change_poll_s
-        )
-        return store
-    store = OxigraphStore(text, read_only=read_only)
-    return store
 
 
 # Oxigraph binds a substitution only to a projected variable, so the bound

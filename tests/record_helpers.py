@@ -12,7 +12,10 @@ from gbkg.kg.model import Claim, ClaimIn
 from gbkg.kg.record.form import claim_from_decoded
 from gbkg.kg.record.reader import decode_claims
 from gbkg.kg.record.writer import claim_quads
+from gbkg.kg.shacl import Data, run_shapes
 from gbkg.kg.terms import quads_dataset
+from gbkg.kg.validation import shapes_graph
+from gbkg.kg.violations import ValidationReport
 
 
 def claim_dataset(claim: ClaimIn) -> Dataset:
@@ -38,3 +41,9 @@ def graph_copy(dataset: Dataset, name: str) -> Graph:
         copy.add(triple)
     assert len(copy), f"no graph {name}"
     return copy
+
+
+def validate_graph(data: Data, *, reference: Data) -> ValidationReport:
+    """``data`` (all its graphs, as one) validated with ``reference`` merged in (the
+    fixtures: RDF files validated as they are, the reference given by the test)."""
+    return run_shapes([data, reference], shapes_graph())

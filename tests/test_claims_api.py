@@ -20,7 +20,7 @@ PROBLEM = "application/problem+json"
 
 
 def quads(client: TestClient) -> set[str]:
-    store = client.app.state.store  # type: ignore[attr-defined]
+    store = client.app.state.services.store  # type: ignore[attr-defined]
     return set(map(str, store.quads()))
 
 

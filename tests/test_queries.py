@@ -187,11 +187,11 @@ def test_malformed_headers_are_refused(header: str) -> None:
         NamedQuery.from_text("bad", header + "SELECT ?entity WHERE {}")
 
 
-def test_catalog_entry_as_json(catalog: QueryCatalog) -> None:
-    entry = catalog.get("claims-about").to_dict()
-    assert entry["params"] == [{"name": "entity", "type": "iri", "required": True}]
-    assert entry["columns"][:2] == ["entity", "entityLabel"]
-    assert "SELECT" in entry["sparql"]
+def test_catalog_entry(catalog: QueryCatalog) -> None:
+    entry = catalog.get("claims-about")
+    assert [(p.name, str(p.type), p.required) for p in entry.params] == [("entity", "iri", True)]
+    assert list(entry.columns[:2]) == ["entity", "entityLabel"]
+    assert "SELECT" in entry.text
 
 
 # --- the answers -------------------------------------------------------------------------

@@ -24,16 +24,16 @@ from gbkg.kg.errors import InputError, KGError
 from gbkg.kg.model import Claim
 from gbkg.kg.namespaces import GBA, OBO
 from gbkg.kg.record.layout import field_table
+from gbkg.kg.shacl import quads_of
 from gbkg.kg.validation import (
     Severity,
     ValidationReport,
     Validator,
     Violation,
     shapes_graph,
-    touched_entities,
-    validate_graph,
+    touched_iris,
 )
-from tests.record_helpers import claim_dataset
+from tests.record_helpers import claim_dataset, validate_graph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLAIM = URIRef("https://w3id.org/gbkg/claim/fixture")
@@ -281,11 +281,11 @@ def _claim_on_known_entities() -> Dataset:
 
 
 def test_touched_entities() -> None:
-    assert touched_entities(_claim_on_known_entities()) == {
-        URIRef("https://w3id.org/gbkg/entity/probiotic"),
-        URIRef("https://w3id.org/gbkg/entity/antidepressant"),
-        OBO.CHEBI_28790,  # the object
-        OBO.MONDO_0002050,  # still described in the assertion graph
+    assert touched_iris(quads_of(_claim_on_known_entities())) == {
+        "https://w3id.org/gbkg/entity/probiotic",
+        "https://w3id.org/gbkg/entity/antidepressant",
+        str(OBO.CHEBI_28790),  # the object
+        str(OBO.MONDO_0002050),  # still described in the assertion graph
     }
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from starlette.convertors import Convertor, register_url_convertor
 
 from gbkg.api.auth import CuratorDep
 from gbkg.api.body import claim_body, in_worker, read_model
-from gbkg.api.deps import SettingsDep
+from gbkg.api.deps import ClaimsDep, SettingsDep
 from gbkg.api.errors import PROBLEM_JSON
 from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate_rdf, rdf_response
-from gbkg.kg.curation import ClaimService, claim_iri
+from gbkg.kg.curation import claim_iri
 from gbkg.kg.errors import ValidationFailed
 from gbkg.kg.formats import claim_media_types
 from gbkg.kg.model import Claim, Finding
@@ -37,14 +37,6 @@ class ClaimIdConvertor(Convertor[str]):
 
 
 register_url_convertor("claim_id", ClaimIdConvertor())
-
-
-def get_claims(request: Request) -> ClaimService:
-    service: ClaimService = request.app.state.claims
-    return service
-
-
-ClaimsDep = Annotated[ClaimService, Depends(get_claims)]
 
 
 class ClaimList(BaseModel):

@@ -8,9 +8,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from gbkg.api.deps import StoreDep
+from gbkg.api.deps import ClaimGraphDep, StoreDep
 from gbkg.api.linking import (
-    ClaimGraphDep,
     ClaimSummary,
     EntityRef,
     SourceOut,

@@ -181,10 +181,6 @@ class Field:
         """The last step of the path: the JSON key (and the JSON-LD term)."""
         return self.path.rsplit(".", 1)[-1]
 
-    def term_values(self) -> Mapping[Any, URIRef]:
-        assert self.terms is not None, f"{self.path} is not an enumeration"
-        return self.terms
-
 
 @dataclass(frozen=True)
 class Record:
