@@ -14,14 +14,15 @@ what was written (never read back).
 
 Many claims (``gbkg load``, the curation assistant) are validated together, one
 pySHACL run per few hundred claims, each violation attributed to its claim
-(:meth:`~kg.validation.Validator.validate_claims`): the cost is linear.
+(:meth:`~kg.validation.Validator.validate_claims`): the cost is linear. The checks of
+a write, for one claim or many, are :func:`kg.write_check.prepare`'s.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
@@ -33,49 +34,30 @@ from gbkg.kg.errors import (
     CurieError,
     NotFoundError,
     ParameterError,
-    TooLargeError,
     ValidationFailed,
 )
 from gbkg.kg.ids import expand
-from gbkg.kg.integrity import Recorded, check_write, entity_classes
-from gbkg.kg.model import Claim, ClaimIn, Finding, NewEntity, Retraction, Source, Status
+from gbkg.kg.integrity import entity_classes
+from gbkg.kg.model import Claim, ClaimIn, Finding, Retraction, Status
 from gbkg.kg.namespaces import CLAIM, CURATORS_GRAPH, GBA, SOURCES_GRAPH
-from gbkg.kg.record.layout import FINDINGS, OWN_GRAPHS, REFERENCES, GraphRole
+from gbkg.kg.record.layout import FINDINGS, OWN_GRAPHS, GraphRole
 from gbkg.kg.record.reader import decode_claim
-from gbkg.kg.record.terms import from_term
-from gbkg.kg.record.writer import claim_quads, pubinfo_quads
+from gbkg.kg.record.writer import pubinfo_quads
 from gbkg.kg.store import Backend
-from gbkg.kg.validation import ClaimData, Validator, touched_iris
-from gbkg.kg.violations import ValidationReport, Violation
+from gbkg.kg.validation import Validator
+from gbkg.kg.violations import ValidationReport
+from gbkg.kg.write_check import Prepared, as_answered, labelled, named_entities, prepare
 
 #: Called after every write with the IRIs of the claims it changed.
 ChangeListener = Callable[[list[str]], None]
 
 _LABEL = str(RDFS.label)
-_TYPE = str(RDF.type)
 
 
 @dataclass(frozen=True)
 class ClaimPage:
     claims: list[Claim]
     count: int
-
-
-@dataclass
-class _Item:
-    """One claim of a write, checked: what to store, and what was found."""
-
-    claim: ClaimIn
-    #: The claim as it would be stored, and its quads; ``None`` when nothing is written
-    #: for it (stored already, or given earlier in the batch).
-    record: Claim | None = None
-    quads: list[ox.Quad] = field(default_factory=list)
-    #: The write rules' violations; SHACL's are added by the batch validation.
-    checks: list[Violation] = field(default_factory=list)
-    reference: list[ox.Quad] = field(default_factory=list)
-    report: ValidationReport = field(default_factory=lambda: ValidationReport(conforms=True))
-    #: The earlier item that is this very record (its report is this one's).
-    same_as: _Item | None = None
 
 
 class ClaimService:
@@ -150,7 +132,7 @@ class ClaimService:
         if decoded is None:
             raise NotFoundError(f"no claim {iri}", value=iri)
         claim = Claim.model_validate(decoded.data)
-        return self._labelled(claim, self.labels(_named_entities(claim).values()))
+        return labelled(claim, self.labels(named_entities(claim).values()))
 
     def labels(self, iris: Iterable[str]) -> dict[str, str]:
         """IRI → label for the entities known to the store (any graph)."""
@@ -160,19 +142,6 @@ class ClaimService:
                 if quad.predicate.value == _LABEL and isinstance(quad.object, ox.Literal):
                     found.setdefault(iri, quad.object.value)
         return found
-
-    @staticmethod
-    def _labelled(claim: Claim, labels: dict[str, str]) -> Claim:
-        """``claim`` with the labels of its subject and object, from ``labels`` and from
-        the entities it describes itself."""
-        known = {str(expand(e.id)): e.label for e in claim.entities if e.label}
-        known = {**labels, **known}
-        update = {
-            f"{name}_label": known[iri]
-            for name, iri in _named_entities(claim).items()
-            if iri in known and getattr(claim, f"{name}_label") is None
-        }
-        return claim.model_copy(update=update) if update else claim
 
     def find(
         self,
@@ -228,30 +197,6 @@ class ClaimService:
 
     # Checking --------------------------------------------------------------------
 
-    def reference_for(self, quads: Sequence[ox.Quad], recorded: Recorded) -> list[ox.Quad]:
-        """What the shapes read beyond the claim's own quads: the labels and types of
-        every entity it touches, and what is recorded of its sources (so a claim may
-        refer to a recorded source by its id alone); from the store and, in a batch,
-        from the items before it (``recorded``)."""
-        found: list[ox.Quad] = []
-        for iri in sorted(touched_iris(quads)):
-            found += [
-                q for q in recorded.entity_description(iri) if q.predicate.value in (_TYPE, _LABEL)
-            ]
-        sources = ox.NamedNode(SOURCES_GRAPH)
-        cited = {
-            q.object: {
-                p.predicate for p in quads if p.subject == q.object and p.graph_name == sources
-            }
-            for q in quads
-            if q.predicate.value in _SOURCE_LINKS and isinstance(q.object, ox.NamedNode)
-        }
-        for node, given in cited.items():
-            # A field the claim gives itself is checked against the record by
-            # check_write; merging both values would report it twice.
-            found += [q for q in recorded.source_record(node.value) if q.predicate not in given]
-        return found
-
     def validate(self, claim: ClaimIn) -> ValidationReport:
         """The checks of :meth:`add` on the claim as it would be stored; nothing is written."""
         return self.validate_many([claim], independent=True)[0]
@@ -278,58 +223,17 @@ class ClaimService:
         curator: str,
         now: datetime,
         independent: bool = False,
-    ) -> list[_Item]:
-        """Check each claim against the store (and the claims before it); the quads to write.
-
-        A claim already stored (or given earlier in the batch) is not written again, but
-        what it describes must still agree with the record (:func:`check_write`); the
-        very same record repeated is checked once. A claim that passes the write rules
-        is seen by the ones after it, and all are validated by SHACL together.
-        """
-        shared = Recorded(self.store)
-        items: list[_Item] = []
-        seen: dict[str, ClaimIn] = {}
-        first: dict[str, _Item] = {}
-        for index, claim in enumerate(claims):
-            item = _Item(claim)
-            items.append(item)
-            iri = claim.iri
-            if seen.get(iri) == claim:  # the same record again: checked once
-                item.same_as = first[iri]
-                continue
-            first.setdefault(iri, item)
-            recorded = Recorded(self.store) if independent else shared
-            check = check_write(claim, recorded, entity_classes=self.entity_classes)
-            item.checks = check.violations
-            if (iri in seen and not independent) or self.exists(iri):
-                seen.setdefault(iri, claim)
-                continue
-            seen[iri] = claim
-            item.record = _as_stored(claim, check.new_entities, curator=curator, now=now)
-            item.quads = claim_quads(item.record)
-            if self.max_triples is not None and len(item.quads) > self.max_triples:
-                raise TooLargeError(
-                    f"a claim body may make at most {self.max_triples} triples; "
-                    f"it makes {len(item.quads)}"
-                )
-            item.reference = self.reference_for(item.quads, recorded)
-            if not item.checks and not independent:
-                recorded.add(item.quads, item=index)
-        to_validate = [i for i in items if i.record is not None]
-        reports = self.validator.validate_claims(
-            [ClaimData(i.record.iri, i.quads, i.reference) for i in to_validate if i.record]
+    ) -> list[Prepared]:
+        return prepare(
+            self.store,
+            self.validator,
+            claims,
+            entity_classes=self.entity_classes,
+            curator=curator,
+            now=now,
+            independent=independent,
+            max_triples=self.max_triples,
         )
-        for item, report in zip(to_validate, reports, strict=True):
-            item.report = ValidationReport.of(item.checks, report)
-        for item in items:
-            if item.record is None and item.same_as is None:
-                item.report = ValidationReport.of(item.checks)
-        for item in items:
-            if item.same_as is not None:
-                # In a batch the record is reported once; checked alone, it has its report.
-                same = item.same_as.report
-                item.report = same if independent else ValidationReport(conforms=same.conforms)
-        return items
 
     # Writing ---------------------------------------------------------------------
 
@@ -355,7 +259,7 @@ class ClaimService:
         if created:
             self._notify([claim.iri])
             assert item.record is not None
-            return _as_answered(item), True
+            return as_answered(item), True
         return self.get(claim.iri), False
 
     def add_many(self, claims: Sequence[ClaimIn], *, curator: str) -> list[tuple[Claim, bool]]:
@@ -381,7 +285,7 @@ class ClaimService:
             created = self.store.store_claims(new) if new else set()
         self._notify(sorted(created))
         written = {
-            i.record.iri: _as_answered(i)
+            i.record.iri: as_answered(i)
             for i in items
             if i.record is not None and i.record.iri in created
         }
@@ -415,69 +319,6 @@ class ClaimService:
     def _notify(self, iris: list[str]) -> None:
         for listener in self.listeners:
             listener(iris)
-
-
-_SOURCE_LINKS = frozenset({str(PROV.wasDerivedFrom), str(GBA.primarySource)})
-
-
-def _as_stored(claim: ClaimIn, entities: list[NewEntity], *, curator: str, now: datetime) -> Claim:
-    """The claim as it will be stored: the server's fields set, and of its entities only
-    ``entities`` (the new ones, :attr:`~kg.integrity.WriteCheck.new_entities`).
-
-    A :class:`~kg.model.Claim` that carries a curator (exported data, ``gbkg load``)
-    keeps its curator, creation time, status and retraction.
-    """
-    if isinstance(claim, Claim) and claim.curator is not None:
-        return Claim.stored(
-            claim,
-            curator=claim.curator,
-            created=claim.created or now,
-            entities=entities,
-            status=claim.status,
-            retraction=claim.retraction,
-        )
-    return Claim.stored(claim, curator=curator, created=now, entities=entities)
-
-
-def _as_answered(item: _Item) -> Claim:
-    """The claim just written, as :meth:`ClaimService.get` would read it, from what was
-    written and what its validation read: the labels of its entities, and the recorded
-    fields of a source it referred to by its id."""
-    assert item.record is not None
-    record = item.record
-    update: dict[str, Source] = {}
-    for ref in REFERENCES:
-        source = getattr(record, ref.path)
-        if source is None:
-            continue
-        node = ox.NamedNode(source.iri)
-        recorded = [q for q in item.reference if q.subject == node]
-        fields = {
-            f.path: from_term(f.kind, q.object, f.terms)
-            for q in recorded
-            if (f := ref.record.field(q.predicate.value)) is not None
-            and getattr(source, f.path) is None
-        }
-        if fields:
-            update[ref.path] = source.model_copy(update=fields)
-    if update:
-        record = record.model_copy(update=update)
-    return ClaimService._labelled(record, _labels(item.reference))
-
-
-def _named_entities(claim: ClaimIn) -> dict[str, str]:
-    """``subject`` / ``object`` → the IRI it names."""
-    return {f: str(expand(v)) for f in ("subject", "object") if (v := getattr(claim, f))}
-
-
-def _labels(quads: Iterable[ox.Quad]) -> dict[str, str]:
-    return {
-        q.subject.value: q.object.value
-        for q in quads
-        if q.predicate.value == _LABEL
-        and isinstance(q.object, ox.Literal)
-        and isinstance(q.subject, ox.NamedNode)
-    }
 
 
 CLAIM_IRI = re.compile(re.escape(str(CLAIM)) + r"[0-9a-f]{32}")

@@ -171,7 +171,9 @@ def run_shapes(parts: Sequence[Data], shapes: Graph) -> ValidationReport:
     store = _union(*parts)
     try:
         results = _pyshacl(store, shapes)
-        lookup = _neighbourhood(store, _focus_nodes(results))
+        focus = _focus_nodes(results)
+        # What names the fields of the results; nothing to name for a conforming claim.
+        lookup = _neighbourhood(store, focus) if focus else Graph()
     except TypeError:
         # pySHACL's Oxigraph backend cannot look up a literal as a subject, which a
         # shape does when the data has text where a node belongs (gba:statistics "x").

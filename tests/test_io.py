@@ -292,3 +292,12 @@ def test_the_model_that_reads_exports_keeps_the_server_fields() -> None:
     assert read.curator == "alice"
     (sent,) = read_claims(document, ox.RdfFormat.TRIG)
     assert type(sent) is ClaimIn and sent.iri == claim.iri
+
+
+def test_the_sparql_graph_formats_are_the_rdf_formats() -> None:
+    """/sparql offers CONSTRUCT results in its own order, in the same formats, each
+    mapped by pyoxigraph (no second table of RDF formats)."""
+    from gbkg.kg.sparql_formats import GraphFormat
+
+    assert {f.oxigraph for f in GraphFormat} == set(RDF_FORMATS)
+    assert all(f.oxigraph.media_type == f.value for f in GraphFormat)

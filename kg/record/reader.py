@@ -14,7 +14,7 @@ reference graphs (the ontology, the known entities), which every export holds an
 every store has, are skipped.
 
 The result is the record's JSON form (:attr:`Decoded.data`), which the model validates
-like a JSON body (:func:`kg.curation.parse_claim`).
+like a JSON body (:func:`kg.record.form.claim_from_decoded`).
 """
 
 from __future__ import annotations
