@@ -1,9 +1,8 @@
-"""What ``/entities``, ``/evidence`` and ``/paths`` share: the claim graph and public models.
+"""What ``/entities``, ``/evidence`` and ``/paths`` share: public models.
 
-The claim graph (:class:`kg.analytics.ClaimGraph`) lives on ``app.state.claim_graph``
-as a :class:`kg.analytics.ClaimGraphCache`: built on first use, then kept in step
-with writes by a listener on the app's :class:`kg.curation.ClaimService`
-(``install`` registers it).
+The claim graph they read is a dependency (:data:`api.deps.ClaimGraphDep`): built on
+first use, then kept in step with writes by a listener on the app's
+:class:`kg.curation.ClaimService`.
 
 The response models here are the public shape of these routes, separate from the
 internal records of :mod:`kg.projection`, :mod:`kg.evidence` and :mod:`kg.entities`.
@@ -11,32 +10,13 @@ internal records of :mod:`kg.projection`, :mod:`kg.evidence` and :mod:`kg.entiti
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from gbkg.api.errors import PROBLEM_JSON
-from gbkg.kg.analytics import ClaimGraph, ClaimGraphCache
-from gbkg.kg.curation import ClaimService
 from gbkg.kg.ids import compress
 from gbkg.kg.projection import ClaimRecord, SourceRef
-
-
-def install(app: FastAPI) -> None:
-    """Put a lazily built claim graph on ``app.state`` and keep it in step with writes."""
-    cache = ClaimGraphCache(app.state.store)
-    app.state.claim_graph = cache
-    claims: ClaimService = app.state.claims
-    claims.listeners.append(cache.update)
-
-
-def get_claim_graph(request: Request) -> ClaimGraph:
-    cache: ClaimGraphCache = request.app.state.claim_graph
-    return cache.get()
-
-
-ClaimGraphDep = Annotated[ClaimGraph, Depends(get_claim_graph)]
 
 
 class EntityRef(BaseModel):

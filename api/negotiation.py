@@ -1,4 +1,5 @@
-"""Content negotiation (RFC 9110 ``Accept`` with q-values) and RDF responses.
+"""Content negotiation (RFC 9110 ``Accept`` with q-values) and RDF responses: the one
+module every route negotiates with.
 
 The client's acceptable type with the highest q-value wins; among equal q-values,
 the one the client listed first; among the types one wildcard covers, the server's
@@ -9,8 +10,15 @@ without parameters, except ``charset``: UTF-8 (or ``*``) is the only charset
 served, so a range asking for another charset matches nothing, and so does an
 ``Accept-Charset`` header that refuses UTF-8. Nothing acceptable: 406 problem
 naming what is available (and the ranges ignored). One parser serves every
-route; quoted parameter values may hold commas and semicolons. ``/sparql``
-narrows the offer to the formats of the query form (:mod:`api.sparql_conneg`).
+route; quoted parameter values may hold commas and semicolons.
+
+Three offers: a route's own list (:func:`negotiate`); the RDF formats of
+:data:`kg.formats.RDF_FORMATS` (:func:`negotiate_rdf`); and, for ``/sparql`` and the
+named queries, the formats of the query's form (:func:`query_result_format`): a SELECT
+cannot be written as Turtle and a CONSTRUCT cannot be written as SPARQL results, yet
+some clients send one Accept header for every query (rdflib's ``SPARQLStore`` sends
+``application/rdf+xml, application/sparql-results+xml``), so the choice is made among
+the formats of the query's form only.
 """
 
 from __future__ import annotations
@@ -20,25 +28,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import Response
-from rdflib import Dataset, Graph
 
 from gbkg.api.errors import HTTPProblem
+from gbkg.kg.formats import RDF_FORMATS, content_type
+from gbkg.kg.io import rdf_bytes
+from gbkg.kg.sparql_analysis import QueryForm
+from gbkg.kg.sparql_formats import GraphFormat, OutputFormat, ResultFormat
 
 M = TypeVar("M", bound=str)
 
-#: RDF media types a claim's or a download's graphs can be served as, and rdflib's names.
-RDF_FORMATS = {
-    "text/turtle": "turtle",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
+#: The media types of the RDF formats every RDF document is offered in.
+RDF_MEDIA_TYPES = [f.media_type for f in RDF_FORMATS]
+JSON = "application/json"
+#: Other names clients use for query results, honoured only when asked for by name.
+RESULT_ALIASES: dict[str, OutputFormat] = {
+    "application/json": ResultFormat.JSON,
+    "application/xml": ResultFormat.XML,
+    "text/xml": ResultFormat.XML,
+    "text/plain": GraphFormat.N_TRIPLES,
 }
-RDF_MEDIA_TYPES = list(RDF_FORMATS)
-QUAD_FORMATS = {"trig", "nquads", "json-ld"}
 
 
 UTF8_NAMES = frozenset({"utf-8", "utf8", "*"})
@@ -195,32 +206,60 @@ def choose(
     return chosen
 
 
-def negotiate(accept: str | None, offered: Sequence[M], *, accept_charset: str | None = None) -> M:
+def negotiate(
+    accept: str | None,
+    offered: Sequence[M],
+    *,
+    accept_charset: str | None = None,
+    aliases: Mapping[str, M] | None = None,
+    what: str = "this resource",
+) -> M:
     """The offered type the client prefers; :class:`HTTPProblem` 406 when none is acceptable."""
-    chosen = choose(parse_accept(accept), offered) if utf8_acceptable(accept_charset) else None
+    ranges = parse_accept(accept)
+    chosen = choose(ranges, offered, aliases) if utf8_acceptable(accept_charset) else None
     if chosen is None:
-        raise not_acceptable("this resource", [str(o) for o in offered], accept)
+        raise not_acceptable(what, [str(o) for o in offered], accept)
     return chosen
 
 
+def negotiate_rdf(
+    request: Request, *, json: bool = False, first: ox.RdfFormat | None = None
+) -> ox.RdfFormat | None:
+    """The RDF format to answer ``request`` in; ``None`` when ``json`` is offered (first)
+    and chosen. ``first`` is the default RDF format (else Turtle)."""
+    formats = [f for f in RDF_FORMATS if f != first]
+    if first is not None:
+        formats.insert(0, first)
+    offered = [JSON] if json else []
+    offered += [f.media_type for f in formats]
+    chosen = negotiate(
+        request.headers.get("accept"),
+        offered,
+        accept_charset=request.headers.get("accept-charset"),
+    )
+    return None if chosen == JSON else ox.RdfFormat.from_media_type(chosen)
+
+
+def query_result_format(
+    accept: str | None, form: QueryForm | None, *, accept_charset: str | None = None
+) -> OutputFormat:
+    """The format to answer a ``form`` query in (``None``: an RDF document such as the
+    service description); an ``HTTPProblem`` 406 when nothing fits."""
+    offered: Sequence[OutputFormat] = (
+        tuple(GraphFormat) if form is None or form.returns_graph else tuple(ResultFormat)
+    )
+    what = f"{form.value} results" if form is not None else "the service description"
+    return negotiate(
+        accept, offered, accept_charset=accept_charset, aliases=RESULT_ALIASES, what=what
+    )
+
+
 def context_url(request: Request) -> str:
+    """Where this service serves the JSON-LD context (also accepted on input)."""
     return str(request.url_for("json_ld_context"))
 
 
-def rdf_response(data: Dataset | Graph, media_type: str, request: Request) -> Response:
-    """``data`` serialized as ``media_type``; triple formats get the union of its graphs."""
-    fmt = RDF_FORMATS[media_type]
-    graph: Dataset | Graph = data
-    if isinstance(data, Dataset) and fmt not in QUAD_FORMATS:
-        graph = Graph()
-        for prefix, namespace in data.namespaces():
-            graph.bind(prefix, namespace)
-        for s, p, o, _ in data.quads((None, None, None, None)):
-            graph.add((s, p, o))
-    if fmt == "json-ld":
-        from gbkg.api.jsonld import compact
-
-        body = compact(graph, context_url(request))
-    else:
-        body = graph.serialize(format=fmt, encoding="utf-8")
-    return Response(body, media_type=f"{media_type}; charset=utf-8" if fmt != "xml" else media_type)
+def rdf_response(quads: list[ox.Quad], fmt: ox.RdfFormat, **headers: str) -> Response:
+    """``quads`` as a document in ``fmt`` (:func:`kg.io.rdf_bytes`); a triple format
+    gets the union of the graphs."""
+    return Response(rdf_bytes(quads, fmt), media_type=content_type(fmt), headers=headers)

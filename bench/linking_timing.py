@@ -25,9 +25,8 @@ from fastapi.testclient import TestClient
 from bench.synthetic import build_store, synthetic_claim
 from gbkg.api.app import create_app
 from gbkg.kg.analytics import ClaimGraph
-from gbkg.kg.claim_rdf import claim_to_dataset
+from gbkg.kg.record.writer import claim_quads
 from gbkg.kg.settings import Settings
-from gbkg.kg.terms import dataset_quads
 
 
 def _median_ms(run: Callable[[], Any], times: int) -> float:
@@ -54,7 +53,7 @@ def measure(triples: int, workdir: Path, repeats: int) -> dict[str, float]:
     rng = random.Random(5)
     claim = synthetic_claim(30_000_000, rng, n_entities).model_copy(update={"curator": None})
     # Stored raw (not through validation): only the graph's update is timed.
-    store.extend(dataset_quads(claim_to_dataset(claim.model_copy(update={"curator": "bench"}))))
+    store.extend(claim_quads(claim.model_copy(update={"curator": "bench"})))
     added = claim.iri
     started = time.perf_counter()
     graph.update([added])

@@ -77,7 +77,7 @@ def main() -> None:
         started = time.perf_counter()
         dataset = Dataset(default_union=True)
         for quad in quads_dataset(store.quads()).quads():
-            dataset.add(quad)
+            dataset.add(quad)  # type: ignore[arg-type]
         print(f"rdflib loaded the same quads in {time.perf_counter() - started:.1f} s")
         app = create_app(Settings(store=str(path), max_results=1_000_000), store=store)
         with TestClient(app) as client:

@@ -1,9 +1,9 @@
 """Synthetic claim graphs for benchmarks: realistic shape, any size.
 
 Claims are made with the real model (:class:`kg.model.Claim`) and written by the
-real RDF mapping, so a synthetic claim has the same ~60 triples in four named
-graphs as a curated one. Entities get labels and types in the entities graph,
-so synthetic claims also pass the shapes.
+real RDF writer (:func:`kg.record.writer.claim_quads`), so a synthetic claim has the
+same ~60 triples in four named graphs as a curated one. Entities get labels and types
+in the entities graph, so synthetic claims also pass the shapes.
 
     python -m bench.synthetic --triples 100000 --store /tmp/gbkg-100k
 """
@@ -19,11 +19,10 @@ from datetime import UTC, datetime
 import pyoxigraph as ox
 
 from gbkg.kg.bootstrap import ensure_loaded
-from gbkg.kg.claim_rdf import claim_to_dataset, new_dataset
 from gbkg.kg.model import Claim
 from gbkg.kg.namespaces import ENTITIES_GRAPH, ENTITY, GBA
+from gbkg.kg.record.writer import claims_quads
 from gbkg.kg.store import OxigraphStore
-from gbkg.kg.terms import dataset_quads
 
 RELATIONS = ["improves", "worsens", "increases", "decreases", "associatedWith", "produces"]
 KINDS = ["MicrobialTaxon", "Neurotransmitter", "Condition", "InflammatoryMarker", "Probiotic"]
@@ -91,20 +90,14 @@ def claim_quads(n_claims: int, *, seed: int = 7, n_entities: int | None = None) 
     rng = random.Random(seed)
     n_entities = n_entities or max(50, n_claims // 5)
     quads = list(entity_quads(n_entities))
-    dataset = new_dataset()
-    for i in range(n_claims):
-        claim_to_dataset(synthetic_claim(i, rng, n_entities), dataset)
-    quads.extend(dataset_quads(dataset))
+    quads.extend(claims_quads(synthetic_claim(i, rng, n_entities) for i in range(n_claims)))
     return quads
 
 
 def triples_per_claim() -> float:
     """Quads one synthetic claim adds, shared source and curator descriptions included."""
     rng = random.Random(1)
-    dataset = new_dataset()
-    for i in range(100):
-        claim_to_dataset(synthetic_claim(i, rng, 100), dataset)
-    return len(list(dataset_quads(dataset))) / 100
+    return len(claims_quads(synthetic_claim(i, rng, 100) for i in range(100))) / 100
 
 
 def build_store(path: str | None, triples: int, *, seed: int = 7) -> OxigraphStore:

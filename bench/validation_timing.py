@@ -21,9 +21,11 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from gbkg.kg.claim_rdf import claim_from_dataset, claim_iris, claim_to_dataset
-from gbkg.kg.model import Claim
-from gbkg.kg.resources import curated_files
+from gbkg.kg.bootstrap import curated_quads
+from gbkg.kg.model import Claim, ClaimIn
+from gbkg.kg.record.form import claim_from_decoded
+from gbkg.kg.record.reader import decode_claims
+from gbkg.kg.record.writer import claim_quads
 from gbkg.kg.validation import Validator
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
@@ -48,14 +50,11 @@ def main(runs: int = 50) -> None:
     data = json.loads((FIXTURES / "valid-claim.json").read_text(encoding="utf-8"))
 
     def from_json() -> object:
-        dataset = claim_to_dataset(Claim.model_validate(data))
-        return validator.validate_claim(dataset, entity_graph=validator.entity_graph_for(dataset))
+        quads = claim_quads(ClaimIn.model_validate(data))
+        return validator.validate_claim(quads, entity_graph=validator.entity_graph_for(quads))
 
-    curated = Dataset()
-    for resource in curated_files():
-        curated.parse(data=resource.read_text(encoding="utf-8"), format="trig")
-    first = claim_iris(curated)[0]
-    curated_claim = claim_to_dataset(claim_from_dataset(curated, first))
+    first = decode_claims(list(curated_quads()))[0][0]
+    curated_claim = claim_quads(claim_from_decoded(first, Claim))
     cases = {
         "TriG fixture (all parts)": lambda: validator.validate_claim(
             trig, entity_graph=validator.entity_graph_for(trig)
@@ -69,9 +68,10 @@ def main(runs: int = 50) -> None:
         wall, cpu = median_ms(action, runs)
         print(f"{name}: {wall:.1f} ms wall, {cpu:.1f} ms CPU (median of {runs})")
     started = time.perf_counter()
+    curated = list(curated_quads())
     report = validator.validate_all(curated)
     print(
-        f"validate_all on the curated graph ({len(claim_iris(curated))} claims): "
+        f"validate_all on the curated graph ({len(decode_claims(curated)[0])} claims): "
         f"{(time.perf_counter() - started) * 1000:.0f} ms, conforms={report.conforms}"
     )
 

@@ -4,7 +4,7 @@
 is looked up in the article (``../shared/seed/article.txt``; a space in a quote
 written here matches a space or a no-break space, and the stored quote is the
 exact text of the article with its code-point offsets), then every claim is
-written by ``kg.claim_rdf``. ``tests/test_curated.py`` checks that the committed
+written by ``kg.record.writer``. ``tests/test_curated.py`` checks that the committed
 TriG is what this script builds.
 
     python curation/seed_article.py            # rewrite kg/claims/seed-article.trig
@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gbkg.kg.claim_rdf import claims_to_trig
 from gbkg.kg.model import Claim
+from gbkg.kg.record.writer import claims_trig
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "kg" / "claims" / "seed-article.trig"
@@ -329,7 +329,7 @@ HEADER = (
 
 
 def render(article: str) -> str:
-    return claims_to_trig(build(article), header=HEADER)
+    return claims_trig(build(article), header=HEADER)
 
 
 def main() -> int:

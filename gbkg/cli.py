@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sys
 import time
@@ -19,34 +18,22 @@ from pathlib import Path
 from typing import TextIO
 
 import pyoxigraph as ox
-from rdflib import Dataset
 
 from gbkg import __version__
+from gbkg.kg.backends import open_store
 from gbkg.kg.bootstrap import curated_quads, ensure_loaded, reference_quads
-from gbkg.kg.curation import ClaimService, dataset_claims, parse_claim
+from gbkg.kg.curation import ClaimService
 from gbkg.kg.errors import InputError, KGError, ParseError, ValidationFailed
+from gbkg.kg.formats import RDF_FORMATS, format_name, rdf_format
+from gbkg.kg.io import export_store, read_claim_file
 from gbkg.kg.model import Claim
 from gbkg.kg.query_runner import QueryRunner
 from gbkg.kg.settings import Settings
 from gbkg.kg.sparql import QueryJob, QueryResult, serialize
 from gbkg.kg.sparql_analysis import QueryForm
 from gbkg.kg.sparql_formats import GraphFormat, ResultFormat
-from gbkg.kg.store import Backend, open_store
-from gbkg.kg.terms import quads_dataset
-from gbkg.kg.validation import ValidationReport, Violation
-
-RDF_FORMATS = {
-    ".trig": "trig",
-    ".ttl": "turtle",
-    ".nq": "nquads",
-    ".nt": "nt",
-    ".jsonld": "json-ld",
-}
-EXPORT_FORMATS = {
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "turtle": ox.RdfFormat.TURTLE,
-}
+from gbkg.kg.store import Backend
+from gbkg.kg.violations import ValidationReport, Violation
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,7 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=cmd_serve)
 
-    load = sub.add_parser("load", help="validate claim files and store them (all or nothing)")
+    load = sub.add_parser(
+        "load",
+        help="validate claim files (JSON, JSON Lines, Turtle, TriG, N-Triples, N-Quads, "
+        "JSON-LD) and store them (all or nothing)",
+    )
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--curator", default=None, help="curator to record (default: your user)")
     load.set_defaults(run=cmd_load)
@@ -113,7 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     queries.set_defaults(run=cmd_queries)
 
     export = sub.add_parser("export", help="write the whole store to standard output")
-    export.add_argument("--format", choices=[*EXPORT_FORMATS, "jsonld"], default="trig")
+    export.add_argument(
+        "--format", choices=[format_name(f) for f in RDF_FORMATS], default="trig"
+    )
     export.set_defaults(run=cmd_export)
 
     stats = sub.add_parser("stats", help="counts of triples, claims, findings, sources")
@@ -170,39 +163,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_claims(path: Path) -> list[Claim]:
-    """Claims from a TriG/Turtle/N-Quads/JSON-LD file, or a JSON claim or list of claims."""
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    if path.suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise ParseError(f"{path}: not valid JSON: {error}") from None
-        items = data if isinstance(data, list) else [data]
-        claims = []
-        for index, item in enumerate(items):
-            try:
-                claims.append(parse_claim(item))
-            except ValidationFailed as error:
-                where = f"{path}[{index}]" if isinstance(data, list) else str(path)
-                raise ValidationFailed(f"{where}: {error}", error.violations) from None
-        return claims
-    fmt = RDF_FORMATS.get(path.suffix)
-    if fmt is None:
-        known = ", ".join([*RDF_FORMATS, ".json"])
-        raise InputError(f"{path}: unknown file type {path.suffix!r} (known: {known})")
-    dataset = Dataset()
-    try:
-        dataset.parse(path, format=fmt)
-    except Exception as error:  # rdflib raises many unrelated types for bad input
-        raise ParseError(f"{path}: does not parse as {fmt}: {error}") from None
-    claims = dataset_claims(dataset)
-    if not claims:
-        raise InputError(f"{path}: holds no claim (no gba:Claim in a #assertion graph)")
-    return claims
-
-
 def cmd_load(args: argparse.Namespace) -> int:
     store = _open(args)
     service = ClaimService(store)
@@ -210,7 +170,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
         try:
-            claims = read_claims(path)
+            claims: list[Claim] = read_claim_file(path)
             results = service.add_many(claims, curator=curator)
         except ValidationFailed as error:
             print(f"{path}: refused, nothing stored: {error}", file=sys.stderr)
@@ -239,13 +199,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for path in args.files:
             # As `gbkg load` would store the file: each claim against the store and
             # the claims before it in the file.
-            claims = read_claims(path)
+            claims: list[Claim] = read_claim_file(path)
             for claim, report in zip(claims, service.validate_many(claims), strict=True):
                 reports.append((f"{path} {claim.iri}", report))
         store.close()
     else:
         store = _open(args)
-        quads = store.quads()
+        quads = list(store.quads())
         store.close()
         curated = [*reference_quads(), *curated_quads()]
         reports = [
@@ -359,12 +319,9 @@ def cmd_queries(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
-        if args.format == "jsonld":
-            dataset = quads_dataset(store.quads())
-            sys.stdout.write(dataset.serialize(format="json-ld", indent=2))
-        else:
-            data = store.dump(format=EXPORT_FORMATS[args.format])
-            sys.stdout.buffer.write(data)
+        # The same bytes as GET /export?format=...
+        export_store(store, rdf_format(args.format), sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     finally:
         store.close()
     return 0

@@ -67,10 +67,10 @@ from gbkg.kg.projection import (
     ClaimRecord,
     EntityName,
     Vocabulary,
+    claim_record,
+    claim_records,
     entity_classes,
     entity_iri,
-    read_claim,
-    read_claims,
     read_entities,
     read_entity,
 )
@@ -199,7 +199,7 @@ class ClaimGraph:
             store=store,
             entity_classes=entity_classes(store),
         )
-        for record in read_claims(store):
+        for record in claim_records(store):
             graph._add(record)
         return graph
 
@@ -248,7 +248,7 @@ class ClaimGraph:
         with self._lock:
             for iri in iris:
                 self._drop(iri)
-                record = read_claim(self.store, iri)
+                record = claim_record(self.store, iri)
                 if record is None:
                     continue
                 for end in (record.subject, record.object):
@@ -273,6 +273,16 @@ class ClaimGraph:
     def records(self) -> list[ClaimRecord]:
         with self._lock:
             return [data["record"] for _, _, data in self.graph.edges(data=True)]
+
+    def records_about(self, iri: str) -> list[ClaimRecord]:
+        """Active claims whose subject or object is ``iri``, ordered by IRI: read from the
+        graph in memory, so an entity's page costs what its claims cost, not their reads."""
+        with self._lock:
+            if iri not in self.graph:
+                return []
+            edges = [*self.graph.out_edges(iri, data=True), *self.graph.in_edges(iri, data=True)]
+            found = {data["record"].iri: data["record"] for _, _, data in edges}
+        return sorted(found.values(), key=lambda r: r.iri)
 
     def records_between(self, a: str, b: str) -> list[ClaimRecord]:
         """Active claims whose subject and object are ``a`` and ``b`` in either order."""

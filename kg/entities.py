@@ -32,15 +32,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+from rdflib import RDF, RDFS, SKOS
 
+from gbkg.kg.analytics import ClaimGraph
 from gbkg.kg.errors import NotFoundError, ParameterError
 from gbkg.kg.ids import compress
 from gbkg.kg.model import Finding
-from gbkg.kg.projection import ClaimRecord, entity_classes, entity_iri, read_about, read_entity
+from gbkg.kg.projection import ClaimRecord, entity_classes, entity_iri, read_entity
 from gbkg.kg.resources import internal_query
 from gbkg.kg.store import Backend
-from gbkg.kg.terms import from_ox
 
 MAX_QUERY_LENGTH = 200
 XREF_PROPERTIES = {
@@ -164,25 +164,28 @@ class EntityDetail:
     as_subject: list[ClaimRecord]
     as_object: list[ClaimRecord]
     evidence: EvidenceProfile
-    #: Every statement the store makes about the entity (for RDF representations).
-    graph: Graph
+    #: Every statement the store makes about the entity, as triples of the default
+    #: graph (for RDF representations).
+    statements: list[ox.Quad]
 
     @property
     def id(self) -> str:
         return compress(self.iri)
 
 
-def get(store: Backend, identifier: str, *, parameter: str = "curie") -> EntityDetail:
+def get(
+    store: Backend, identifier: str, claims: ClaimGraph, *, parameter: str = "curie"
+) -> EntityDetail:
     """The entity ``identifier`` (CURIE or IRI): names, identifiers, claims and evidence.
 
-    Claims are the active ones, as subject and as object, ordered by IRI (as
-    ``GET /claims`` orders them). Raises :class:`~kg.errors.CurieError` for a
-    malformed identifier and :class:`~kg.errors.NotFoundError` when the store knows
-    nothing of the entity.
+    Claims are the active ones, as subject and as object, ordered by IRI, from the claim
+    graph in memory (``claims``): no claim is read from the store, whatever their
+    number. Raises :class:`~kg.errors.CurieError` for a malformed identifier and
+    :class:`~kg.errors.NotFoundError` when the store knows nothing of the entity.
     """
     iri = entity_iri(identifier, parameter=parameter)
     quads = store.quads_about(ox.NamedNode(iri))
-    records = sorted((r for r in read_about(store, iri) if r.active), key=lambda r: r.iri)
+    records = claims.records_about(iri)
     described = [q for q in quads if not _is_claim_part(q)]
     if not described and not records:
         raise NotFoundError(
@@ -190,7 +193,7 @@ def get(store: Backend, identifier: str, *, parameter: str = "curie") -> EntityD
             parameter=parameter,
             value=compress(iri),
         )
-    graph = Graph()
+    statements: list[ox.Quad] = []
     label: str | None = None
     synonyms: set[str] = set()
     type_iris: set[str] = set()
@@ -200,7 +203,7 @@ def get(store: Backend, identifier: str, *, parameter: str = "curie") -> EntityD
         p, o = quad.predicate.value, quad.object
         if isinstance(o, ox.Triple):  # RDF-star terms are not part of an entity's description
             continue
-        graph.add((URIRef(iri), URIRef(p), from_ox(o)))
+        statements.append(ox.Quad(quad.subject, quad.predicate, o))
         if p == str(RDFS.label) and isinstance(o, ox.Literal):
             label = label or o.value
         elif p == str(SKOS.altLabel) and isinstance(o, ox.Literal):
@@ -221,7 +224,7 @@ def get(store: Backend, identifier: str, *, parameter: str = "curie") -> EntityD
         as_subject=[r for r in records if r.subject == iri],
         as_object=[r for r in records if r.object == iri and r.subject != iri],
         evidence=profile(records),
-        graph=graph,
+        statements=list(dict.fromkeys(statements)),
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from gbkg.kg.validation import Violation
+    from gbkg.kg.violations import Violation
 
 
 class KGError(Exception):

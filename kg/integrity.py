@@ -38,15 +38,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import RDFS, Graph, URIRef
 from rdflib.namespace import PROV
-from rdflib.term import Node
 
-from gbkg.kg.claim_rdf import CONTEXT_PROPERTIES, source_description, source_field_text
 from gbkg.kg.ids import PREFIX_MAP, compress, expand, try_expand
-from gbkg.kg.model import Claim, NewEntity
+from gbkg.kg.model import ClaimIn, NewEntity
 from gbkg.kg.namespaces import (
     BASE,
     CLAIM,
@@ -61,9 +60,11 @@ from gbkg.kg.namespaces import (
     SOURCE,
     SOURCES_GRAPH,
 )
+from gbkg.kg.record import layout
+from gbkg.kg.record.terms import Term, TermError, from_term
+from gbkg.kg.record.writer import source_description
 from gbkg.kg.store import Backend
-from gbkg.kg.terms import OxTerm, from_ox, to_ox
-from gbkg.kg.validation import Violation
+from gbkg.kg.violations import Violation
 
 
 class Kind(StrEnum):
@@ -150,6 +151,17 @@ class Recorded:
         self._pending = ox.Store()
         #: IRI -> the batch item that first described it (for messages).
         self._origin: dict[str, int] = {}
+        # What the store says, read once per IRI: the checks of one write ask the same
+        # questions about a source or an entity several times.
+        self._stored: dict[str, list[ox.Quad]] = {}
+        self._graphs: dict[str, bool] = {}
+        self._cited: dict[str, bool] = {}
+
+    def stored_about(self, iri: str) -> list[ox.Quad]:
+        """Every stored quad whose subject is ``iri`` (read once)."""
+        if iri not in self._stored:
+            self._stored[iri] = self.store.quads_about(ox.NamedNode(iri))
+        return self._stored[iri]
 
     def add(self, quads: Iterable[ox.Quad], *, item: int) -> None:
         """What batch item ``item`` will write: the items after it are checked against it."""
@@ -162,10 +174,7 @@ class Recorded:
     def about(self, iri: str) -> list[ox.Quad]:
         """Every quad whose subject is ``iri``, stored or pending."""
         node = ox.NamedNode(iri)
-        return [
-            *self.store.quads_about(node),
-            *self._pending.quads_for_pattern(node, None, None, None),
-        ]
+        return [*self.stored_about(iri), *self._pending.quads_for_pattern(node, None, None, None)]
 
     def kinds(self, iri: str) -> set[Kind]:
         """What ``iri`` names: by its namespace, as a graph name, by the graphs that
@@ -174,7 +183,9 @@ class Recorded:
         if (kind := namespace_kind(iri)) is not None:
             found.add(kind)
         node = ox.NamedNode(iri)
-        if self.store.contains_graph(node) or self._pending.contains_named_graph(node):
+        if iri not in self._graphs:
+            self._graphs[iri] = self.store.contains_graph(node)
+        if self._graphs[iri] or self._pending.contains_named_graph(node):
             found.add(Kind.GRAPH)
         described = self.about(iri)
         found.update(_described_as(quad, iri) for quad in described)
@@ -200,18 +211,17 @@ class Recorded:
 
     def described_by(self, iri: str) -> int | None:
         """The batch item that described ``iri``, when the store itself does not."""
-        if self.store.quads_about(ox.NamedNode(iri)):
+        if self.stored_about(iri):
             return None
         return self._origin.get(iri)
 
     def _cited_as_source(self, node: ox.NamedNode) -> bool:
-        for link in (PROV.wasDerivedFrom, GBA.primarySource):
-            predicate = ox.NamedNode(str(link))
-            if self.store.subjects_with(predicate, node):
-                return True
-            if next(self._pending.quads_for_pattern(None, predicate, node, None), None):
-                return True
-        return False
+        links = [ox.NamedNode(str(link)) for link in (PROV.wasDerivedFrom, GBA.primarySource)]
+        if node.value not in self._cited:
+            self._cited[node.value] = any(self.store.subjects_with(p, node) for p in links)
+        if self._cited[node.value]:
+            return True
+        return any(next(self._pending.quads_for_pattern(None, p, node, None), None) for p in links)
 
 
 def _described_as(quad: ox.Quad, iri: str) -> Kind:
@@ -236,15 +246,16 @@ def _first(kinds: Iterable[Kind]) -> Kind:
 def _violation(
     field: str, rule: Rule, message: str, value: str | None, *, focus: str | None = None
 ) -> Violation:
-    return Violation(
-        field=field,
-        path=None,
-        constraint=f"integrity:{rule}",
-        message=message,
-        severity="violation",
-        value=value,
-        focus=focus,
-    )
+    return Violation.of(field, message, constraint=f"integrity:{rule}", value=value, focus=focus)
+
+
+def _field_text(field: layout.Field, term: Term) -> str:
+    """A recorded value as the claim record spells it (``gba:NewsArticle`` is
+    ``news-article``; a term outside the field's vocabulary, its CURIE)."""
+    try:
+        return str(from_term(field.kind, term, field.terms))
+    except TermError:
+        return compress(term.value) if isinstance(term, ox.NamedNode) else str(term.value)
 
 
 @dataclass(frozen=True)
@@ -257,7 +268,7 @@ class WriteCheck:
 
 
 def check_write(
-    claim: Claim, recorded: Recorded, *, entity_classes: frozenset[URIRef]
+    claim: ClaimIn, recorded: Recorded, *, entity_classes: frozenset[URIRef]
 ) -> WriteCheck:
     """Everything ``claim`` would write about what it does not own (see the module's
     docstring); ``claim`` as sent, so that ``entities.N`` is the N-th entity sent."""
@@ -273,7 +284,7 @@ def check_write(
     )
 
 
-def _own_sources(claim: Claim) -> dict[str, str]:
+def _own_sources(claim: ClaimIn) -> dict[str, str]:
     """The claim's source IRIs -> the field that gives each."""
     found: dict[str, str] = {}
     for field in ("primary_source", "source"):
@@ -283,7 +294,7 @@ def _own_sources(claim: Claim) -> dict[str, str]:
     return found
 
 
-def _source_violations(claim: Claim, recorded: Recorded) -> Iterator[Violation]:
+def _source_violations(claim: ClaimIn, recorded: Recorded) -> Iterator[Violation]:
     described = {str(expand(e.id)) for e in claim.entities}
     for field in ("source", "primary_source"):
         source = getattr(claim, field)
@@ -321,7 +332,7 @@ def _source_violations(claim: Claim, recorded: Recorded) -> Iterator[Violation]:
 
 
 def _against_record(
-    field: str, iri: str, given: list[tuple[str, URIRef, Node]], recorded: Recorded
+    field: str, iri: str, given: list[tuple[layout.Field, Term]], recorded: Recorded
 ) -> Iterator[Violation]:
     """Each field given for a recorded source must be recorded with the same value."""
     record = recorded.source_record(iri)
@@ -330,12 +341,13 @@ def _against_record(
     curie = compress(iri)
     item = recorded.described_by(iri)
     where = "is recorded" if item is None else f"is described by item {item} of this batch"
-    values: dict[str, set[OxTerm]] = {}
+    values: dict[str, set[Term]] = {}
     for quad in record:
         values.setdefault(quad.predicate.value, set()).add(quad.object)  # type: ignore[arg-type]
-    for name, prop, value in given:
-        shown = source_field_text(name, value)
-        have = values.get(str(prop))
+    for source_field, value in given:
+        name = source_field.path
+        shown = _field_text(source_field, value)
+        have = values.get(str(source_field.prop))
         if not have:
             yield _violation(
                 f"{field}.{name}",
@@ -347,8 +359,8 @@ def _against_record(
                 shown,
                 focus=iri,
             )
-        elif to_ox(value) not in have:
-            known = ", ".join(sorted(repr(source_field_text(name, from_ox(v))) for v in have))
+        elif value not in have:
+            known = ", ".join(sorted(repr(_field_text(source_field, v)) for v in have))
             yield _violation(
                 f"{field}.{name}",
                 Rule.SOURCE_CONFLICT,
@@ -362,7 +374,7 @@ def _against_record(
 
 
 def _entity_violations(
-    claim: Claim, recorded: Recorded, classes: frozenset[URIRef], new: list[NewEntity]
+    claim: ClaimIn, recorded: Recorded, classes: frozenset[URIRef], new: list[NewEntity]
 ) -> Iterator[Violation]:
     """The violations of ``claim.entities``; the entities to write are added to ``new``."""
     sources = _own_sources(claim)
@@ -406,21 +418,26 @@ def _entity_violations(
             new.append(entity)
 
 
-def _references(claim: Claim) -> Iterator[tuple[str, str]]:
+#: The fields whose value names an entity (or, for a qualifier, may).
+_ENTITY_FIELDS = tuple(
+    f.path
+    for f in layout.FIELDS
+    if f.path in ("subject", "object") or f.kind is layout.Kind.QUALIFIER
+)
+
+
+def _references(claim: ClaimIn) -> Iterator[tuple[str, str]]:
     """(field, IRI) of every entity the claim names: subject, object, context IRIs."""
-    for field in ("subject", "object"):
-        value = getattr(claim, field)
-        if value is not None:
-            yield field, str(expand(value))
-    if claim.context is not None:
-        for name in CONTEXT_PROPERTIES:
-            value = getattr(claim.context, name)
-            iri = try_expand(value) if value is not None else None
-            if iri is not None:
-                yield f"context.{name}", str(iri)
+    for path in _ENTITY_FIELDS:
+        value: Any = claim
+        for step in path.split("."):
+            value = getattr(value, step, None)
+        iri = try_expand(value) if isinstance(value, str) else None
+        if iri is not None:
+            yield path, str(iri)
 
 
-def _reference_violations(claim: Claim, recorded: Recorded) -> Iterator[Violation]:
+def _reference_violations(claim: ClaimIn, recorded: Recorded) -> Iterator[Violation]:
     sources = _own_sources(claim)
     for field, iri in _references(claim):
         kinds = recorded.kinds(iri) - {Kind.ENTITY}

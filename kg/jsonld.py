@@ -1,4 +1,23 @@
-"""The project's JSON-LD context, and JSON-LD documents from outside read without fetching.
+"""The project's JSON-LD context, generated, and JSON-LD documents from outside read
+without fetching.
+
+The context (``ontology/context.jsonld``, :func:`build_context`) is generated from the
+prefixes (:data:`kg.ids.PREFIX_MAP`) and the layout table (:mod:`kg.record.layout`):
+
+- every prefix, so identifiers read as in the JSON API (``MONDO:0002050``); a prefix
+  whose namespace does not end in ``/``, ``#`` or ``:`` (the OBO ones end in ``_``) is
+  declared with ``"@prefix": true``, which JSON-LD 1.1 requires to use it;
+- one term per property of the claim record, named as its JSON field (``p_value``),
+  typed by the field's kind (``xsd:decimal``; ``@id`` for identifiers and vocabulary
+  terms; none for text, integers and booleans, which JSON writes natively), unless the
+  name is taken — by a prefix (``source``, ``curator`` and ``doi`` name namespaces), or
+  by a link to a part (the claim's ``quote`` is its selector, so the selector's text is
+  ``oa:exact``) — or the property carries several names (``prov:wasAttributedTo`` is a
+  claim's ``curator`` and a retraction's ``by``): such a property is written as its
+  compact IRI.
+
+``tests/test_jsonld.py`` checks that the packaged file is :func:`build_context`'s
+output (``python -m gbkg.kg.jsonld`` rewrites it).
 
 A JSON-LD processor dereferences every context a document names: a ``@context``
 IRI at the top, in a list, on any node, in a term's scoped context, or an
@@ -36,11 +55,76 @@ CONTEXT = "@context"
 IMPORT = "@import"
 
 
+#: Characters a namespace may end with to be used as a prefix without ``"@prefix": true``.
+GEN_DELIMS = ":/?#[]@"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
 @lru_cache(maxsize=1)
 def context_document() -> dict[str, Any]:
     """``ontology/context.jsonld``: ``{"@context": {...}}``."""
     document: dict[str, Any] = json.loads(ontology_file("context.jsonld").read_text("utf-8"))
     return document
+
+
+def build_context() -> dict[str, Any]:
+    """The context, from the prefixes and the layout table (see the module's docstring)."""
+    from gbkg.kg.ids import PREFIX_MAP, compress
+    from gbkg.kg.record import layout
+
+    context: dict[str, Any] = {"@version": 1.1}
+    for prefix, namespace in sorted(PREFIX_MAP.items(), key=lambda kv: kv[0].lower()):
+        if namespace[-1] in GEN_DELIMS:
+            context[prefix] = namespace
+        else:
+            context[prefix] = {"@id": namespace, "@prefix": True}
+    # Links to the claim's parts and sources first: the claim's "quote" is its selector
+    # (gba:quote); the selector's text (oa:exact, the record's quote too) is oa:exact.
+    names: dict[str, set[str]] = {}
+    kinds: dict[str, layout.Kind | None] = {}
+    for part in layout.parts():
+        assert part.link is not None
+        names.setdefault(str(part.link), set()).add(part.name)
+        kinds[str(part.link)] = None
+    for ref in layout.REFERENCES:
+        names.setdefault(str(ref.link), set()).add(ref.path)
+        kinds[str(ref.link)] = None
+    for f in [*layout.FIELDS, *layout.SOURCE.fields, *layout.ENTITY.fields]:
+        names.setdefault(str(f.prop), set()).add(f.name)
+        kinds.setdefault(str(f.prop), f.kind)
+    taken = set(context)
+    for prop, spelled in names.items():
+        if prop == layout.RDF_TYPE or len(spelled) != 1:
+            continue
+        (name,) = spelled
+        if name in taken:
+            continue
+        taken.add(name)
+        context[name] = _term(compress(prop), kinds[prop])
+    return {"@context": context}
+
+
+def _term(curie: str, kind: Any) -> str | dict[str, str]:
+    """A term definition: the property, and the type its values are written with."""
+    from gbkg.kg.record.layout import Kind
+
+    datatypes = {
+        Kind.DECIMAL: "xsd:decimal",
+        Kind.DATETIME: "xsd:dateTime",
+        Kind.YEAR: "xsd:gYear",
+    }
+    if kind is None or kind in (Kind.URL, Kind.IDENTIFIER, Kind.TERM, Kind.CURATOR):
+        return {"@id": curie, "@type": "@id"}
+    if kind in datatypes:
+        return {"@id": curie, "@type": datatypes[kind]}
+    return curie
+
+
+def write_context_file(path: str) -> None:
+    """Write :func:`build_context` as the packaged context file."""
+    text = json.dumps(build_context(), indent=2, ensure_ascii=False) + "\n"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(text)
 
 
 def inline_contexts(document: Any, *, also: Iterable[str] = ()) -> Any:
@@ -124,3 +208,9 @@ def _kind(value: Any) -> str:
 
 def _shown(value: Any) -> str:
     return json.dumps(value)[:200]
+
+
+if __name__ == "__main__":
+    from gbkg.kg.resources import ontology_file as _file
+
+    write_context_file(str(_file("context.jsonld")))

@@ -3,26 +3,30 @@
 The models check form (types, enumerations, identifiers); the rules a claim must pass
 (exactly one subject, p in [0, 1], a CI around its estimate, ...) are SHACL's, in
 ``ontology/shapes.ttl``, so that a curator gets every violation from one place.
-``kg.claim_rdf`` writes a :class:`Claim` as RDF and reads it back.
+:mod:`kg.record` writes a claim as RDF and reads it back. :class:`ClaimIn` is what a
+curator sends; :class:`Claim` is what the server stores and returns (with its id and
+the server's fields).
 
->>> claim = Claim.model_validate({
+>>> claim = ClaimIn.model_validate({
 ...     "subject": "gbkg:probiotic", "predicate": "gba:improves",
 ...     "object": "MONDO:0002050", "finding": "effect",
 ...     "statement": "Probiotics improve depressive symptoms.",
 ...     "quote": "Probiotics were linked to modest improvements",
 ...     "source": {"title": "A report", "type": "news-article"},
 ... })
->>> claim.iri == Claim.model_validate(claim.model_dump()).iri
+>>> claim.iri == ClaimIn.model_validate(claim.model_dump()).iri
 True
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar
+from functools import cached_property
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -77,9 +81,18 @@ class Status(StrEnum):
 
 
 class _Part(BaseModel):
-    """A part of a claim: unknown fields are refused, so a typo is named at once."""
+    """A part of a claim: unknown fields are refused, so a typo is named at once; frozen,
+    as the claim that holds it (its IRI is a hash of its content)."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=True)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; values cached from the content (an ``iri``) are dropped when ``update``
+        changes it."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy.__dict__.pop("iri", None)
+        return copy
 
 
 def _identifier(value: str | None) -> str | None:
@@ -131,6 +144,11 @@ class Source(_Part):
 
     def minted_id(self) -> str:
         """This source's IRI: given, or from the DOI, the URL, or the known fields."""
+        return self.iri
+
+    @cached_property
+    def iri(self) -> str:
+        """This source's IRI (:meth:`minted_id`), computed once."""
         if self.id:
             return str(expand(self.id))
         if self.doi:
@@ -217,11 +235,28 @@ class Retraction(_Part):
     at: datetime | None = None
 
 
-class Claim(_Part):
-    """One claim, as curators send it and as the API returns it."""
+#: The server's fields of a claim: set from the token and the clock, never from a body.
+SERVER_FIELDS = (
+    "id",
+    "subject_label",
+    "object_label",
+    "curator",
+    "created",
+    "status",
+    "retraction",
+)
+
+
+class ClaimIn(_Part):
+    """One claim as a curator sends it: what is claimed, and nothing the server sets.
+
+    Frozen: the IRI is a hash of the content (:attr:`HASHED_FIELDS`), computed once
+    (:attr:`iri`) and carried by copies that do not change the content.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
+        frozen=True,
         json_schema_extra={
             "examples": [
                 {
@@ -239,12 +274,9 @@ class Claim(_Part):
         },
     )
 
-    id: str | None = Field(default=None, description="server-minted IRI; ignored on input")
     subject: str | None = None
     predicate: str | None = None
     object: str | None = None
-    subject_label: str | None = Field(default=None, description="output only")
-    object_label: str | None = Field(default=None, description="output only")
     finding: Finding | None = None
     statement: str | None = None
     quote: str | None = None
@@ -257,10 +289,6 @@ class Claim(_Part):
     quantity: Quantity | None = None
     context: Context | None = None
     entities: list[NewEntity] = Field(default_factory=list)
-    curator: str | None = Field(default=None, description="set by the server")
-    created: datetime | None = Field(default=None, description="set by the server")
-    status: Status = Field(default=Status.ACTIVE, description="set by the server")
-    retraction: Retraction | None = Field(default=None, description="set by the server")
 
     _validate_terms = field_validator("subject", "predicate", "object")(
         classmethod(lambda cls, v: _identifier(v))
@@ -269,9 +297,9 @@ class Claim(_Part):
     # The claim's identity -------------------------------------------------------
 
     #: Fields that make a claim's content, hence its IRI. Left out: the server's
-    #: fields (id, curator, created, status, retraction), the output labels, and
-    #: ``entities`` (descriptions of terms, not what is claimed). The source enters
-    #: by its IRI only, so correcting a source's title does not fork its claims.
+    #: fields (:data:`SERVER_FIELDS`) and ``entities`` (descriptions of terms, not
+    #: what is claimed). The source enters by its IRI only, so correcting a source's
+    #: title does not fork its claims.
     HASHED_FIELDS: ClassVar[tuple[str, ...]] = (
         "subject",
         "predicate",
@@ -298,34 +326,80 @@ class Claim(_Part):
             data["primary_source"] = self.primary_source.minted_id()
         return _canonical_numbers(data)
 
-    @property
+    @cached_property
     def iri(self) -> str:
-        """``https://w3id.org/gbkg/claim/{sha256 of the canonical content JSON}``."""
+        """``https://w3id.org/gbkg/claim/{sha256 of the canonical content JSON}``, hashed
+        once per object."""
         text = json.dumps(self.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return str(CLAIM[digest(text)])
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; it keeps the hashed IRI unless ``update`` changes a hashed field (a
+        source enters the hash by its IRI only: filling in its fields keeps it)."""
+        copy = BaseModel.model_copy(self, update=update, deep=deep)
+        for name in set(update or ()) & set(self.HASHED_FIELDS):
+            old, new = getattr(self, name), getattr(copy, name)
+            if not (isinstance(old, Source) and isinstance(new, Source) and old.iri == new.iri):
+                copy.__dict__.pop("iri", None)
+                break
+        return copy
 
     @field_validator("entities")
     @classmethod
     def _canonical_entities(cls, value: list[NewEntity]) -> list[NewEntity]:
         """Synonyms and xrefs sorted; the entities keep the order they were sent in, so
-        that ``entities.N`` in a violation is the N-th one sent (:meth:`with_id` sorts)."""
+        that ``entities.N`` in a violation is the N-th one sent (a stored claim sorts them)."""
         return [
             e.model_copy(update={"synonyms": sorted(e.synonyms), "xrefs": sorted(e.xrefs)})
             for e in value
         ]
 
-    def with_id(self) -> Claim:
-        """This claim as the store returns it: its IRI and its sources' IRIs filled in,
-        its entities in the order of their ids."""
-        update: dict[str, Any] = {
-            "id": self.iri,
-            "entities": sorted(self.entities, key=lambda e: e.id),
-        }
-        for field in ("source", "primary_source"):
-            source = getattr(self, field)
+
+class Claim(ClaimIn):
+    """One claim as the server stores and returns it: the content and the server's fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = Field(default=None, description="the claim's IRI, minted from its content")
+    subject_label: str | None = Field(default=None, description="output only")
+    object_label: str | None = Field(default=None, description="output only")
+    curator: str | None = Field(default=None, description="set by the server")
+    created: datetime | None = Field(default=None, description="set by the server")
+    status: Status = Field(default=Status.ACTIVE, description="set by the server")
+    retraction: Retraction | None = Field(default=None, description="set by the server")
+
+    @classmethod
+    def stored(
+        cls,
+        claim: ClaimIn,
+        *,
+        curator: str | None,
+        created: datetime | None,
+        entities: list[NewEntity],
+        status: Status = Status.ACTIVE,
+        retraction: Retraction | None = None,
+    ) -> Claim:
+        """``claim`` as it is stored: its IRI, its sources' ids filled in, the server's
+        fields, and of its entities ``entities`` (the new ones), in the order of their ids.
+
+        Nothing is validated again (``claim`` was) and the IRI is not hashed again.
+        """
+        values = {name: getattr(claim, name) for name in ClaimIn.model_fields}
+        values["entities"] = sorted(entities, key=lambda e: e.id)
+        for name in ("source", "primary_source"):
+            source = values[name]
             if source is not None:
-                update[field] = source.model_copy(update={"id": compress(source.minted_id())})
-        return self.model_copy(update=update)
+                values[name] = source.model_copy(update={"id": compress(source.minted_id())})
+        record = cls.model_construct(
+            **values,
+            id=claim.iri,
+            curator=curator,
+            created=created,
+            status=status,
+            retraction=retraction,
+        )
+        record.__dict__["iri"] = claim.iri
+        return record
 
 
 def _canonical_numbers(value: Any) -> Any:

@@ -1,8 +1,9 @@
 """RDF namespaces and the IRIs this project mints.
 
-``GBA`` is a closed namespace: a term the ontology (``ontology/gba.ttl``) does not
-define raises ``AttributeError`` at once (``tests/test_ontology.py`` checks the two
-agree).
+Every namespace with a prefix is taken from :data:`kg.ids.PREFIX_MAP`, the one list
+of prefixes. ``GBA`` is a closed namespace: a term the ontology (``ontology/gba.ttl``)
+does not define raises ``AttributeError`` at once (``tests/test_ontology.py`` checks
+the two agree).
 """
 
 from __future__ import annotations
@@ -10,16 +11,18 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
+from gbkg.kg.ids import PREFIX_MAP
+
 BASE = "https://w3id.org/gbkg/"
-CLAIM = Namespace(BASE + "claim/")
-SOURCE = Namespace(BASE + "source/")
-CURATOR = Namespace(BASE + "curator/")
-ENTITY = Namespace(BASE + "entity/")
+CLAIM = Namespace(PREFIX_MAP["claim"])
+SOURCE = Namespace(PREFIX_MAP["source"])
+CURATOR = Namespace(PREFIX_MAP["curator"])
+ENTITY = Namespace(PREFIX_MAP["gbkg"])
 GRAPH = Namespace(BASE + "graph/")
-OBO = Namespace("http://purl.obolibrary.org/obo/")
-NP = Namespace("http://www.nanopub.org/nschema#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-BIOLINK = Namespace("https://w3id.org/biolink/vocab/")
+OBO = Namespace(PREFIX_MAP["obo"])
+NP = Namespace(PREFIX_MAP["np"])
+OA = Namespace(PREFIX_MAP["oa"])
+BIOLINK = Namespace(PREFIX_MAP["biolink"])
 
 ONTOLOGY_GRAPH = URIRef(BASE + "graph/ontology")
 ENTITIES_GRAPH = URIRef(BASE + "graph/entities")
@@ -31,7 +34,7 @@ CURATORS_GRAPH = URIRef(BASE + "graph/curators")
 class GBA(DefinedNamespace):
     """The gut-brain-kg ontology, ``https://w3id.org/gbkg/ontology#``."""
 
-    _NS = Namespace("https://w3id.org/gbkg/ontology#")
+    _NS = Namespace(PREFIX_MAP["gba"])
     _fail = True
 
     # classes: claims and their parts

@@ -20,11 +20,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from gbkg.kg.claim_rdf import EFFECT_MEASURES, FINDINGS, STATUSES, STUDY_DESIGNS
 from gbkg.kg.errors import CurieError, NotFoundError
 from gbkg.kg.ids import compress, expand
 from gbkg.kg.model import EffectMeasure, Finding, Status, StudyDesign
 from gbkg.kg.namespaces import SOURCES_GRAPH
+from gbkg.kg.record.layout import (
+    EFFECT_MEASURES,
+    FINDINGS,
+    STATUSES,
+    STUDY_DESIGNS,
+    GraphRole,
+    property_path,
+)
 from gbkg.kg.resources import internal_query
 from gbkg.kg.store import Backend
 
@@ -114,7 +121,7 @@ def records_from_rows(rows: Iterable[Any]) -> list[ClaimRecord]:
     """Fold query rows (the columns of ``analytics-claims.rq``) into one record per claim.
 
     When a multi-valued field gives several rows, the least value (as text) is kept,
-    as :func:`read_claim` keeps it; the shapes allow one value for each of them.
+    as :func:`claim_record` keeps it; the shapes allow one value for each of them.
     """
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -184,43 +191,43 @@ def _solutions(store: Backend, name: str, bound: Mapping[str, ox.NamedNode | ox.
 # A claim's record read from its own named graphs. Oxigraph plans a query before it
 # binds ``substitutions``, so a query that joins a bound variable with the rest of
 # a claim scans every claim; a claim's graphs, read by name, cost the same at any
-# store size. Each column of ``analytics-claims.rq`` is a path from the claim here.
+# store size. Each column of ``analytics-claims.rq`` is a field of the claim record:
+# its path from the claim comes from the layout table (``tests/test_layout.py`` checks
+# the query reads the same properties).
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _G = "https://w3id.org/gbkg/ontology#"
 _PROV = "http://www.w3.org/ns/prov#"
-_TITLE = "http://purl.org/dc/terms/title"
-_COLUMN_PATHS: dict[str, tuple[str, ...]] = {
-    "subject": (_RDF + "subject",),
-    "predicate": (_RDF + "predicate",),
-    "object": (_RDF + "object",),
-    "finding": (_G + "finding",),
-    "statement": (_G + "statement",),
-    "hedged": (_G + "hedged",),
-    "status": (_G + "status",),
-    "design": (_G + "evidence", _G + "studyDesign"),
-    "nStudies": (_G + "evidence", _G + "nStudies"),
-    "nParticipants": (_G + "evidence", _G + "nParticipants"),
-    "studyPopulation": (_G + "evidence", _G + "population"),
-    "population": (_G + "context", _G + "population"),
-    "coIntervention": (_G + "context", _G + "coIntervention"),
-    "condition": (_G + "context", _G + "condition"),
-    "strain": (_G + "context", _G + "strain"),
-    "dose": (_G + "context", _G + "dose"),
-    "effectMeasure": (_G + "statistics", _G + "effectMeasure"),
-    "effectSize": (_G + "statistics", _G + "effectSize"),
-    "ciLow": (_G + "statistics", _G + "ciLow"),
-    "ciHigh": (_G + "statistics", _G + "ciHigh"),
-    "pValue": (_G + "statistics", _G + "pValue"),
-    "source": (_PROV + "wasDerivedFrom",),
-    "sourceTitle": (_PROV + "wasDerivedFrom", _TITLE),
-    "primarySource": (_G + "primarySource",),
-    "primaryTitle": (_G + "primarySource", _TITLE),
-    "primaryJournal": (_G + "primarySource", _G + "journal"),
+#: Query column → the claim record's field it reads.
+COLUMN_FIELDS: dict[str, str] = {
+    "subject": "subject",
+    "predicate": "predicate",
+    "object": "object",
+    "finding": "finding",
+    "statement": "statement",
+    "hedged": "hedged",
+    "status": "status",
+    "design": "evidence.study_design",
+    "nStudies": "evidence.n_studies",
+    "nParticipants": "evidence.n_participants",
+    "studyPopulation": "evidence.population",
+    **{column: f"context.{name}" for name, column in CONTEXT_COLUMNS.items()},
+    "effectMeasure": "statistics.effect_measure",
+    **{column: f"statistics.{name}" for name, column in STATISTICS_COLUMNS.items()},
+    "source": "source",
+    "sourceTitle": "source.title",
+    "primarySource": "primary_source",
+    "primaryTitle": "primary_source.title",
+    "primaryJournal": "primary_source.journal",
 }
-_CLAIM_GRAPHS = ("#assertion", "#provenance", "#pubinfo")
+_COLUMN_PATHS: dict[str, tuple[str, ...]] = {
+    column: property_path(path) for column, path in COLUMN_FIELDS.items()
+}
+_CLAIM_GRAPHS = tuple(
+    "#" + role.value for role in (GraphRole.ASSERTION, GraphRole.PROVENANCE, GraphRole.PUBINFO)
+)
 
 
-def read_claim(store: Backend, iri: str) -> ClaimRecord | None:
+def claim_record(store: Backend, iri: str) -> ClaimRecord | None:
     """The claim ``iri`` (active or retracted) from its named graphs; ``None`` if absent."""
     about: dict[str, dict[str, list[Any]]] = {}
     for suffix in _CLAIM_GRAPHS:
@@ -258,7 +265,7 @@ def read_claim(store: Backend, iri: str) -> ClaimRecord | None:
     return _record(iri, columns)
 
 
-def read_claims(store: Backend) -> list[ClaimRecord]:
+def claim_records(store: Backend) -> list[ClaimRecord]:
     """Every claim of the store, retracted ones too (one query: the projection's build)."""
     return records_from_rows(_solutions(store, "analytics-claims", {}))
 
@@ -267,17 +274,12 @@ def _claims_by_id(
     store: Backend, query: str, bound: Mapping[str, ox.NamedNode]
 ) -> list[ClaimRecord]:
     iris = sorted({row["claim"].value for row in _solutions(store, query, bound)})
-    return [r for iri in iris if (r := read_claim(store, iri)) is not None]
+    return [r for iri in iris if (r := claim_record(store, iri)) is not None]
 
 
 def read_pair(store: Backend, a: str, b: str) -> list[ClaimRecord]:
     """Claims whose subject and object are ``a`` and ``b``, in either order."""
     return _claims_by_id(store, "evidence-pair", {"a": ox.NamedNode(a), "b": ox.NamedNode(b)})
-
-
-def read_about(store: Backend, entity: str) -> list[ClaimRecord]:
-    """Claims whose subject or object is ``entity``."""
-    return _claims_by_id(store, "entity-claims", {"entity": ox.NamedNode(entity)})
 
 
 # Relations ----------------------------------------------------------------------------

@@ -30,14 +30,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 import pyoxigraph as ox
 
 from gbkg.kg.errors import CurieError, NotFoundError, ParameterError, QueryError
 from gbkg.kg.ids import expand
 from gbkg.kg.resources import query_files
-from gbkg.kg.store import Backend, QueryResult
+from gbkg.kg.store import Backend, QueryAnswer
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -189,21 +188,9 @@ class NamedQuery:
             bound[param.name] = param.convert(value)
         return bound
 
-    def run(self, store: Backend, params: Mapping[str, str] | None = None) -> QueryResult:
+    def run(self, store: Backend, params: Mapping[str, str] | None = None) -> QueryAnswer:
         """Evaluate on ``store`` (default graph: the union of all graphs)."""
         return store.query(self.text, substitutions=self.bind(params or {}))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The catalog entry as JSON-ready data (for ``GET /queries``)."""
-        return {
-            "name": self.name,
-            "summary": self.summary,
-            "params": [
-                {"name": p.name, "type": str(p.type), "required": p.required} for p in self.params
-            ],
-            "columns": list(self.columns),
-            "sparql": self.text,
-        }
 
 
 def _parse_params(query: str, text: str) -> list[Parameter]:
@@ -291,5 +278,5 @@ class QueryCatalog:
 
     def run(
         self, store: Backend, name: str, params: Mapping[str, str] | None = None
-    ) -> QueryResult:
+    ) -> QueryAnswer:
         return self.get(name).run(store, params)

@@ -21,17 +21,9 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from gbkg.kg.errors import InputError, ParseError, TooLargeError
+from gbkg.kg.formats import CLAIM_RDF_FORMATS
 from gbkg.kg.json_input import decode_json
 from gbkg.kg.jsonld import inline_contexts
-
-#: The formats a body may be in.
-FORMATS = (
-    ox.RdfFormat.TURTLE,
-    ox.RdfFormat.TRIG,
-    ox.RdfFormat.N_TRIPLES,
-    ox.RdfFormat.N_QUADS,
-    ox.RdfFormat.JSON_LD,
-)
 
 
 def read_quads(
@@ -41,6 +33,7 @@ def read_quads(
     base_iri: str | None,
     max_triples: int,
     contexts: Iterable[str] = (),
+    what: str = "the body",
 ) -> list[ox.Quad]:
     """The quads of the document ``text`` in ``fmt``.
 
@@ -50,10 +43,10 @@ def read_quads(
     than the project's (``contexts`` are other URLs of it) and for RDF 1.2 triple
     terms, which a claim never holds.
     """
-    if fmt not in FORMATS:
+    if fmt not in CLAIM_RDF_FORMATS:
         raise InputError(f"RDF in {fmt.name} is not read here")
     if fmt == ox.RdfFormat.JSON_LD:
-        document = inline_contexts(decode_json(text), also=contexts)
+        document = inline_contexts(decode_json(text, what=what), also=contexts)
         text = json.dumps(document, ensure_ascii=False)
     quads: list[ox.Quad] = []
     try:
@@ -63,11 +56,11 @@ def read_quads(
                     f"a claim body may make at most {max_triples} triples; this one holds more"
                 )
             if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
-                raise InputError("the body holds an RDF 1.2 triple term; a claim holds none")
+                raise InputError(f"{what} holds an RDF 1.2 triple term; a claim holds none")
             quads.append(quad)
     except SyntaxError as error:
         raise ParseError(
-            f"the body does not parse as {fmt.media_type}: {_first_line(error)}"
+            f"{what} does not parse as {fmt.media_type}: {_first_line(error)}"
         ) from None
     return quads
 

@@ -36,7 +36,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
@@ -64,7 +64,7 @@ from gbkg.kg.query_binding import bind_values
 from gbkg.kg.sparql_analysis import classify
 from gbkg.kg.sparql_formats import ResultFormat, write_solutions
 from gbkg.kg.sparql_protocol_client import N_QUADS, Dialect, Endpoint, ProtocolClient
-from gbkg.kg.store import GraphName, QueryResult
+from gbkg.kg.store import GraphName, QueryAnswer
 
 #: Quads per update operation (Virtuoso's SPARQL parser runs out near 5,000 triples).
 CHUNK_QUADS = 1000
@@ -130,7 +130,7 @@ class RemoteStore:
         base_iri: str | None = None,
         row_limit: int | None = None,
         timeout_s: float | None = None,
-    ) -> QueryResult:
+    ) -> QueryAnswer:
         """Evaluate on the server; the answer as pyoxigraph result objects.
 
         The seam the ``/sparql`` runner calls: ``row_limit`` rows at most are read
@@ -207,19 +207,25 @@ class RemoteStore:
             parts.append(f"{variable} NOT IN ({', '.join(hidden.split())})")
         return f"FILTER({' && '.join(parts)})"
 
-    def quads(self, graph: GraphName | None = None) -> list[ox.Quad]:
+    def quads(self, graph: GraphName | None = None) -> Iterator[ox.Quad]:
+        """As they arrive: the Graph Store Protocol's N-Quads are parsed while they stream
+        (the response stays open while the caller iterates)."""
         if isinstance(graph, ox.NamedNode | ox.BlankNode):
             rows = self._select("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", g=graph)  # type: ignore[arg-type]
-            return [ox.Quad(r["s"], r["p"], r["o"], graph) for r in rows]
+            yield from (ox.Quad(r["s"], r["p"], r["o"], graph) for r in rows)
+            return
         if isinstance(graph, ox.DefaultGraph):
-            return []
+            return
         if self.endpoint.store_url is not None:
             with self.client.get_dataset() as response:
                 reader = io.BufferedReader(_ResponseReader(response.iter_raw()))
                 found = ox.parse(reader, format=ox.RdfFormat.N_QUADS)
-                return [q for q in found if self._visible(q.graph_name)]
+                yield from (q for q in found if self._visible(q.graph_name))
+            return
         rows = self._select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if self._visible(r["g"])]
+        yield from (
+            ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if self._visible(r["g"])
+        )
 
     def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]:
         rows = self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", s=subject)
@@ -236,6 +242,25 @@ class RemoteStore:
     def contains_graph(self, graph: ox.NamedNode) -> bool:
         return self._ask(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
 
+    def claim_page(
+        self, *, offset: int, limit: int, include_retracted: bool
+    ) -> tuple[list[str], int]:
+        """In IRI order, paged by the server (``ORDER BY``, ``LIMIT``, ``OFFSET``); the
+        numbers are validated integers, written by ``int``."""
+        active = (
+            ""
+            if include_retracted
+            else f"FILTER NOT EXISTS {{ GRAPH ?p {{ ?c {GBA_STATUS} {GBA_RETRACTED} }} }}"
+        )
+        where = f"WHERE {{ GRAPH ?g {{ ?c {RDF_TYPE} {GBA_CLAIM} }} {active} }}"
+        rows = self._select(
+            f"SELECT DISTINCT ?c {where} ORDER BY ?c LIMIT {int(limit)} OFFSET {int(offset)}"
+        )
+        page = [row["c"].value for row in rows]
+        for row in self._select(f"SELECT (COUNT(DISTINCT ?c) AS ?n) {where}"):
+            return page, int(row["n"].value)
+        return page, 0
+
     def triple_count(self) -> int:
         rows = self._select(
             "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } " + self._visible_filter() + " }"
@@ -246,14 +271,6 @@ class RemoteStore:
 
     def is_empty(self) -> bool:
         return not self._ask("ASK { GRAPH ?g { ?s ?p ?o } " + self._visible_filter() + " }")
-
-    def dump(self, *, format: ox.RdfFormat) -> bytes:
-        """Like the embedded store's dump (the same formats and errors)."""
-        memory = ox.Store()
-        memory.extend(self.quads())
-        data = memory.dump(format=format)
-        assert isinstance(data, bytes)
-        return data
 
     # Writes --------------------------------------------------------------------------
 

@@ -59,7 +59,7 @@ from gbkg.kg.sparql_formats import (
 )
 
 if TYPE_CHECKING:
-    from gbkg.kg.store import QueryResult as OxigraphAnswer
+    from gbkg.kg.store import QueryAnswer as OxigraphAnswer
 
 #: The stack of a thread that evaluates queries, in MB. Oxigraph's parser and
 #: evaluator recurse once per nesting level, up to ~9 KB of stack per level and
@@ -348,18 +348,3 @@ def answer(
         )
     return QueryOutput(body, job.format, result.form, len(result), result.truncated)
 
-
-def run_query(
-    store: QueryableStore,
-    text: str,
-    fmt: OutputFormat,
-    *,
-    timeout_s: float,
-    max_results: int,
-    dataset: ProtocolDataset | None = None,
-    base_iri: str | None = None,
-) -> QueryOutput:
-    """One query in the calling thread (for scripts), deadline checked between rows."""
-    job = QueryJob(text, fmt, dataset or ProtocolDataset(), base_iri)
-    deadline = time.monotonic() + timeout_s
-    return answer(store, job, max_results=max_results, deadline=deadline, timeout_s=timeout_s)

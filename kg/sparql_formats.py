@@ -49,12 +49,9 @@ class ResultFormat(StrEnum):
 
     @property
     def oxigraph(self) -> ox.QueryResultsFormat:
-        return {
-            ResultFormat.JSON: ox.QueryResultsFormat.JSON,
-            ResultFormat.XML: ox.QueryResultsFormat.XML,
-            ResultFormat.CSV: ox.QueryResultsFormat.CSV,
-            ResultFormat.TSV: ox.QueryResultsFormat.TSV,
-        }[self]
+        fmt = ox.QueryResultsFormat.from_media_type(self.value)
+        assert fmt is not None
+        return fmt
 
     @property
     def iri(self) -> str:
@@ -78,14 +75,10 @@ class GraphFormat(StrEnum):
 
     @property
     def oxigraph(self) -> ox.RdfFormat:
-        return {
-            GraphFormat.TURTLE: ox.RdfFormat.TURTLE,
-            GraphFormat.N_TRIPLES: ox.RdfFormat.N_TRIPLES,
-            GraphFormat.RDF_XML: ox.RdfFormat.RDF_XML,
-            GraphFormat.JSON_LD: ox.RdfFormat.JSON_LD,
-            GraphFormat.N_QUADS: ox.RdfFormat.N_QUADS,
-            GraphFormat.TRIG: ox.RdfFormat.TRIG,
-        }[self]
+        """pyoxigraph's format of this media type (``RdfFormat.from_media_type``)."""
+        fmt = ox.RdfFormat.from_media_type(self.value)
+        assert fmt is not None
+        return fmt
 
     @property
     def iri(self) -> str:

@@ -14,10 +14,10 @@ itself from validated term objects, never spliced from input text.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
@@ -26,11 +26,14 @@ from gbkg.kg.errors import QueryError, StoreError
 #: The ontology namespace, spelled out: kg.namespaces imports rdflib, which the query
 #: workers (which import this module) do without.
 _GBA = "https://w3id.org/gbkg/ontology#"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_CLAIM = ox.NamedNode(_GBA + "Claim")
+_STATUS = ox.NamedNode(_GBA + "status")
+_RETRACTED = ox.NamedNode(_GBA + "Retracted")
 
-if TYPE_CHECKING:
-    from gbkg.kg.settings import Settings
-
-QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: What the store answers a query with (Oxigraph's lazy result objects); the collected
+#: answer of the query endpoint is :class:`kg.sparql.QueryResult`.
+QueryAnswer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
@@ -59,7 +62,7 @@ class Backend(Protocol):
         union_default_graph: bool = True,
         base_iri: str | None = None,
         row_limit: int | None = None,
-    ) -> QueryResult: ...
+    ) -> QueryAnswer: ...
 
     def extend(self, quads: Iterable[ox.Quad]) -> None: ...
 
@@ -81,7 +84,10 @@ class Backend(Protocol):
         """Follow claims other processes write (a remote store); returns the stopper."""
         ...
 
-    def quads(self, graph: GraphName | None = None) -> list[ox.Quad]: ...
+    def quads(self, graph: GraphName | None = None) -> Iterator[ox.Quad]:
+        """The quads of ``graph`` (default: every graph), as the store yields them: a
+        caller that reads the whole store (the exporter) holds one quad at a time."""
+        ...
 
     def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]: ...
 
@@ -91,11 +97,19 @@ class Backend(Protocol):
 
     def contains_graph(self, graph: ox.NamedNode) -> bool: ...
 
+    def claim_page(
+        self, *, offset: int, limit: int, include_retracted: bool
+    ) -> tuple[list[str], int]:
+        """A page of the stored claims (the retracted ones only if asked), in the store's
+        order, stable between writes; and how many there are in all.
+
+        ``GET /claims`` without a filter: the store pages, so no request builds or
+        sorts the list of every claim."""
+        ...
+
     def triple_count(self) -> int: ...
 
     def is_empty(self) -> bool: ...
-
-    def dump(self, *, format: ox.RdfFormat) -> bytes: ...
 
     def flush(self) -> None: ...
 
@@ -128,6 +142,7 @@ class OxigraphStore:
                 "Another process may hold it (an on-disk store has one writer at a time)."
             ) from error
         self.read_only = read_only
+        self._claim_count: tuple[int, int] | None = None
         self._generation = 0
         self._generation_lock = threading.Lock()
         # Oxigraph transactions are atomic on their own; this lock only keeps the
@@ -157,7 +172,7 @@ class OxigraphStore:
         union_default_graph: bool = True,
         base_iri: str | None = None,
         row_limit: int | None = None,
-    ) -> QueryResult:
+    ) -> QueryAnswer:
         """Evaluate a query; values are bound as terms through ``substitutions``.
 
         With no ``default_graph``, the default graph is the union of all graphs
@@ -253,8 +268,10 @@ class OxigraphStore:
         """Nothing to follow: an on-disk store has one writer process, this one."""
         return lambda: None
 
-    def quads(self, graph: GraphName | None = None) -> list[ox.Quad]:
-        return list(self._store.quads_for_pattern(None, None, None, graph))
+    def quads(self, graph: GraphName | None = None) -> Iterator[ox.Quad]:
+        """Lazily, in the store's index order (by graph, then subject); a consistent
+        snapshot of the store when the iteration starts."""
+        return iter(self._store.quads_for_pattern(None, None, None, graph))
 
     def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]:
         """Every quad whose subject is ``subject``, in any graph."""
@@ -269,19 +286,39 @@ class OxigraphStore:
     def contains_graph(self, graph: ox.NamedNode) -> bool:
         return bool(self._store.contains_named_graph(graph))
 
+    def claim_page(
+        self, *, offset: int, limit: int, include_retracted: bool
+    ) -> tuple[list[str], int]:
+        """In the order of Oxigraph's index of ``?claim rdf:type gba:Claim`` (by the hash
+        of the claim IRI): the page reads ``offset + limit`` index entries, not every
+        claim. The count is kept for the store's generation (this process is the store's
+        one writer)."""
+        retracted = (
+            set()
+            if include_retracted
+            else {q.subject for q in self._store.quads_for_pattern(None, _STATUS, _RETRACTED)}
+        )
+        page: list[str] = []
+        skipped = 0
+        for quad in self._store.quads_for_pattern(None, _RDF_TYPE, _CLAIM):
+            if quad.subject in retracted or not isinstance(quad.subject, ox.NamedNode):
+                continue
+            if skipped < offset:
+                skipped += 1
+                continue
+            if len(page) == limit:
+                break
+            page.append(quad.subject.value)
+        generation = self._generation
+        if self._claim_count is None or self._claim_count[0] != generation:
+            self._claim_count = (generation, claim_count(self))
+        return page, self._claim_count[1] - len(retracted)
+
     def triple_count(self) -> int:
         return len(self._store)
 
     def is_empty(self) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None)), None) is None
-
-    def dump(self, *, format: ox.RdfFormat) -> bytes:
-        data = self._store.dump(format=format)
-        assert isinstance(data, bytes)
-        return data
-
-    def backup(self, target: str | Path) -> None:
-        self._store.backup(str(target))
 
     def flush(self) -> None:
         if not self.read_only:
@@ -310,36 +347,6 @@ def _quad_text(quad: ox.Quad) -> str:
     if isinstance(quad.graph_name, ox.DefaultGraph):
         return triple
     return f"GRAPH {quad.graph_name} {{ {triple} }}"
-
-
-def open_store(
-    location: str | Path, *, read_only: bool = False, settings: Settings | None = None
-) -> Backend:
-    """The backend for ``GBKG_STORE``: a directory opens the embedded store, an
-    ``http(s)://`` URL a triplestore over the SPARQL 1.1 Protocol
-    (:class:`~kg.remote_store.RemoteStore`, configured by ``settings``)."""
-    text = str(location)
-    store: Backend
-    if text.startswith(("http://", "https://")):
-        from gbkg.kg.remote_store import RemoteStore
-        from gbkg.kg.settings import get_settings
-        from gbkg.kg.sparql_protocol_client import Endpoint
-
-        settings = settings or get_settings()
-        endpoint = Endpoint.from_settings(
-            text,
-            update_url=settings.update_url,
-            dialect=settings.store_dialect,
-            user=settings.store_user,
-            password=settings.store_password.get_secret_value(),
-            auth_scheme=settings.store_auth,
-        )
-        store = RemoteStore(
-            endpoint, timeout_s=settings.query_timeout_s, poll_s=settings.change_poll_s
-        )
-        return store
-    store = OxigraphStore(text, read_only=read_only)
-    return store
 
 
 # Oxigraph binds a substitution only to a projected variable, so the bound

@@ -6,7 +6,7 @@ Claims cross between the two here and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
@@ -47,18 +47,6 @@ def from_ox(term: OxTerm | ox.DefaultGraph | ox.Triple) -> Node:
     if isinstance(term, ox.DefaultGraph):
         return DATASET_DEFAULT_GRAPH_ID
     raise TypeError(f"not a pyoxigraph term: {term!r}")
-
-
-def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
-    """Every quad of an rdflib dataset, named graphs and default graph alike."""
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        graph_id = getattr(g, "identifier", g)
-        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph
-        if graph_id is None or graph_id == DATASET_DEFAULT_GRAPH_ID:
-            graph = ox.DefaultGraph()
-        else:
-            graph = to_ox(graph_id)  # type: ignore[assignment]
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)  # type: ignore[arg-type]
 
 
 def quads_dataset(quads: Iterable[ox.Quad], dataset: Dataset | None = None) -> Dataset:

@@ -13,7 +13,7 @@ from gbkg.kg.curation import ClaimService
 from gbkg.kg.errors import CurieError, NotFoundError, ParameterError
 from gbkg.kg.ids import expand
 from gbkg.kg.model import Finding, StudyDesign
-from gbkg.kg.projection import ClaimRecord, read_claim, read_claims
+from gbkg.kg.projection import ClaimRecord, claim_record, claim_records
 from gbkg.kg.store import OxigraphStore
 
 PROBIOTIC, MICROBIOTA, SEROTONIN = "gbkg:probiotic", "gbkg:gut-microbiota", "CHEBI:28790"
@@ -55,14 +55,14 @@ def test_a_claim_reads_the_same_from_its_graphs_as_from_the_projection_query(
     first = service.find(limit=1).claims[0].id
     assert first is not None
     service.retract(first, reason="test", curator="tester")
-    records = read_claims(store)
+    records = claim_records(store)
     assert len(records) == service.find(limit=1000, include_retracted=True).count
     assert any(r.source and r.source.title for r in records)
     assert any(r.context for r in records) and any(r.primary_source for r in records)
     for record in records:
-        assert read_claim(store, record.iri) == record
+        assert claim_record(store, record.iri) == record
     assert next(r for r in records if r.iri == first).status.value == "retracted"
-    assert read_claim(store, "https://w3id.org/gbkg/claim/none") is None
+    assert claim_record(store, "https://w3id.org/gbkg/claim/none") is None
 
 
 def test_update_adds_new_claims_and_drops_retracted_ones(service: ClaimService) -> None:

@@ -10,16 +10,17 @@ from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from gbkg.kg.claim_rdf import claim_to_dataset
-from gbkg.kg.curation import parse_claim
+from gbkg.kg.model import Claim
+from gbkg.kg.record.form import parse_claim
 from tests.conftest import OTHER_TOKEN
+from tests.record_helpers import claim_dataset
 from tests.test_model import base_claim
 
 PROBLEM = "application/problem+json"
 
 
 def quads(client: TestClient) -> set[str]:
-    store = client.app.state.store  # type: ignore[attr-defined]
+    store = client.app.state.services.store  # type: ignore[attr-defined]
     return set(map(str, store.quads()))
 
 
@@ -144,7 +145,7 @@ def test_bodies_past_the_limit_are_413(client, auth) -> None:
 )
 def test_post_one_claim_as_rdf(client, auth, media_type, fmt) -> None:
     claim = parse_claim(base_claim())
-    dataset = claim_to_dataset(claim)
+    dataset = claim_dataset(claim)
     if fmt == "turtle":
         graph = Graph()
         for s, p, o, _ in dataset.quads():
@@ -162,7 +163,7 @@ def test_post_one_claim_as_rdf(client, auth, media_type, fmt) -> None:
 def test_get_one_claim_as_rdf(client, auth) -> None:
     claim = post(client, base_claim(), auth).json()
     local = claim["id"].rsplit("/", 1)[-1]
-    expected = claim_to_dataset(parse_claim(claim))
+    expected = claim_dataset(parse_claim(claim, Claim))
     trig = client.get(f"/claims/{local}", headers={"Accept": "application/trig"})
     assert trig.headers["content-type"].startswith("application/trig")
     got = Dataset()

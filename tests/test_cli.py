@@ -196,14 +196,14 @@ def test_validate_a_bad_file_exits_1(capsys, store_dir, tmp_path) -> None:
 
 def test_validate_finds_a_bad_claim_that_bypassed_the_checks(capsys, store_dir) -> None:
     from gbkg.kg.bootstrap import ensure_loaded
-    from gbkg.kg.claim_rdf import claim_to_dataset
-    from gbkg.kg.curation import parse_claim
-    from gbkg.kg.terms import dataset_quads
+    from gbkg.kg.model import Claim
+    from gbkg.kg.record.form import parse_claim
+    from gbkg.kg.record.writer import claim_quads
 
     store = OxigraphStore(store_dir)
     ensure_loaded(store)
-    bad = parse_claim(base_claim(statistics={"effect_measure": "SMD", "p_value": 1.5}))
-    store.extend(dataset_quads(claim_to_dataset(bad.model_copy(update={"curator": "raw"}))))
+    bad = parse_claim(base_claim(statistics={"effect_measure": "SMD", "p_value": 1.5}), Claim)
+    store.extend(claim_quads(bad.model_copy(update={"curator": "raw"})))
     store.close()
     code, _, err = run(capsys, "--store", store_dir, "validate")
     assert code == 1
@@ -212,15 +212,15 @@ def test_validate_finds_a_bad_claim_that_bypassed_the_checks(capsys, store_dir) 
 
 def test_validate_finds_an_entity_made_a_source_before_the_rule(capsys, store_dir) -> None:
     from gbkg.kg.bootstrap import ensure_loaded
-    from gbkg.kg.claim_rdf import claim_to_dataset
-    from gbkg.kg.curation import parse_claim
-    from gbkg.kg.terms import dataset_quads
+    from gbkg.kg.model import Claim
+    from gbkg.kg.record.form import parse_claim
+    from gbkg.kg.record.writer import claim_quads
 
     store = OxigraphStore(store_dir)
     ensure_loaded(store)
     serotonin = {"id": "CHEBI:28790", "title": "Serotonin Times", "type": "news-article"}
-    damage = parse_claim(base_claim(source=serotonin)).model_copy(update={"curator": "raw"})
-    store.extend(dataset_quads(claim_to_dataset(damage)))
+    damage = parse_claim(base_claim(source=serotonin, curator="raw"), Claim)
+    store.extend(claim_quads(damage))
     store.close()
     code, _, err = run(capsys, "--store", store_dir, "validate")
     assert code == 1

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gbkg.kg.bootstrap import curated_quads
-from gbkg.kg.claim_rdf import claims_from_dataset
 from gbkg.kg.model import Claim, Finding
-from gbkg.kg.terms import quads_dataset
+from tests.record_helpers import curated_claims
 
-CLAIMS: list[Claim] = list(claims_from_dataset(quads_dataset(curated_quads())))
+CLAIMS: list[Claim] = curated_claims()
 
 
 @pytest.mark.parametrize("claim", CLAIMS, ids=lambda c: (c.statement or "")[:50])

@@ -9,8 +9,8 @@ from linking_support import claim_data
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from gbkg.api.jsonld import context_document
 from gbkg.kg.ids import expand
+from gbkg.kg.jsonld import context_document
 from gbkg.kg.resources import ontology_file
 
 PROBLEM = "application/problem+json"
@@ -127,8 +127,10 @@ def test_an_entity_as_json_ld_uses_the_published_context(client: TestClient) -> 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/ld+json")
     document = response.json()
-    assert document["@context"] == "http://testserver/context.jsonld"
+    assert document["@context"] == "https://w3id.org/gbkg/context.jsonld"
     assert client.get("/context.jsonld").json() == context_document()
+    (node,) = document["@graph"]
+    assert node["@id"] == "HGNC:6018", "identifiers read as in the JSON API"
     # Parse with the published context inline (no network), compare as graphs.
     document["@context"] = context_document()["@context"]
     served = Graph().parse(data=json.dumps(document), format="json-ld")

@@ -9,11 +9,12 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from gbkg.kg.curation import ClaimService, parse_claim
+from gbkg.kg.curation import ClaimService
 from gbkg.kg.errors import ValidationFailed
 from gbkg.kg.integrity import Kind, Recorded, namespace_kind
 from gbkg.kg.model import Claim
 from gbkg.kg.namespaces import SOURCES_GRAPH
+from gbkg.kg.record.form import parse_claim
 from gbkg.kg.store import OxigraphStore
 from tests.test_model import base_claim
 

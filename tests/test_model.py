@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from gbkg.kg.bootstrap import curated_quads
-from gbkg.kg.claim_rdf import claim_from_dataset, claim_iris, claim_to_dataset
-from gbkg.kg.curation import parse_claim
 from gbkg.kg.errors import ValidationFailed
-from gbkg.kg.model import Claim
+from gbkg.kg.model import Claim, ClaimIn
+from gbkg.kg.record.form import parse_claim
+from gbkg.kg.record.writer import claim_quads
 from gbkg.kg.terms import quads_dataset
+from tests.record_helpers import claim_dataset, claims_in, curated_claims, graph_copy
 
 
 def base_claim(**changes: Any) -> dict[str, Any]:
@@ -49,42 +49,31 @@ def base_claim(**changes: Any) -> dict[str, Any]:
     return claim
 
 
-def curated_dataset() -> Dataset:
-    return quads_dataset(curated_quads())
-
-
-CURATED = curated_dataset()
-CURATED_IRIS = claim_iris(CURATED)
+CURATED = quads_dataset(curated_quads())
+CURATED_CLAIMS = curated_claims()
 
 
 def test_curated_claims_exist() -> None:
-    assert len(CURATED_IRIS) >= 20
+    assert len(CURATED_CLAIMS) >= 20
 
 
-@pytest.mark.parametrize("iri", CURATED_IRIS)
-def test_curated_claim_round_trips(iri: str) -> None:
-    claim = claim_from_dataset(CURATED, iri)
-    assert claim.iri == iri, "the stored IRI is the hash of the claim's content"
-    again = claim_from_dataset(claim_to_dataset(claim), iri)
-    assert again == claim
-    written = claim_to_dataset(claim)
+@pytest.mark.parametrize("claim", CURATED_CLAIMS, ids=lambda c: c.iri.rsplit("/", 1)[-1])
+def test_curated_claim_round_trips(claim: Claim) -> None:
+    assert claim.iri == claim.id, "the stored IRI is the hash of the claim's content"
+    written = claim_quads(claim)
+    assert claims_in(written) == [claim]
+    dataset = claim_dataset(claim)
     for part in ("#head", "#assertion", "#provenance", "#pubinfo"):
-        assert isomorphic(graph_copy(CURATED, iri + part), graph_copy(written, iri + part)), part
-
-
-def graph_copy(dataset: Dataset, name: str) -> Graph:
-    """One named graph as a standalone graph (isomorphism on a dataset's view is unreliable)."""
-    copy = Graph()
-    for triple in dataset.graph(URIRef(name)):
-        copy.add(triple)
-    assert len(copy), f"no graph {name}"
-    return copy
+        name = claim.iri + part
+        assert isomorphic(graph_copy(CURATED, name), graph_copy(dataset, name)), part
 
 
 def test_json_round_trip_keeps_every_field() -> None:
-    claim = parse_claim(base_claim(curator="alice", created="2026-01-02T03:04:05+00:00"))
-    back = claim_from_dataset(claim_to_dataset(claim), claim.iri)
-    assert back == claim.with_id()
+    claim = parse_claim(base_claim(curator="alice", created="2026-01-02T03:04:05+00:00"), Claim)
+    (back,) = claims_in(claim_quads(claim))
+    assert back == Claim.stored(
+        claim, curator="alice", created=claim.created, entities=claim.entities
+    )
     assert back.statistics is not None and back.statistics.p_value == pytest.approx(0.41)
     assert back.context is not None and back.context.co_intervention == "gbkg:antidepressant"
     assert back.context.population == "adults with depression"
@@ -111,8 +100,19 @@ def test_same_content_same_iri_whatever_the_spelling() -> None:
 
 def test_server_fields_do_not_change_the_iri() -> None:
     a = parse_claim(base_claim())
-    b = parse_claim(base_claim(curator="bob", created="2020-01-01T00:00:00Z", status="retracted"))
+    sent = base_claim(curator="bob", created="2020-01-01T00:00:00Z", status="retracted")
+    b = parse_claim(sent, Claim)
     assert a.iri == b.iri
+    assert parse_claim(sent) == a, "a curator's claim ignores the server's fields"
+
+
+def test_the_iri_is_hashed_once() -> None:
+    claim = parse_claim(base_claim())
+    assert claim.iri is claim.iri
+    assert claim.model_copy(update={"entities": []}).__dict__["iri"] == claim.iri
+    assert "iri" not in claim.model_copy(update={"statement": "Other."}).__dict__
+    stored = Claim.stored(claim, curator="alice", created=None, entities=[])
+    assert stored.__dict__["iri"] == claim.iri == stored.id
 
 
 @pytest.mark.parametrize(
@@ -177,11 +177,12 @@ def test_a_claim_must_be_an_object() -> None:
 def test_no_blank_nodes_in_a_claim() -> None:
     from rdflib import BNode
 
-    ds = claim_to_dataset(parse_claim(base_claim()))
+    ds = claim_dataset(parse_claim(base_claim()))
     assert not any(isinstance(t, BNode) for q in ds.quads() for t in q[:3])
 
 
 def test_model_is_the_json_contract() -> None:
+    assert set(ClaimIn.model_fields) < set(Claim.model_fields)
     fields = set(Claim.model_fields)
     assert {
         "id",

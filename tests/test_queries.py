@@ -8,17 +8,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Dataset
 
 from gbkg.kg.bootstrap import ensure_loaded
-from gbkg.kg.claim_rdf import claim_to_dataset, claims_from_dataset
 from gbkg.kg.errors import NotFoundError, ParameterError, QueryError
 from gbkg.kg.ids import compress, expand
 from gbkg.kg.model import Claim, Finding
 from gbkg.kg.queries import NamedQuery, Parameter, ParamType, QueryCatalog, projection
-from gbkg.kg.resources import curated_files, query_files
+from gbkg.kg.record.writer import claim_quads
+from gbkg.kg.resources import query_files
 from gbkg.kg.store import OxigraphStore
-from gbkg.kg.terms import dataset_quads
+from tests.record_helpers import curated_claims
 
 REQUIRED = {
     "claims-about",
@@ -45,10 +44,7 @@ def catalog() -> QueryCatalog:
 
 @pytest.fixture(scope="module")
 def curated() -> list[Claim]:
-    dataset = Dataset()
-    for resource in curated_files():
-        dataset.parse(data=resource.read_bytes(), format="trig")
-    return list(claims_from_dataset(dataset))
+    return curated_claims()
 
 
 def rows(result: object) -> list[dict[str, object]]:
@@ -191,11 +187,11 @@ def test_malformed_headers_are_refused(header: str) -> None:
         NamedQuery.from_text("bad", header + "SELECT ?entity WHERE {}")
 
 
-def test_catalog_entry_as_json(catalog: QueryCatalog) -> None:
-    entry = catalog.get("claims-about").to_dict()
-    assert entry["params"] == [{"name": "entity", "type": "iri", "required": True}]
-    assert entry["columns"][:2] == ["entity", "entityLabel"]
-    assert "SELECT" in entry["sparql"]
+def test_catalog_entry(catalog: QueryCatalog) -> None:
+    entry = catalog.get("claims-about")
+    assert [(p.name, str(p.type), p.required) for p in entry.params] == [("entity", "iri", True)]
+    assert list(entry.columns[:2]) == ["entity", "entityLabel"]
+    assert "SELECT" in entry.text
 
 
 # --- the answers -------------------------------------------------------------------------
@@ -322,7 +318,7 @@ def scratch(tmp_path: Path) -> Iterator[OxigraphStore]:
 
 
 def add(store: OxigraphStore, claim: Claim) -> Claim:
-    store.extend(dataset_quads(claim_to_dataset(claim)))
+    store.extend(claim_quads(claim))
     return claim
 
 

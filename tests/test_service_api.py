@@ -89,8 +89,8 @@ def test_ontology_and_shapes_downloads(client: TestClient, route: str, name: str
 
 
 def test_export_is_the_whole_store(client: TestClient) -> None:
-    store = client.app.state.store  # type: ignore[attr-defined]
-    expected = len(store.quads())
+    store = client.app.state.services.store  # type: ignore[attr-defined]
+    expected = len(list(store.quads()))
     trig = client.get("/export", params={"format": "trig"})
     assert trig.headers["content-type"].startswith("application/trig")
     dataset = Dataset()
@@ -109,8 +109,8 @@ def test_jsonld_export_uses_the_published_context(client: TestClient) -> None:
     document["@context"] = context.json()["@context"]
     dataset = Dataset()
     dataset.parse(data=json.dumps(document), format="json-ld")
-    store = client.app.state.store  # type: ignore[attr-defined]
-    assert len(set(dataset.quads())) == len(store.quads())
+    store = client.app.state.services.store  # type: ignore[attr-defined]
+    assert len(set(dataset.quads())) == len(list(store.quads()))
 
 
 def test_unknown_route_is_a_problem(client: TestClient) -> None:

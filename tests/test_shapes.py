@@ -20,21 +20,20 @@ from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from gbkg.kg import claim_rdf
-from gbkg.kg.claim_rdf import claim_to_dataset
 from gbkg.kg.errors import InputError, KGError
 from gbkg.kg.model import Claim
 from gbkg.kg.namespaces import GBA, OBO
+from gbkg.kg.record.layout import field_table
+from gbkg.kg.shacl import quads_of
 from gbkg.kg.validation import (
-    FIELDS,
     Severity,
     ValidationReport,
     Validator,
     Violation,
     shapes_graph,
-    touched_entities,
-    validate_graph,
+    touched_iris,
 )
+from tests.record_helpers import claim_dataset, validate_graph
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLAIM = URIRef("https://w3id.org/gbkg/claim/fixture")
@@ -99,7 +98,7 @@ def test_valid_claim_conforms_without_any_result(validator: Validator) -> None:
 
 def test_valid_claim_json_conforms(validator: Validator) -> None:
     claim = Claim.model_validate(json.loads((FIXTURES / "valid-claim.json").read_text()))
-    dataset = claim_to_dataset(claim)
+    dataset = claim_dataset(claim)
     report = validator.validate_claim(dataset, entity_graph=validator.entity_graph_for(dataset))
     assert report.conforms, describe(report)
     assert report.violations == []
@@ -139,7 +138,7 @@ def test_advisory_fixture_warns_but_conforms(validator: Validator, path: Path) -
 def test_invalid_json_claim_fails_on_its_field(validator: Validator, path: Path) -> None:
     document = json.loads(path.read_text(encoding="utf-8"))
     field, message = document["expect"]["field"], document["expect"]["message"]
-    dataset = claim_to_dataset(Claim.model_validate(document["claim"]))
+    dataset = claim_dataset(Claim.model_validate(document["claim"]))
     report = validator.validate_claim(dataset, entity_graph=validator.entity_graph_for(dataset))
     assert not report.conforms
     assert {v.field for v in report.errors} == {field}, describe(report)
@@ -232,19 +231,6 @@ def test_for_item_prefixes_the_field() -> None:
     assert dataclasses.replace(violation, field=None).for_item(0).field == "0"
 
 
-def test_field_table_agrees_with_the_rdf_writer() -> None:
-    """The JSON field of each property is the one kg.claim_rdf writes it from."""
-    tables = {
-        "statistics": claim_rdf.STATISTICS_PROPERTIES,
-        "context": claim_rdf.CONTEXT_PROPERTIES,
-        "evidence": {**claim_rdf.EVIDENCE_COUNTS, **claim_rdf.EVIDENCE_TEXTS},
-        "source": claim_rdf.SOURCE_TEXTS,
-    }
-    for role, table in tables.items():
-        for name, prop in table.items():
-            assert FIELDS[role][prop] == f"{role}.{name}"
-
-
 # Inputs, scope and incremental validation ------------------------------------------------
 
 
@@ -295,11 +281,11 @@ def _claim_on_known_entities() -> Dataset:
 
 
 def test_touched_entities() -> None:
-    assert touched_entities(_claim_on_known_entities()) == {
-        URIRef("https://w3id.org/gbkg/entity/probiotic"),
-        URIRef("https://w3id.org/gbkg/entity/antidepressant"),
-        OBO.CHEBI_28790,  # the object
-        OBO.MONDO_0002050,  # still described in the assertion graph
+    assert touched_iris(quads_of(_claim_on_known_entities())) == {
+        "https://w3id.org/gbkg/entity/probiotic",
+        "https://w3id.org/gbkg/entity/antidepressant",
+        str(OBO.CHEBI_28790),  # the object
+        str(OBO.MONDO_0002050),  # still described in the assertion graph
     }
 
 
@@ -411,7 +397,7 @@ def test_every_constraint_has_a_message_and_a_severity() -> None:
 
 
 def test_every_message_names_a_field() -> None:
-    names = {f for table in FIELDS.values() for f in table.values()}
+    names = {f for table in field_table().values() for f in table.values()}
     names |= {"quote_position", "evidence", "entities", "{?field}"}  # {?field}: set by the query
     for message in shapes_graph().objects(None, SH.message):
         assert any(name in str(message) for name in names), f"no field named in {message!r}"

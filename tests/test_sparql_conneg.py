@@ -20,7 +20,8 @@ from rdflib.compare import isomorphic
 from sparql_helpers import build_app
 
 from gbkg.api.errors import HTTPProblem
-from gbkg.api.sparql_conneg import choose, negotiate, parse_accept, utf8_acceptable
+from gbkg.api.negotiation import choose, parse_accept, utf8_acceptable
+from gbkg.api.negotiation import query_result_format as negotiate
 from gbkg.kg.sparql_analysis import QueryForm
 from gbkg.kg.sparql_formats import GraphFormat, ResultFormat
 

@@ -7,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 
 from gbkg.kg.errors import ForbiddenQueryError, QueryError
-from gbkg.kg.sparql import ProtocolDataset, evaluate, run_query, serialize
+from gbkg.kg.sparql import ProtocolDataset, QueryJob, answer, evaluate, serialize
 from gbkg.kg.sparql_analysis import QueryForm, classify, expand_escapes, inspect_query
 from gbkg.kg.sparql_formats import GraphFormat, ResultFormat, write_boolean
 from gbkg.kg.store import OxigraphStore
@@ -105,11 +105,11 @@ def test_graph_formats_round_trip(store: OxigraphStore, fmt: GraphFormat) -> Non
     assert len(parsed) == len(expected)
 
 
-def test_run_query_for_scripts(store: OxigraphStore) -> None:
-    output = run_query(store, "ASK { ?s ?p ?o }", ResultFormat.JSON, timeout_s=5, max_results=10)
+def test_answer_checks_evaluates_and_serializes(store: OxigraphStore) -> None:
+    output = answer(store, QueryJob("ASK { ?s ?p ?o }", ResultFormat.JSON), max_results=10)
     assert output.body == b'{"head":{},"boolean":true}'
     assert output.form is QueryForm.ASK and not output.truncated
-    output = run_query(store, SELECT, ResultFormat.CSV, timeout_s=5, max_results=3)
+    output = answer(store, QueryJob(SELECT, ResultFormat.CSV), max_results=3)
     assert output.truncated and output.count == 3
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from starlette.convertors import Convertor, register_url_convertor
 
 from gbkg.api.auth import CuratorDep
-from gbkg.api.body import in_worker, read_claim, read_model
-from gbkg.api.deps import SettingsDep
+from gbkg.api.body import claim_body, in_worker, read_model
+from gbkg.api.deps import ClaimsDep, SettingsDep
 from gbkg.api.errors import PROBLEM_JSON
-from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
-from gbkg.kg.curation import ClaimService, claim_iri
+from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate_rdf, rdf_response
+from gbkg.kg.curation import claim_iri
+from gbkg.kg.errors import ValidationFailed
+from gbkg.kg.formats import claim_media_types
 from gbkg.kg.model import Claim, Finding
 
 router = APIRouter(prefix="/claims", tags=["claims"])
@@ -35,14 +37,6 @@ class ClaimIdConvertor(Convertor[str]):
 
 
 register_url_convertor("claim_id", ClaimIdConvertor())
-
-
-def get_claims(request: Request) -> ClaimService:
-    service: ClaimService = request.app.state.claims
-    return service
-
-
-ClaimsDep = Annotated[ClaimService, Depends(get_claims)]
 
 
 class ClaimList(BaseModel):
@@ -89,13 +83,25 @@ CLAIM_BODY = {
     "requestBody": {
         "required": True,
         "content": {
+            # The claim record; its server fields, if sent, are ignored.
             "application/json": {"schema": {"$ref": "#/components/schemas/Claim"}},
-            "text/turtle": {"schema": {"type": "string"}},
-            "application/ld+json": {"schema": {"type": "object"}},
-            "application/trig": {"schema": {"type": "string"}},
+            **{
+                media_type: {"schema": {"type": "object" if "json" in media_type else "string"}}
+                for media_type in claim_media_types()[1:]
+            },
         },
     }
 }
+
+
+def _claim_json(claim: Claim, *, status_code: int = 200, **headers: str) -> Response:
+    """The claim as JSON, written from the model as it is (not validated again)."""
+    return Response(
+        claim.model_dump_json(exclude_none=True),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )
 
 
 @router.get(
@@ -134,7 +140,10 @@ def list_claims(
     "",
     summary="Add a claim (curators)",
     description=(
-        "The claim as JSON (the claim record), or one claim as Turtle, JSON-LD or TriG. "
+        "The claim as JSON (the claim record), or one claim as Turtle, JSON-LD, TriG, "
+        "N-Triples or N-Quads (read as `gbkg load` reads files; a triple that maps to no "
+        "field of the record is a 422 naming it). The server's fields (id, labels, curator, "
+        "created, status, retraction) are set by the server; values sent are ignored. "
         "201 with `Location` when it is new; 200 with the same id when the identical claim "
         "is already stored. Validated against the SHACL shapes (the claim's own graphs, the "
         "ontology, and the entities it touches); on failure nothing is stored."
@@ -147,18 +156,14 @@ def list_claims(
 )
 async def add_claim(
     request: Request,
-    response: Response,
     claims: ClaimsDep,
     curator: CuratorDep,
     settings: SettingsDep,
-) -> Claim:
-    claim = await read_claim(request, settings)
+) -> Response:
+    claim = await claim_body(request, settings)
     stored, created = await run_in_threadpool(claims.add, claim, curator=curator)
-    assert stored.id is not None
-    response.headers["Location"] = str(request.url_for("get_claim", claim_id=_local(stored.id)))
-    if not created:
-        response.status_code = 200
-    return stored
+    location = str(request.url_for("get_claim", claim_id=_local(stored.iri)))
+    return _claim_json(stored, status_code=201 if created else 200, Location=location)
 
 
 @router.post(
@@ -171,10 +176,8 @@ async def add_claim(
 async def validate_claim(
     request: Request, claims: ClaimsDep, settings: SettingsDep
 ) -> ValidationOut:
-    from gbkg.kg.errors import ValidationFailed
-
     try:
-        claim = await read_claim(request, settings)
+        claim = await claim_body(request, settings)
     except ValidationFailed as error:
         return ValidationOut(
             conforms=False,
@@ -200,10 +203,10 @@ async def validate_claim(
 )
 def get_claim(claim_id: str, request: Request, claims: ClaimsDep) -> Any:
     iri = claim_iri(claim_id)
-    chosen = negotiate(request.headers.get("accept"), ["application/json", *RDF_MEDIA_TYPES])
-    if chosen == "application/json":
-        return claims.get(iri)
-    return rdf_response(claims.dataset(iri), chosen, request)
+    fmt = negotiate_rdf(request, json=True)
+    if fmt is None:
+        return _claim_json(claims.get(iri))
+    return rdf_response(claims.quads_of(iri), fmt)
 
 
 @router.post(
@@ -230,12 +233,13 @@ async def retract_claim(
     claims: ClaimsDep,
     curator: CuratorDep,
     settings: SettingsDep,
-) -> Claim:
+) -> Response:
     # The body is read here, after the token check (a Body() parameter would be read first).
     retraction = await read_model(request, RetractionIn, settings)
-    return await run_in_threadpool(
+    retracted = await run_in_threadpool(
         claims.retract, claim_iri(claim_id), reason=retraction.reason, curator=curator
     )
+    return _claim_json(retracted)
 
 
 def _local(iri: str) -> str:

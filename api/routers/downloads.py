@@ -2,39 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
-from rdflib import Graph
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from gbkg.api.deps import StoreDep
-from gbkg.api.jsonld import context_document
-from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
+from gbkg.api.negotiation import negotiate_rdf, rdf_response
+from gbkg.kg.formats import RDF_FORMATS, content_type, format_name, rdf_format
+from gbkg.kg.io import export_quads, rdf_chunks
+from gbkg.kg.jsonld import context_document
 from gbkg.kg.resources import ontology_file
-from gbkg.kg.terms import quads_dataset
 
 router = APIRouter(tags=["downloads"])
 
-TURTLE_FIRST = ["text/turtle", *[t for t in RDF_MEDIA_TYPES if t != "text/turtle"]]
-RDF_CONTENT: dict[int | str, dict[str, Any]] = {200: {"content": {t: {} for t in TURTLE_FIRST}}}
-EXPORTS = {
-    "trig": (ox.RdfFormat.TRIG, "application/trig"),
-    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads"),
-    "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
+RDF_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {f.media_type: {} for f in RDF_FORMATS}}
 }
+EXPORT_NAMES = [format_name(f) for f in RDF_FORMATS]
 
 
 def _file(name: str, request: Request) -> Response:
-    chosen = negotiate(request.headers.get("accept"), TURTLE_FIRST)
+    fmt = negotiate_rdf(request, first=ox.RdfFormat.TURTLE)
+    assert fmt is not None
     data = ontology_file(name).read_bytes()
-    if chosen == "text/turtle":
-        return Response(data, media_type="text/turtle; charset=utf-8")
-    graph = Graph()
-    graph.parse(data=data, format="turtle")
-    return rdf_response(graph, chosen, request)
+    if fmt == ox.RdfFormat.TURTLE:
+        return Response(data, media_type=content_type(fmt))
+    triples = ox.parse(data, format=ox.RdfFormat.TURTLE)
+    return rdf_response([ox.Quad(t.subject, t.predicate, t.object) for t in triples], fmt)
 
 
 @router.get(
@@ -59,7 +55,8 @@ def shapes(request: Request) -> Response:
 
 @router.get(
     "/context.jsonld",
-    summary="The JSON-LD @context used by the service's JSON-LD documents",
+    summary="The JSON-LD @context of the service's JSON-LD documents "
+    "(https://w3id.org/gbkg/context.jsonld)",
     name="json_ld_context",
     response_class=JSONResponse,
     responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}},
@@ -70,36 +67,30 @@ def json_ld_context() -> JSONResponse:
 
 @router.get(
     "/export",
-    summary="The whole graph: every claim's named graphs, the ontology and the entities",
-    response_class=Response,
-    responses={
-        200: {"content": {t: {} for _, t in EXPORTS.values()} | {"application/ld+json": {}}}
-    },
+    summary="The whole graph: every claim's named graphs, the sources, the ontology and the "
+    "entities, streamed",
+    description=(
+        "The same bytes as `gbkg export --format …`. Dataset formats (TriG, N-Quads, "
+        "JSON-LD) keep the named graphs; Turtle, N-Triples and RDF/XML merge them into one "
+        "(a triple held by several graphs is written once for each). JSON-LD refers to its "
+        "context by `https://w3id.org/gbkg/context.jsonld` (served at `/context.jsonld`)."
+    ),
+    response_class=StreamingResponse,
+    responses=RDF_CONTENT,
 )
-async def export(
+def export(
     store: StoreDep,
-    request: Request,
     format: Annotated[
-        Literal["trig", "nquads", "turtle", "jsonld"],
-        Query(description="turtle merges all graphs into one"),
+        str,
+        Query(
+            description="one of: " + ", ".join(EXPORT_NAMES),
+            pattern="^(" + "|".join(EXPORT_NAMES) + ")$",
+        ),
     ] = "trig",
-) -> Response:
-    if format == "jsonld":
-        dataset = await run_in_threadpool(lambda: quads_dataset(store.quads()))
-        return await run_in_threadpool(rdf_response, dataset, "application/ld+json", request)
-    rdf_format, media_type = EXPORTS[format]
-    if format == "turtle":
-        data = await run_in_threadpool(_union_turtle, store)
-    else:
-        data = await run_in_threadpool(lambda: store.dump(format=rdf_format))
-    disposition = f'attachment; filename="gbkg.{rdf_format.file_extension}"'
-    return Response(
-        data,
-        media_type=f"{media_type}; charset=utf-8",
-        headers={"Content-Disposition": disposition},
+) -> StreamingResponse:
+    fmt = rdf_format(format)
+    return StreamingResponse(
+        rdf_chunks(lambda: export_quads(store), fmt),
+        media_type=content_type(fmt),
+        headers={"Content-Disposition": f'attachment; filename="gbkg.{fmt.file_extension}"'},
     )
-
-
-def _union_turtle(store: StoreDep) -> bytes:
-    triples = {(q.subject, q.predicate, q.object) for q in store.quads()}
-    return ox.serialize((ox.Triple(*t) for t in triples), format=ox.RdfFormat.TURTLE) or b""

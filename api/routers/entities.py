@@ -8,16 +8,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from gbkg.api.deps import StoreDep
+from gbkg.api.deps import ClaimGraphDep, StoreDep
 from gbkg.api.linking import (
-    ClaimGraphDep,
     ClaimSummary,
     EntityRef,
     SourceOut,
     claim_summary,
     problem_responses,
 )
-from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate, rdf_response
+from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate_rdf, rdf_response
 from gbkg.kg import entities
 from gbkg.kg.analytics import ClaimGraph
 from gbkg.kg.ids import compress
@@ -185,8 +184,8 @@ ENTITY_EXAMPLE = {
         "(at most `limit` each, ordered by IRI, with their total counts); and the evidence "
         "about it counted by finding, study design, relation and source. "
         "With `Accept: application/ld+json` (or Turtle, N-Triples, RDF/XML, TriG, N-Quads) "
-        "the entity's own statements come as RDF; JSON-LD refers to the published "
-        "`@context` at `/context.jsonld`."
+        "the entity's own statements come as RDF; JSON-LD refers to its context by "
+        "`https://w3id.org/gbkg/context.jsonld` (served at `/context.jsonld`)."
     ),
     response_model=EntityOut,
     responses={
@@ -206,10 +205,10 @@ def get_entity(
     graph: ClaimGraphDep,
     limit: Annotated[int, Query(ge=0, le=500, description="most claims listed per role")] = 50,
 ) -> Any:
-    chosen = negotiate(request.headers.get("accept"), ["application/json", *RDF_MEDIA_TYPES])
-    detail = entities.get(store, curie)
-    if chosen != "application/json":
-        return rdf_response(detail.graph, chosen, request)
+    fmt = negotiate_rdf(request, json=True)
+    detail = entities.get(store, curie, graph)
+    if fmt is not None:
+        return rdf_response(detail.statements, fmt)
     profile = detail.evidence
     return EntityOut(
         id=detail.id,

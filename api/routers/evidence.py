@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from gbkg.api.deps import ClaimGraphDep
 from gbkg.api.linking import (
-    ClaimGraphDep,
     ClaimSummary,
     EntityRef,
     RelationRef,

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from gbkg.api.linking import ClaimGraphDep, EntityRef, RelationRef, entity_ref, problem_responses
+from gbkg.api.deps import ClaimGraphDep
+from gbkg.api.linking import EntityRef, RelationRef, entity_ref, problem_responses
 from gbkg.kg.analytics import MAX_HOPS, ClaimGraph, Path
 from gbkg.kg.ids import expand
 

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from gbkg.api.deps import CatalogDep, QueryRunnerDep
 from gbkg.api.errors import PROBLEM_JSON
-from gbkg.api.routers.sparql import run_job
-from gbkg.api.sparql_conneg import negotiate
-from gbkg.kg.queries import NamedQuery, QueryCatalog
+from gbkg.api.negotiation import query_result_format
+from gbkg.api.query_jobs import run_job
+from gbkg.kg.queries import NamedQuery
 from gbkg.kg.sparql import QueryJob
 from gbkg.kg.sparql_analysis import classify
 from gbkg.kg.sparql_formats import ResultFormat
 
 router = APIRouter(prefix="/queries", tags=["queries"])
-
-
-def get_catalog(request: Request) -> QueryCatalog:
-    catalog: QueryCatalog = request.app.state.catalog
-    return catalog
-
-
-CatalogDep = Annotated[QueryCatalog, Depends(get_catalog)]
 
 
 class ParameterOut(BaseModel):
@@ -94,12 +85,14 @@ def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
     },
     name="run_named_query",
 )
-async def run_named_query(name: str, request: Request, catalog: CatalogDep) -> Response:
+async def run_named_query(
+    name: str, request: Request, catalog: CatalogDep, runner: QueryRunnerDep
+) -> Response:
     query = catalog.get(name)
     bound = query.bind(dict(request.query_params))
-    fmt = negotiate(
+    fmt = query_result_format(
         request.headers.get("accept"),
         classify(query.text).form,
         accept_charset=request.headers.get("accept-charset"),
     )
-    return await run_job(request, QueryJob(query.text, fmt, substitutions=bound))
+    return await run_job(request, runner, QueryJob(query.text, fmt, substitutions=bound))

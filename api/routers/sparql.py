@@ -9,9 +9,11 @@
   refused (400) before anything is parsed; so are update operations sent as a
   query, ``SERVICE``, and ``FROM`` graphs that are not in the store.
 - The response format is negotiated among the formats of the query form
-  (:mod:`api.sparql_conneg`); ``X-GBKG-Truncated: true`` marks an answer cut at
+  (:func:`api.negotiation.query_result_format`); ``X-GBKG-Truncated: true`` marks an
+  answer cut at
   ``GBKG_MAX_RESULTS`` rows or triples (the body itself stays standard).
-- Every query, here and in ``/queries/{name}``, goes through :func:`run_job`:
+- Every query, here and in ``/queries/{name}``, goes through
+  :func:`api.query_jobs.run_job`:
   the :class:`~kg.query_runner.QueryRunner` (length and nesting checks, a fair
   queue per client, evaluation in a sandboxed worker process killed at the
   deadline). The client is the peer address; behind a reverse proxy, the
@@ -27,20 +29,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from gbkg.api.body import media_type, read_body
-from gbkg.api.deps import SettingsDep
+from gbkg.api.deps import QueryRunnerDep, SettingsDep
 from gbkg.api.errors import PROBLEM_JSON, HTTPProblem
+from gbkg.api.negotiation import query_result_format
+from gbkg.api.query_jobs import LIMIT_HEADER, TRUNCATED_HEADER, run_job
 from gbkg.api.service_description import service_description
-from gbkg.api.sparql_conneg import negotiate
 from gbkg.kg.errors import ForbiddenQueryError, ParameterError, QueryError
-from gbkg.kg.query_runner import QueryRunner
 from gbkg.kg.sparql import ProtocolDataset, QueryJob
 from gbkg.kg.sparql_analysis import READ_ONLY_MESSAGE, classify
 from gbkg.kg.sparql_formats import GraphFormat, ResultFormat
 
 router = APIRouter(tags=["sparql"])
 
-TRUNCATED_HEADER = "X-GBKG-Truncated"
-LIMIT_HEADER = "X-GBKG-Result-Limit"
 QUERY_MEDIA_TYPE = "application/sparql-query"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
@@ -118,11 +118,6 @@ NamedGraphParam = Annotated[
 ]
 
 
-def _runner(request: Request) -> QueryRunner:
-    runner: QueryRunner = request.app.state.query_runner
-    return runner
-
-
 def _endpoint_url(request: Request) -> str:
     return str(request.url.replace(query="", fragment=""))
 
@@ -147,31 +142,17 @@ def _dataset(params: list[tuple[str, str]]) -> ProtocolDataset:
     )
 
 
-def client_of(request: Request) -> str:
-    """Who sent the request, for the per-client limits: the peer address."""
-    return request.client.host if request.client is not None else "unknown"
-
-
-async def run_job(request: Request, job: QueryJob) -> Response:
-    """Run ``job`` through the app's query runner; the answer's bytes as the response."""
-    runner = _runner(request)
-    output = await runner.run(job, client=client_of(request))
-    headers = {"Vary": "Accept"}
-    if output.truncated:
-        headers[TRUNCATED_HEADER] = "true"
-        headers[LIMIT_HEADER] = str(runner.max_results)
-    return Response(output.body, media_type=job.format.content_type, headers=headers)
-
-
-async def _answer(request: Request, text: str, params: list[tuple[str, str]]) -> Response:
+async def _answer(
+    request: Request, runner: QueryRunnerDep, text: str, params: list[tuple[str, str]]
+) -> Response:
     form = classify(text).form
-    fmt = negotiate(
+    fmt = query_result_format(
         request.headers.get("accept"),
         form,
         accept_charset=request.headers.get("accept-charset"),
     )
     job = QueryJob(text, fmt, _dataset(params), _endpoint_url(request))
-    return await run_job(request, job)
+    return await run_job(request, runner, job)
 
 
 @router.get(
@@ -188,6 +169,7 @@ async def _answer(request: Request, text: str, params: list[tuple[str, str]]) ->
 )
 async def sparql_get(
     request: Request,
+    runner: QueryRunnerDep,
     query: QueryParam = None,
     default_graph_uri: DefaultGraphParam = None,
     named_graph_uri: NamedGraphParam = None,
@@ -196,7 +178,7 @@ async def sparql_get(
     _refuse_update(params)
     queries = request.query_params.getlist("query")
     if not queries:
-        fmt = negotiate(
+        fmt = query_result_format(
             request.headers.get("accept"),
             None,
             accept_charset=request.headers.get("accept-charset"),
@@ -204,7 +186,7 @@ async def sparql_get(
         assert isinstance(fmt, GraphFormat)
         body = service_description(_endpoint_url(request), fmt)
         return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})
-    return await _answer(request, _one_query(queries), params)
+    return await _answer(request, runner, _one_query(queries), params)
 
 
 @router.post(
@@ -241,6 +223,7 @@ async def sparql_get(
 async def sparql_post(
     request: Request,
     settings: SettingsDep,
+    runner: QueryRunnerDep,
     default_graph_uri: DefaultGraphParam = None,
     named_graph_uri: NamedGraphParam = None,
 ) -> Response:
@@ -272,11 +255,12 @@ async def sparql_post(
                 "the query is the application/sparql-query body; "
                 "do not also send 'query' in the URL"
             )
-        return await _answer(request, _one_query([text]), url_params)
+        return await _answer(request, runner, _one_query([text]), url_params)
     try:
         form_params = parse_qsl(text, keep_blank_values=True, errors="strict")
     except UnicodeDecodeError as error:
         raise QueryError("the form is not valid UTF-8 once percent-decoded") from error
     _refuse_update(form_params)
     params = url_params + form_params
-    return await _answer(request, _one_query([v for k, v in params if k == "query"]), params)
+    query = _one_query([v for k, v in params if k == "query"])
+    return await _answer(request, runner, query, params)

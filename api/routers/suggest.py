@@ -8,36 +8,23 @@ matching, and one SHACL validation per candidate), never on the event loop.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gbkg.api.auth import CuratorDep
 from gbkg.api.body import media_type, read_body
-from gbkg.api.deps import SettingsDep
+from gbkg.api.deps import SettingsDep, SuggesterDep
 from gbkg.api.errors import PROBLEM_JSON, HTTPProblem
 from gbkg.kg.errors import ParseError
 from gbkg.kg.model import Source
 from gbkg.kg.suggest.candidate import Suggestions
-from gbkg.kg.suggest.engine import MAX_TEXT, Suggester
+from gbkg.kg.suggest.engine import MAX_TEXT
 
 router = APIRouter(tags=["suggest"])
-
-
-def install(app: FastAPI) -> None:
-    """One suggester per app, told of every write (its entity index follows the store)."""
-    app.state.suggester = Suggester(app.state.store, app.state.claims)
-
-
-def get_suggester(request: Request) -> Suggester:
-    suggester: Suggester = request.app.state.suggester
-    return suggester
-
-
-SuggesterDep = Annotated[Suggester, Depends(get_suggester)]
 
 
 class SuggestIn(BaseModel):

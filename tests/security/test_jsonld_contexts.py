@@ -26,14 +26,15 @@ LD = {"Content-Type": "application/ld+json"}
 
 @pytest.fixture(scope="module")
 def claim_document(server: HostileServer) -> dict[str, Any]:
-    """A curated claim as the server serves it in JSON-LD (its context by URL)."""
+    """A curated claim as the server serves it in JSON-LD (its context by its stable IRI,
+    so a saved document does not depend on the host that served it)."""
     claim_id = server.client.get("/claims", params={"limit": 1}).json()["data"][0]["id"]
     response = server.client.get(
         "/claims/" + claim_id.rsplit("/", 1)[-1], headers={"Accept": "application/ld+json"}
     )
     assert response.status_code == 200, response.text
     document: dict[str, Any] = response.json()
-    assert document["@context"] == server.url + "/context.jsonld"
+    assert document["@context"] == CONTEXT_IRI
     return document
 
 

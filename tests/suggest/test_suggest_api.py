@@ -18,7 +18,7 @@ NG = json.loads((Path(__file__).parent / "gold" / "ng2018.json").read_text(encod
 
 
 def quads(client: TestClient) -> set[str]:
-    return set(map(str, client.app.state.store.quads()))  # type: ignore[attr-defined]
+    return set(map(str, client.app.state.services.store.quads()))  # type: ignore[attr-defined]
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:

@@ -1,0 +1,428 @@
+"""The claim record's RDF layout: one declarative table.
+
+A claim ``C`` (``https://w3id.org/gbkg/claim/{hash}``) is written into four named
+graphs of its own (``C#head``, ``C#assertion``, ``C#provenance``, ``C#pubinfo``, a
+nanopublication) and two shared ones (sources, curators). The table says where each
+field of the record goes:
+
+- :data:`NODES`: the claim itself and each of its parts (``C#statistics``, ``C#quote``,
+  ...): the property that links the part from the claim, its class, its graph, and the
+  record attributes whose presence writes it;
+- :data:`FIELDS`: each field of the claim record by its path (``statistics.p_value``),
+  the node it is on, its property, and its :class:`Kind` (how its value becomes a term);
+- :data:`SOURCE`, :data:`ENTITY`, :data:`CURATOR`: the records a claim describes apart
+  from its own parts: the sources it cites (shared, in the sources graph), the new
+  entities it describes (in its assertion), the curators (shared);
+- :data:`REFERENCES` (``source``, ``primary_source``) and :data:`DERIVED_LINKS`
+  (``oa:hasSource``, ``gba:reports``): links between those, written from the record;
+- the enumerations' IRIs (:data:`FINDINGS`, :data:`STUDY_DESIGNS`, ...).
+
+:mod:`kg.record.writer` writes a claim from this table, :mod:`kg.record.reader` reads
+one back, :mod:`kg.validation` names the field of a SHACL result with
+:func:`field_for`, :mod:`kg.projection` reads its columns along :func:`property_path`,
+and :mod:`kg.jsonld` generates the JSON-LD context's terms from it. A new field is one
+line in :data:`FIELDS` (and one in the model and the shapes); ``docs/rdf-model.md``
+tells how.
+
+>>> property_path("evidence.study_design")
+('https://w3id.org/gbkg/ontology#evidence', 'https://w3id.org/gbkg/ontology#studyDesign')
+>>> field_for("statistics", "https://w3id.org/gbkg/ontology#pValue")
+'statistics.p_value'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from rdflib import RDF, RDFS, SKOS, URIRef
+from rdflib.namespace import DCTERMS, PROV
+
+from gbkg.kg.model import EffectMeasure, Finding, SourceType, Status, StudyDesign
+from gbkg.kg.namespaces import CURATORS_GRAPH, GBA, NP, OA, SOURCES_GRAPH
+
+
+class GraphRole(StrEnum):
+    """The graphs a claim writes into: its own four, and the two shared ones."""
+
+    HEAD = "head"
+    ASSERTION = "assertion"
+    PROVENANCE = "provenance"
+    PUBINFO = "pubinfo"
+    SOURCES = "sources"  #: shared: each source described once
+    CURATORS = "curators"  #: shared: each curator described once
+
+    def graph_name(self, claim: str) -> str:
+        """The IRI of this graph for the claim ``claim``."""
+        if self is GraphRole.SOURCES:
+            return str(SOURCES_GRAPH)
+        if self is GraphRole.CURATORS:
+            return str(CURATORS_GRAPH)
+        return f"{claim}#{self.value}"
+
+
+RDF_TYPE = str(RDF.type)
+#: A claim's own graphs, in nanopublication order.
+OWN_GRAPHS = (GraphRole.HEAD, GraphRole.ASSERTION, GraphRole.PROVENANCE, GraphRole.PUBINFO)
+#: The head graph: the claim is a nanopublication linking its three other graphs.
+NANOPUBLICATION = NP.Nanopublication
+HEAD_LINKS: dict[GraphRole, URIRef] = {
+    GraphRole.ASSERTION: NP.hasAssertion,
+    GraphRole.PROVENANCE: NP.hasProvenance,
+    GraphRole.PUBINFO: NP.hasPublicationInfo,
+}
+
+
+class Kind(StrEnum):
+    """How a field's value becomes an RDF term (:mod:`kg.record.terms`)."""
+
+    TEXT = "text"  #: a plain literal
+    DECIMAL = "decimal"  #: ``xsd:decimal``, canonical (``1.50`` → ``1.5``)
+    INTEGER = "integer"  #: ``xsd:integer``
+    BOOLEAN = "boolean"  #: ``xsd:boolean``
+    DATETIME = "dateTime"  #: ``xsd:dateTime``
+    YEAR = "gYear"  #: ``xsd:gYear``
+    URL = "url"  #: an http(s) URL, written as an IRI
+    IDENTIFIER = "identifier"  #: a CURIE or IRI, written as the IRI, read as the CURIE
+    QUALIFIER = "qualifier"  #: an identifier when it is one (``MONDO:0002050``), else text
+    TERM = "term"  #: a value of an enumeration, written as its IRI (``Field.terms``)
+    CURATOR = "curator"  #: a curator's name, written as ``https://w3id.org/gbkg/curator/{name}``
+
+
+# Enumerations ------------------------------------------------------------------------
+
+FINDINGS: dict[Finding, URIRef] = {
+    Finding.EFFECT: GBA.EffectFinding,
+    Finding.NULL: GBA.NullFinding,
+    Finding.ASSERTION: GBA.AssertionFinding,
+}
+STUDY_DESIGNS: dict[StudyDesign, URIRef] = {
+    StudyDesign.META_ANALYSIS: GBA.MetaAnalysisDesign,
+    StudyDesign.SYSTEMATIC_REVIEW: GBA.SystematicReviewDesign,
+    StudyDesign.RCT: GBA.RCTDesign,
+    StudyDesign.COHORT: GBA.CohortDesign,
+    StudyDesign.CASE_CONTROL: GBA.CaseControlDesign,
+    StudyDesign.CROSS_SECTIONAL: GBA.CrossSectionalDesign,
+    StudyDesign.ANIMAL: GBA.AnimalStudyDesign,
+    StudyDesign.IN_VITRO: GBA.InVitroDesign,
+    StudyDesign.REVIEW: GBA.ReviewDesign,
+    StudyDesign.EXPERT_OPINION: GBA.ExpertOpinionDesign,
+}
+SOURCE_TYPES: dict[SourceType, URIRef] = {
+    SourceType.NEWS_ARTICLE: GBA.NewsArticle,
+    SourceType.JOURNAL_ARTICLE: GBA.JournalArticle,
+    SourceType.META_ANALYSIS: GBA.MetaAnalysis,
+    SourceType.SYSTEMATIC_REVIEW: GBA.SystematicReview,
+    SourceType.RCT: GBA.RandomizedControlledTrial,
+    SourceType.ORGANIZATION: GBA.Organization,
+    SourceType.WEB_PAGE: GBA.WebPage,
+    SourceType.REPORT: GBA.Report,
+}
+EFFECT_MEASURES: dict[EffectMeasure, URIRef] = {
+    EffectMeasure.SMD: GBA.StandardizedMeanDifference,
+    EffectMeasure.MD: GBA.MeanDifference,
+    EffectMeasure.OR: GBA.OddsRatio,
+    EffectMeasure.RR: GBA.RiskRatio,
+    EffectMeasure.HR: GBA.HazardRatio,
+    EffectMeasure.R: GBA.CorrelationCoefficient,
+}
+STATUSES: dict[Status, URIRef] = {Status.ACTIVE: GBA.Active, Status.RETRACTED: GBA.Retracted}
+
+
+# The table -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """The claim, or one of its parts: a node named by a fragment of the claim's IRI.
+
+    The part is written when one of ``owners`` (record attributes) is given; it is
+    linked from the claim by ``link``, in its own ``graph``.
+    """
+
+    name: str
+    fragment: str | None  #: ``None``: the claim itself
+    link: URIRef | None
+    cls: URIRef
+    graph: GraphRole
+    owners: tuple[str, ...] = ()
+    #: Classes added when a record attribute is given (a quote with offsets is also
+    #: an ``oa:TextPositionSelector``).
+    classes_when: tuple[tuple[str, URIRef], ...] = ()
+
+    @property
+    def classes(self) -> tuple[URIRef, ...]:
+        return (self.cls, *(cls for _, cls in self.classes_when))
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record: its path in the model, its property, how its value is written.
+
+    In :data:`FIELDS` the path starts at the claim (``statistics.p_value``) and ``node``
+    names the node the triple is about; in a :class:`Record`, the path is the
+    record's attribute (``title``).
+    """
+
+    path: str
+    prop: URIRef
+    kind: Kind
+    node: str = "claim"
+    many: bool = False
+    terms: Mapping[Any, URIRef] | None = None
+    #: Where the triple goes, when not in the node's graph (the claim's pubinfo fields).
+    graph: GraphRole | None = None
+
+    @property
+    def name(self) -> str:
+        """The last step of the path: the JSON key (and the JSON-LD term)."""
+        return self.path.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Record:
+    """Something a claim describes apart from its parts, as a node of its own IRI."""
+
+    name: str
+    graph: GraphRole
+    fields: tuple[Field, ...]
+    cls: URIRef | None = None  #: a class every such node has (curators: ``prov:Agent``)
+
+    def field(self, prop: str) -> Field | None:
+        return next((f for f in self.fields if str(f.prop) == str(prop)), None)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A claim field that names a record described in a shared graph (its sources)."""
+
+    path: str
+    link: URIRef
+    graph: GraphRole  #: where the link from the claim is
+    record: Record
+
+
+@dataclass(frozen=True)
+class DerivedLink:
+    """A link written from two things the record gives, when both are given: the quote
+    selects text of the source; the source reports the primary source."""
+
+    subject: str  #: a node name or a reference path
+    prop: URIRef
+    object: str  #: a reference path
+    graph: GraphRole
+
+
+CLAIM = Node("claim", None, None, GBA.Claim, GraphRole.ASSERTION)
+NODES: tuple[Node, ...] = (
+    CLAIM,
+    Node("statistics", "statistics", GBA.statistics, GBA.Statistics, GraphRole.ASSERTION,
+         owners=("statistics",)),
+    Node("quantity", "quantity", GBA.quantity, GBA.Quantity, GraphRole.ASSERTION,
+         owners=("quantity",)),
+    Node("context", "context", GBA.context, GBA.Context, GraphRole.ASSERTION,
+         owners=("context",)),
+    Node("evidence", "evidence", GBA.evidence, GBA.Evidence, GraphRole.PROVENANCE,
+         owners=("evidence",)),
+    Node("quote", "quote", GBA.quote, OA.TextQuoteSelector, GraphRole.PROVENANCE,
+         owners=("quote", "quote_position"),
+         classes_when=(("quote_position", OA.TextPositionSelector),)),
+    Node("retraction", "retraction", GBA.retraction, GBA.Retraction, GraphRole.PUBINFO,
+         owners=("retraction",)),
+)  # fmt: skip
+
+FIELDS: tuple[Field, ...] = (
+    Field("subject", RDF.subject, Kind.IDENTIFIER),
+    Field("predicate", RDF.predicate, Kind.IDENTIFIER),
+    Field("object", RDF.object, Kind.IDENTIFIER),
+    Field("finding", GBA.finding, Kind.TERM, terms=FINDINGS),
+    Field("statement", GBA.statement, Kind.TEXT),
+    Field("hedged", GBA.hedged, Kind.BOOLEAN),
+    Field("statistics.effect_measure", GBA.effectMeasure, Kind.TERM, "statistics",
+          terms=EFFECT_MEASURES),
+    Field("statistics.effect_size", GBA.effectSize, Kind.DECIMAL, "statistics"),
+    Field("statistics.ci_low", GBA.ciLow, Kind.DECIMAL, "statistics"),
+    Field("statistics.ci_high", GBA.ciHigh, Kind.DECIMAL, "statistics"),
+    Field("statistics.ci_level", GBA.ciLevel, Kind.DECIMAL, "statistics"),
+    Field("statistics.p_value", GBA.pValue, Kind.DECIMAL, "statistics"),
+    Field("statistics.i_squared", GBA.iSquared, Kind.DECIMAL, "statistics"),
+    Field("quantity.value", GBA.value, Kind.DECIMAL, "quantity"),
+    Field("quantity.unit", GBA.unit, Kind.TEXT, "quantity"),
+    Field("quantity.of", GBA.quantityOf, Kind.TEXT, "quantity"),
+    Field("context.population", GBA.population, Kind.QUALIFIER, "context"),
+    Field("context.co_intervention", GBA.coIntervention, Kind.QUALIFIER, "context"),
+    Field("context.condition", GBA.condition, Kind.QUALIFIER, "context"),
+    Field("context.strain", GBA.strain, Kind.QUALIFIER, "context"),
+    Field("context.dose", GBA.dose, Kind.QUALIFIER, "context"),
+    Field("evidence.study_design", GBA.studyDesign, Kind.TERM, "evidence", terms=STUDY_DESIGNS),
+    Field("evidence.n_studies", GBA.nStudies, Kind.INTEGER, "evidence"),
+    Field("evidence.n_participants", GBA.nParticipants, Kind.INTEGER, "evidence"),
+    Field("evidence.duration", GBA.duration, Kind.TEXT, "evidence"),
+    Field("evidence.population", GBA.population, Kind.TEXT, "evidence"),
+    Field("quote", OA.exact, Kind.TEXT, "quote"),
+    Field("quote_position.start", OA.start, Kind.INTEGER, "quote"),
+    Field("quote_position.end", OA.end, Kind.INTEGER, "quote"),
+    Field("curator", PROV.wasAttributedTo, Kind.CURATOR, graph=GraphRole.PUBINFO),
+    Field("created", DCTERMS.created, Kind.DATETIME, graph=GraphRole.PUBINFO),
+    Field("status", GBA.status, Kind.TERM, terms=STATUSES, graph=GraphRole.PUBINFO),
+    Field("retraction.reason", GBA.reason, Kind.TEXT, "retraction"),
+    Field("retraction.by", PROV.wasAttributedTo, Kind.CURATOR, "retraction"),
+    Field("retraction.at", PROV.atTime, Kind.DATETIME, "retraction"),
+)  # fmt: skip
+
+#: A source: where a claim was read, or the study it reports. Shared by many claims, so
+#: described once, in the sources graph; its node is its own IRI (its DOI, URL, or minted).
+SOURCE = Record(
+    "source",
+    GraphRole.SOURCES,
+    (
+        Field("type", RDF.type, Kind.TERM, terms=SOURCE_TYPES),
+        Field("title", DCTERMS.title, Kind.TEXT),
+        Field("publisher", DCTERMS.publisher, Kind.TEXT),
+        Field("date", DCTERMS.date, Kind.TEXT),
+        Field("journal", GBA.journal, Kind.TEXT),
+        Field("country", GBA.country, Kind.TEXT),
+        Field("doi", GBA.doi, Kind.TEXT),
+        Field("url", GBA.url, Kind.URL),
+        Field("year", GBA.year, Kind.YEAR),
+    ),
+)
+#: A new entity described with its claim (``entities``), in the claim's assertion.
+ENTITY = Record(
+    "entities",
+    GraphRole.ASSERTION,
+    (
+        Field("label", RDFS.label, Kind.TEXT),
+        Field("type", RDF.type, Kind.IDENTIFIER),
+        Field("synonyms", SKOS.altLabel, Kind.TEXT, many=True),
+        Field("xrefs", SKOS.exactMatch, Kind.IDENTIFIER, many=True),
+    ),
+)
+#: A curator: the agent a claim or a retraction is attributed to (its name is its IRI's end).
+CURATOR = Record(
+    "curator",
+    GraphRole.CURATORS,
+    (Field("name", RDFS.label, Kind.TEXT),),
+    cls=PROV.Agent,
+)
+REFERENCES: tuple[Reference, ...] = (
+    Reference("source", PROV.wasDerivedFrom, GraphRole.PROVENANCE, SOURCE),
+    Reference("primary_source", GBA.primarySource, GraphRole.PROVENANCE, SOURCE),
+)
+DERIVED_LINKS: tuple[DerivedLink, ...] = (
+    DerivedLink("quote", OA.hasSource, "source", GraphRole.PROVENANCE),
+    DerivedLink("source", GBA.reports, "primary_source", GraphRole.SOURCES),
+)
+
+
+# Look-ups derived from the table ----------------------------------------------------------
+
+
+@cache
+def node(name: str) -> Node:
+    found = next((n for n in NODES if n.name == name), None)
+    if found is None:
+        raise KeyError(f"no node {name!r} in the claim layout")
+    return found
+
+
+@cache
+def fields_on(node_name: str) -> tuple[Field, ...]:
+    """The fields of the claim table written on the node ``node_name``."""
+    return tuple(f for f in FIELDS if f.node == node_name)
+
+
+@cache
+def field(path: str) -> Field:
+    """The claim table's field at ``path`` (``statistics.p_value``)."""
+    found = next((f for f in FIELDS if f.path == path), None)
+    if found is None:
+        raise KeyError(f"no field {path!r} in the claim layout")
+    return found
+
+
+def reference(path: str) -> Reference:
+    found = next((r for r in REFERENCES if r.path == path), None)
+    if found is None:
+        raise KeyError(f"no reference {path!r} in the claim layout")
+    return found
+
+
+def parts() -> tuple[Node, ...]:
+    """The claim's parts (every node but the claim itself)."""
+    return tuple(n for n in NODES if n.fragment is not None)
+
+
+def roles() -> Iterator[tuple[URIRef, str]]:
+    """``(link, role)``: how the claim links each node or record a SHACL result can be on.
+    A source that one claim reads and another reports is a ``source`` (first match)."""
+    for part in parts():
+        assert part.link is not None
+        yield part.link, part.name
+    for ref in REFERENCES:
+        yield ref.link, ref.path
+    for derived in DERIVED_LINKS:
+        if derived.subject in {r.path for r in REFERENCES}:
+            yield derived.prop, derived.object
+
+
+@cache
+def field_table() -> dict[str, dict[str, str]]:
+    """Role → (property IRI → the JSON field a result on it is about).
+
+    The claim's role also maps the links to its parts and references (``gba:statistics``
+    → ``statistics``) and ``rdf:type`` to ``id`` (the claim's IRI typed as something else).
+    """
+    table: dict[str, dict[str, str]] = {"claim": {str(RDF.type): "id"}}
+    for f in FIELDS:
+        table.setdefault(f.node, {})[str(f.prop)] = f.path
+    for part in parts():
+        assert part.link is not None
+        table["claim"][str(part.link)] = part.name
+        table.setdefault(part.name, {})
+    for ref in REFERENCES:
+        table["claim"][str(ref.link)] = ref.path
+        table[ref.path] = {str(f.prop): f"{ref.path}.{f.path}" for f in ref.record.fields}
+    table[ENTITY.name] = {str(f.prop): f"{ENTITY.name}.{f.path}" for f in ENTITY.fields}
+    return table
+
+
+def field_for(role: str, prop: str) -> str | None:
+    """The JSON field of property ``prop`` on a node of ``role`` (``None``: not a field)."""
+    return field_table().get(role, {}).get(str(prop))
+
+
+def property_path(path: str) -> tuple[str, ...]:
+    """The properties from the claim to the value at ``path``: ``evidence.study_design``
+    is ``gba:evidence / gba:studyDesign``; ``source.title`` is ``prov:wasDerivedFrom /
+    dct:title``."""
+    head, _, rest = path.partition(".")
+    if head in {r.path for r in REFERENCES} and not rest:
+        return (str(reference(head).link),)
+    if rest and head in {r.path for r in REFERENCES}:
+        ref = reference(head)
+        record_field = next((f for f in ref.record.fields if f.path == rest), None)
+        if record_field is None:
+            raise KeyError(f"no field {rest!r} in a {ref.record.name}")
+        return (str(ref.link), str(record_field.prop))
+    f = field(path)
+    if f.node == CLAIM.name:
+        return (str(f.prop),)
+    link = node(f.node).link
+    assert link is not None
+    return (str(link), str(f.prop))
+
+
+def properties() -> set[str]:
+    """Every property the layout writes (links, fields, records, head, classes' rdf:type)."""
+    found = {str(RDF.type), *map(str, HEAD_LINKS.values())}
+    found.update(str(n.link) for n in NODES if n.link is not None)
+    found.update(str(f.prop) for f in FIELDS)
+    for record in (SOURCE, ENTITY, CURATOR):
+        found.update(str(f.prop) for f in record.fields)
+    found.update(str(r.link) for r in REFERENCES)
+    found.update(str(d.prop) for d in DERIVED_LINKS)
+    return found

@@ -1,0 +1,196 @@
+"""A claim as RDF quads, written from the layout table (:mod:`kg.record.layout`).
+
+:func:`claim_quads` gives the quads of one claim: its four named graphs, the
+description of its sources in the sources graph and of its curators in the curators
+graph. They are pyoxigraph quads: the write path validates this very list and writes
+it (:class:`~kg.curation.ClaimService`), without converting it.
+
+>>> from gbkg.kg.model import ClaimIn
+>>> claim = ClaimIn.model_validate({
+...     "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+...     "finding": "effect", "statement": "Probiotics improve depressive symptoms.",
+...     "quote": "Probiotics were linked to modest improvements",
+...     "source": {"title": "A report", "type": "news-article"},
+... })
+>>> sorted({q.graph_name.value.rsplit("#", 1)[-1] for q in claim_quads(claim)})
+['assertion', 'head', 'https://w3id.org/gbkg/graph/sources', 'provenance']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import RDF, URIRef
+
+from gbkg.kg.ids import expand
+from gbkg.kg.model import ClaimIn, Source
+from gbkg.kg.record.layout import (
+    CURATOR,
+    DERIVED_LINKS,
+    ENTITY,
+    FIELDS,
+    HEAD_LINKS,
+    NANOPUBLICATION,
+    NODES,
+    OWN_GRAPHS,
+    REFERENCES,
+    SOURCE,
+    Field,
+    GraphRole,
+    Kind,
+    Record,
+    node,
+)
+from gbkg.kg.record.terms import Term, curator_iri, to_term
+
+_TYPE = ox.NamedNode(str(RDF.type))
+
+
+def _named(iri: URIRef | str) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def value_at(record: Any, path: str) -> Any:
+    """The value at a dotted ``path`` of a model (``None`` when a step is absent)."""
+    value = record
+    for step in path.split("."):
+        value = getattr(value, step, None)
+        if value is None:
+            return None
+    return value
+
+
+def field_terms(field: Field, value: Any) -> list[Term]:
+    """The terms that record ``value`` (one, or one per item of a ``many`` field)."""
+    if value is None:
+        return []
+    values = value if field.many else [value]
+    return [to_term(field.kind, v, field.terms) for v in values]
+
+
+def record_values(record: Record, item: Any) -> list[tuple[Field, Term]]:
+    """``(field, term)`` for each field ``item`` gives, by the sub-table ``record``:
+    what the record's node says of it (its id is the node, not a value)."""
+    return [(f, term) for f in record.fields for term in field_terms(f, getattr(item, f.path))]
+
+
+def source_description(source: Source) -> list[tuple[Field, Term]]:
+    """What the sources graph records of ``source`` (:data:`~kg.record.layout.SOURCE`)."""
+    return record_values(SOURCE, source)
+
+
+def claim_quads(claim: ClaimIn) -> list[ox.Quad]:
+    """Every quad ``claim`` writes (its IRI is the claim's content hash, :attr:`ClaimIn.iri`).
+
+    A ``ClaimIn`` has no server fields: its publication info is empty. Quads about a
+    source or a curator are in the shared graphs; a store holds each of them once.
+    """
+    iri = claim.iri
+    c = ox.NamedNode(iri)
+    graphs = {role: ox.NamedNode(role.graph_name(iri)) for role in GraphRole}
+    quads: list[ox.Quad] = [ox.Quad(c, _TYPE, _named(NANOPUBLICATION), graphs[GraphRole.HEAD])]
+    quads += [
+        ox.Quad(c, _named(link), graphs[role], graphs[GraphRole.HEAD])
+        for role, link in HEAD_LINKS.items()
+    ]
+
+    def add(s: ox.NamedNode, p: URIRef, o: Term, role: GraphRole) -> None:
+        quads.append(ox.Quad(s, _named(p), o, graphs[role]))
+
+    nodes: dict[str, ox.NamedNode] = {}
+    for n in NODES:
+        if n.fragment is not None and all(value_at(claim, o) is None for o in n.owners):
+            continue
+        part = c if n.fragment is None else ox.NamedNode(f"{iri}#{n.fragment}")
+        nodes[n.name] = part
+        if n.link is not None:
+            add(c, n.link, part, n.graph)
+        add(part, RDF.type, _named(n.cls), n.graph)
+        for owner, cls in n.classes_when:
+            if value_at(claim, owner) is not None:
+                add(part, RDF.type, _named(cls), n.graph)
+    curators: list[str] = []
+    for f in FIELDS:
+        subject = nodes.get(f.node)
+        value = value_at(claim, f.path)
+        if subject is None or value is None:
+            continue
+        for term in field_terms(f, value):
+            add(subject, f.prop, term, f.graph or node(f.node).graph)
+        if f.kind is Kind.CURATOR:
+            curators.append(str(value))
+    for ref in REFERENCES:
+        source = getattr(claim, ref.path)
+        if source is None:
+            continue
+        s = ox.NamedNode(source.minted_id())
+        nodes[ref.path] = s
+        add(c, ref.link, s, ref.graph)
+        for f, term in record_values(ref.record, source):
+            add(s, f.prop, term, ref.record.graph)
+    for derived in DERIVED_LINKS:
+        if derived.subject in nodes and derived.object in nodes:
+            add(nodes[derived.subject], derived.prop, nodes[derived.object], derived.graph)
+    for entity in claim.entities:
+        e = ox.NamedNode(str(expand(entity.id)))
+        for f, term in record_values(ENTITY, entity):
+            add(e, f.prop, term, ENTITY.graph)
+    for name in dict.fromkeys(curators):
+        agent = curator_iri(name)
+        assert CURATOR.cls is not None
+        add(agent, RDF.type, _named(CURATOR.cls), CURATOR.graph)
+        for f in CURATOR.fields:
+            add(agent, f.prop, to_term(f.kind, name), CURATOR.graph)
+    return quads
+
+
+def claims_quads(claims: Iterable[ClaimIn]) -> list[ox.Quad]:
+    """The quads of several claims; a shared description (a source, a curator) once."""
+    return list(dict.fromkeys(q for claim in claims for q in claim_quads(claim)))
+
+
+def pubinfo_quads(claim: ClaimIn) -> list[ox.Quad]:
+    """The claim's publication info, and the curators it names (a retraction's write)."""
+    wanted = {
+        ox.NamedNode(GraphRole.PUBINFO.graph_name(claim.iri)),
+        ox.NamedNode(GraphRole.CURATORS.graph_name(claim.iri)),
+    }
+    return [q for q in claim_quads(claim) if q.graph_name in wanted]
+
+
+def claims_trig(claims: Iterable[ClaimIn], *, header: str = "") -> str:
+    """Claims as TriG that reads well and is the same from run to run (the curated files).
+
+    One block per graph: each claim's four graphs in nanopublication order, in the
+    order given, then the shared sources and curators graphs; each graph's triples
+    as sorted Turtle (rdflib's serializer, which sorts; this is not a request path).
+    """
+    from rdflib import Graph
+
+    from gbkg.kg.ids import bind_prefixes
+    from gbkg.kg.terms import from_ox
+
+    claims = list(claims)
+    quads = claims_quads(claims)
+    names = [role.graph_name(c.iri) for c in claims for role in OWN_GRAPHS]
+    names += [GraphRole.SOURCES.graph_name(""), GraphRole.CURATORS.graph_name("")]
+    by_graph: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        by_graph.setdefault(quad.graph_name.value, []).append(quad)  # type: ignore[union-attr]
+    prefixes: set[str] = set()
+    blocks = []
+    for name in names:
+        graph = bind_prefixes(Graph())
+        for q in by_graph.get(name, []):
+            graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        if not len(graph):
+            continue
+        lines = graph.serialize(format="turtle").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        body = "\n".join(
+            ("    " + line) if line else "" for line in lines if not line.startswith("@prefix")
+        )
+        blocks.append(f"<{name}> {{\n{body.strip(chr(10))}\n}}\n")
+    return header + "\n".join(["\n".join(sorted(prefixes)) + "\n", *blocks])
