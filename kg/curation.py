@@ -10,7 +10,7 @@ and types of the entities it touches, so its cost does not grow with the store.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -282,13 +282,26 @@ class ClaimService:
         return self._prepare([claim], curator="validator", now=_now(), preserve=False).reports[0]
 
     def validate_many(
-        self, claims: Iterable[Claim], *, curator: str = "validator"
+        self,
+        claims: Iterable[Claim],
+        *,
+        curator: str = "validator",
+        progress: Progress | None = None,
     ) -> list[ValidationReport]:
         """The checks of :meth:`add_many`, one report per claim; nothing is written."""
-        return self._prepare(list(claims), curator=curator, now=_now(), preserve=True).reports
+        batch = self._prepare(
+            list(claims), curator=curator, now=_now(), preserve=True, progress=progress
+        )
+        return batch.reports
 
     def _prepare(
-        self, claims: list[Claim], *, curator: str, now: datetime, preserve: bool
+        self,
+        claims: list[Claim],
+        *,
+        curator: str,
+        now: datetime,
+        preserve: bool,
+        progress: Progress | None = None,
     ) -> _Batch:
         """Check each claim against the store and the claims before it; the quads to write.
 
@@ -300,7 +313,7 @@ class ClaimService:
         recorded = Recorded(self.store)
         batch = _Batch()
         seen: dict[str, Claim] = {}
-        for index, claim in enumerate(claims):
+        for index, claim in enumerate(_counted(claims, progress)):
             iri = claim.iri
             if seen.get(iri) == claim:  # the same record again: checked (and reported) once
                 batch.reports.append(ValidationReport(conforms=True))
@@ -381,17 +394,22 @@ class ClaimService:
         self._notify([iri])
         return self.get(iri)
 
-    def add_many(self, claims: Iterable[Claim], *, curator: str) -> list[tuple[Claim, bool]]:
+    def add_many(
+        self, claims: Iterable[Claim], *, curator: str, progress: Progress | None = None
+    ) -> list[tuple[Claim, bool]]:
         """Validate every claim, then store all of them in one transaction, or none.
 
         Each claim is checked against the store and the claims before it in the batch:
         a file may describe a new entity or source in one claim and use it in the next.
         Claims that carry their own curator (exported data) keep it, with their
         creation time, status and retraction; the others are attributed to ``curator``.
+        ``progress(1)`` is called as each claim has been checked (the CLI's bar).
         """
         claims = list(claims)
         with self.store.write_lock:
-            batch = self._prepare(claims, curator=curator, now=_now(), preserve=True)
+            batch = self._prepare(
+                claims, curator=curator, now=_now(), preserve=True, progress=progress
+            )
             violations = [
                 v.for_item(index)
                 for index, report in enumerate(batch.reports)
@@ -439,6 +457,18 @@ class ClaimService:
     def _notify(self, iris: list[str]) -> None:
         for listener in self.listeners:
             listener(iris)
+
+
+#: Told how many more claims have been checked (e.g. ``tqdm.update``).
+Progress = Callable[[int], object]
+
+
+def _counted(claims: list[Claim], progress: Progress | None) -> Iterator[Claim]:
+    """``claims``, calling ``progress(1)`` as the loop over them asks for the next one."""
+    for claim in claims:
+        yield claim
+        if progress is not None:
+            progress(1)
 
 
 CLAIM_IRI = re.compile(re.escape(str(CLAIM)) + r"[0-9a-f]{32}")
