@@ -387,8 +387,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             # the claims before it in the file.
             claims = read_claims(path)
             with terminal.progress(total=len(claims), what="claims") as bar:
-                checked = service.validate_many(claims, progress=bar.update)
-            for claim, report in zip(claims, checked, strict=True):
+                found = service.validate_many(claims, progress=bar.update)
+            for claim, report in zip(claims, found, strict=True):
                 reports.append((f"{path} {claim.iri}", report))
         store.close()
     else:
