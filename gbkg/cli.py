@@ -281,38 +281,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     # The port first: a busy one is reported before the store is opened and loaded.
-    listener = _listen(args.host, args.port)
+    # (uvicorn binds it again itself; handing it this socket instead made clients
+    # see connection resets on early answers, a 401 or 413 before the body is read.)
+    _check_port(args.host, args.port)
+    app = create_app(settings)
     # Behind a reverse proxy the peer is the proxy: trust its X-Forwarded-For only
     # when it connects from an address given here, so clients cannot choose their
     # own address (and escape the per-client query limits) by sending the header.
-    config = uvicorn.Config(
-        create_app(settings),
+    uvicorn.run(
+        app,
         host=args.host,
         port=args.port,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
     )
-    uvicorn.Server(config).run(sockets=[listener])
     return 0
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port`` (as uvicorn binds it), or a one-line error."""
+def _check_port(host: str, port: int) -> None:
+    """Bind ``host:port`` as uvicorn will (then let it go), or a one-line error."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as error:
-        sock.close()
-        where = f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}"
-        if error.errno == errno.EADDRINUSE:
-            raise InputError(
-                f"cannot listen on {where}: the port is in use (another `gbkg serve`?); "
-                "choose another with --port"
-            ) from None
-        raise InputError(f"cannot listen on {where}: {error.strerror or error}") from None
-    return sock
+    where = f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}"
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise InputError(
+                    f"cannot listen on {where}: the port is in use (another `gbkg serve`?); "
+                    "choose another with --port"
+                ) from None
+            raise InputError(f"cannot listen on {where}: {error.strerror or error}") from None
 
 
 def read_claims(path: Path) -> list[Claim]:

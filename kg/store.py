@@ -125,7 +125,7 @@ class OxigraphStore:
             try:
                 self._store = ox.Store(str(self.path))
             except OSError as error:
-                if _LOCKED in str(error):
+                if _LOCK_FILE in str(error):
                     raise StoreLockedError(
                         f"the store at {self.path} is in use by another process (a running "
                         "`gbkg serve`?): an on-disk store has one writer at a time",
@@ -309,8 +309,10 @@ class OxigraphStore:
             raise StoreError("the store is open read-only")
 
 
-#: How RocksDB says another process holds the store ("IO error: While lock file: ...").
-_LOCKED = "lock file"
+#: RocksDB names its lock file when another process, or another open of this one,
+#: holds the store ("While lock file: .../LOCK: Resource temporarily unavailable",
+#: "lock hold by current process ... /LOCK: No locks available").
+_LOCK_FILE = "/LOCK"
 #: Rounds of a read-only open, and the pause between them.
 READ_ONLY_OPENS = 3
 READ_ONLY_PAUSE_S = 0.01
