@@ -273,7 +273,7 @@ def slow_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCli
     app, store = build_app(
         tmp_path_factory.mktemp("slow") / "store",
         numbers(2000),
-        query_timeout_s=0.8,
+        query_timeout_s=3,  # never reached by "ASK {}" on a fresh worker, however busy the box
         max_results=1_000_000,
     )
     runner: QueryRunner = app.state.query_runner
@@ -299,7 +299,7 @@ def test_slow_query_times_out_while_health_answers(
     thread.join(timeout=30)
     body = problem(answers["slow"], 5)
     assert answers["slow"].status_code == 503
-    assert "0.8" in body["detail"]
+    assert "the 3 s limit" in body["detail"]
     # the worker process was killed at the deadline, and the slot is free again
     assert runner.pool is not None
     stopped = [w.last_stop for w in runner.pool.workers if w.last_stop is not None]
