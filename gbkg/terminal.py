@@ -20,6 +20,8 @@ from tqdm import tqdm
 DEFAULT_COLUMNS = 100
 #: Space between two columns of a table.
 GAP = "  "
+#: Narrowest cut column of a table; below it, rows are printed as records instead.
+MIN_COLUMN = 12
 #: A bar appears only for a task that has run this long (seconds).
 PROGRESS_DELAY_S = 2.0
 
@@ -64,10 +66,14 @@ def write_table(
     names: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO, *, wide: bool = False
 ) -> None:
     """An aligned table with a row count; cells cut with "…" to fit the terminal
-    (:func:`columns`) unless ``wide``."""
+    (:func:`columns`) unless ``wide``. When fitting would cut a column below
+    :data:`MIN_COLUMN` characters, each row is printed as a record instead."""
     cells = [[" ".join(c.split()) for c in row] for row in rows]
     natural = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
     widths = natural if wide else fit_widths(natural, columns(out))
+    if any(w < min(n, MIN_COLUMN) for w, n in zip(widths, natural, strict=True)):
+        write_records(names, cells, out, limit=columns(out))
+        return
 
     def line(values: Sequence[str]) -> str:
         return GAP.join(clip(v, w).ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
@@ -76,6 +82,19 @@ def write_table(
     out.write(line(["-" * w for w in widths]) + "\n")
     for row in cells:
         out.write(line(row) + "\n")
+    out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+
+
+def write_records(
+    names: Sequence[str], rows: Sequence[Sequence[str]], out: TextIO, *, limit: int
+) -> None:
+    """Each row as a block of ``name  value`` lines (too many columns for a table that
+    fits: psql's expanded display), values cut to ``limit``."""
+    width = max(map(len, names), default=0)
+    for number, row in enumerate(rows, 1):
+        out.write(f"-[ row {number} ]".ljust(min(limit, 40), "-") + "\n")
+        for name, value in zip(names, row, strict=True):
+            out.write(clip(f"{name.ljust(width)}{GAP}{value}", limit).rstrip() + "\n")
     out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
 
 

@@ -349,7 +349,20 @@ def test_query_tables_fit_100_columns_unless_wide(capsys, store_dir) -> None:
     code, wide, _ = run(capsys, "--store", store_dir, "query", "null-results", "--wide")
     assert code == 0
     assert max(map(len, wide.splitlines())) > 100 and "…" not in wide
-    assert wide.count("\n") == out.count("\n")
+    assert wide.count("\n") == 2 + 2 + 1 and "(2 rows)" in out and "(2 rows)" in wide
+
+
+def test_a_table_too_wide_to_cut_becomes_records() -> None:
+    from gbkg.terminal import write_table
+
+    narrow, wide = io.StringIO(), io.StringIO()
+    write_table(["name", "note"], [["serotonin", "x" * 150]], narrow)
+    assert narrow.getvalue().splitlines()[0].split() == ["name", "note"]
+    assert max(map(len, narrow.getvalue().splitlines())) == 100
+    write_table([f"column{i}" for i in range(12)], [["y" * 20] * 12], wide)
+    lines = wide.getvalue().splitlines()
+    assert lines[0].startswith("-[ row 1 ]") and lines[1].split() == ["column0", "y" * 20]
+    assert lines[-1] == "(1 row)" and max(map(len, lines)) <= 100
 
 
 def test_fit_widths_shrinks_the_widest_columns_first() -> None:
