@@ -1,16 +1,22 @@
 """``gbkg``: the command line.
 
-Every command opens the store named by ``--store`` or ``GBKG_STORE`` (default
-``./data/store``); an empty store first receives the ontology, the known entities
-and the curated claims. Errors print a message naming what is wrong and exit
-non-zero (1: violations or failures found; 2: bad usage or input).
+Every command opens the store named by ``--store`` (before or after the command)
+or ``GBKG_STORE`` (default ``./data/store``); an empty store first receives the
+ontology, the known entities and the curated claims. While ``gbkg serve`` runs on
+the same on-disk store (it holds the store's one write lock), the reading commands
+(``stats``, ``query``, ``export``, ``paths``, ``validate``, ``suggest``) open it
+read-only beside the server; ``load`` is refused in one line naming the
+alternatives. Errors print a one-line message naming what is wrong and exit
+non-zero (1: violations or failures found; 2: bad usage, input or settings).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import os
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -19,16 +25,22 @@ from typing import TextIO
 
 import pyoxigraph as ox
 
-from gbkg import __version__
+from gbkg import __version__, terminal
 from gbkg.kg.backends import open_store
 from gbkg.kg.bootstrap import curated_quads, ensure_loaded, reference_quads
 from gbkg.kg.curation import ClaimService
-from gbkg.kg.errors import InputError, KGError, ParseError, ValidationFailed
+from gbkg.kg.errors import (
+    InputError,
+    KGError,
+    ParseError,
+    StoreLockedError,
+    ValidationFailed,
+)
 from gbkg.kg.formats import RDF_FORMATS, format_name, rdf_format
 from gbkg.kg.io import export_store, read_claim_file
 from gbkg.kg.model import Claim
 from gbkg.kg.query_runner import QueryRunner
-from gbkg.kg.settings import Settings
+from gbkg.kg.settings import Settings, read_settings
 from gbkg.kg.sparql import QueryJob, QueryResult, serialize
 from gbkg.kg.sparql_analysis import QueryForm
 from gbkg.kg.sparql_formats import GraphFormat, ResultFormat
@@ -59,18 +71,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="gbkg", description="gut-brain-kg: claims about the gut-brain axis, as RDF."
+    # --store is accepted before the command and after it (`gbkg serve --store X`);
+    # after it, it wins (SUPPRESS: a command that is not given it keeps the first).
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument(
+        "--store",
+        default=argparse.SUPPRESS,
+        metavar="PATH|URL",
+        help="the store: a directory (embedded Oxigraph) or an http(s):// SPARQL endpoint "
+        "(default: $GBKG_STORE or ./data/store)",
     )
-    parser.add_argument("--version", action="version", version=f"gbkg {__version__}")
+    parser = argparse.ArgumentParser(
+        prog="gbkg",
+        description="gut-brain-kg: scientific claims about the gut-brain axis, as RDF. "
+        "Settings come from GBKG_* environment variables (docs/deploy.md).",
+        parents=[store],
+    )
     parser.add_argument(
-        "--store", help="store directory (default: $GBKG_STORE or ./data/store)", default=None
+        "--version", action="version", version=f"gbkg {__version__}", help="print the version"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the HTTP service")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=description, parents=[store])
+
+    serve = command(
+        "serve",
+        "run the HTTP service",
+        "Run the HTTP service (SPARQL endpoint, claims, evidence, paths) on the store. "
+        "The port is checked before the store is opened.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default: %(default)s)"
+    )
     serve.add_argument(
         "--forwarded-allow-ips",
         default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
@@ -81,62 +117,143 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=cmd_serve)
 
-    load = sub.add_parser(
+    load = command(
         "load",
-        help="validate claim files (JSON, JSON Lines, Turtle, TriG, N-Triples, N-Quads, "
-        "JSON-LD) and store them (all or nothing)",
+        "validate claim files and store them (all or nothing)",
+        "Validate the claims of each file against the shapes, the store and the claims "
+        "before them, then store the file's claims in one transaction, or none of them. "
+        "Not while `gbkg serve` runs on the store: send claims to its POST /claims.",
     )
-    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="claims as JSON (one claim or a list), JSON Lines, TriG, Turtle, N-Quads, "
+        "N-Triples or JSON-LD",
+    )
     load.add_argument("--curator", default=None, help="curator to record (default: your user)")
     load.set_defaults(run=cmd_load)
 
-    validate = sub.add_parser("validate", help="check claim files, or the whole store")
-    validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    validate = command(
+        "validate",
+        "check claim files, or the whole store",
+        "Check claim files as `gbkg load` would (nothing is stored), or, with no file, "
+        "the whole store and the curated claims. Exit 1 when something does not conform.",
+    )
+    validate.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="claim files (default: the store)"
+    )
     validate.set_defaults(run=cmd_validate)
 
-    query = sub.add_parser("query", help="run a named query or a .rq file")
-    query.add_argument("name", metavar="NAME|FILE.rq")
-    query.add_argument("--param", action="append", default=[], metavar="K=V")
-    query.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    query = command(
+        "query",
+        "run a named query or a .rq file",
+        "Run a named query of the catalog (`gbkg queries` lists them) or a SPARQL query "
+        "file, with the service's checks, and print the answer.",
+    )
+    query.add_argument("name", metavar="NAME|FILE.rq", help="a named query, or a .rq file")
+    query.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="a parameter of the query (repeatable), e.g. entity=CHEBI:28790",
+    )
+    query.add_argument(
+        "--format",
+        choices=["table", "json", "csv"],
+        default="table",
+        help="table (default; cut to the terminal's width), SPARQL results JSON, or CSV",
+    )
+    query.add_argument(
+        "--wide", action="store_true", help="tables: print every cell whole, however wide"
+    )
     query.set_defaults(run=cmd_query)
 
-    queries = sub.add_parser("queries", help="list the named queries")
+    queries = command(
+        "queries", "list the named queries", "List the named queries and their parameters."
+    )
     queries.set_defaults(run=cmd_queries)
 
-    export = sub.add_parser("export", help="write the whole store to standard output")
+    export = command(
+        "export",
+        "write the whole store to standard output",
+        "Write every quad of the store to standard output.",
+    )
     export.add_argument(
-        "--format", choices=[format_name(f) for f in RDF_FORMATS], default="trig"
+        "--format",
+        choices=[format_name(f) for f in RDF_FORMATS],
+        default="trig",
+        help="RDF format (default: %(default)s)",
     )
     export.set_defaults(run=cmd_export)
 
-    stats = sub.add_parser("stats", help="counts of triples, claims, findings, sources")
+    stats = command(
+        "stats",
+        "counts of triples, claims, findings, sources",
+        "Count the store's triples, claims (by finding and study design) and sources.",
+    )
     stats.set_defaults(run=cmd_stats)
 
-    suggest = sub.add_parser("suggest", help="candidate claims read from a text (stores nothing)")
+    suggest = command(
+        "suggest",
+        "candidate claims read from a text (stores nothing)",
+        "Read a text and suggest candidate claims (quotes, entities, findings, "
+        "statistics), each checked against the shapes. Nothing is stored.",
+    )
     suggest.add_argument("file", type=Path, metavar="FILE", help="a UTF-8 text file")
     suggest.add_argument("--source", default=None, help="the source, as JSON or a .json file")
-    suggest.add_argument("--format", choices=["table", "json", "jsonl"], default="table")
+    suggest.add_argument(
+        "--format",
+        choices=["table", "json", "jsonl"],
+        default="table",
+        help="table (default), JSON, or JSON Lines (one candidate a line)",
+    )
     suggest.add_argument("--no-validate", action="store_true", help="skip the SHACL checks")
     suggest.set_defaults(run=cmd_suggest)
 
-    paths = sub.add_parser("paths", help="mechanism paths between two entities")
-    paths.add_argument("source", metavar="FROM")
-    paths.add_argument("target", metavar="TO")
-    paths.add_argument("--max-hops", type=int, default=4)
+    paths = command(
+        "paths",
+        "mechanism paths between two entities",
+        "Chains of claims from one entity to another, best supported first (as GET /paths). "
+        "Exit 1 when there is none.",
+    )
+    paths.add_argument("source", metavar="FROM", help="the first entity, as a CURIE or IRI")
+    paths.add_argument("target", metavar="TO", help="the last entity, as a CURIE or IRI")
+    paths.add_argument(
+        "--max-hops", type=int, default=4, help="longest path, in steps (default: %(default)s)"
+    )
+    paths.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="table (default: one line per step), or JSON (the body of GET /paths)",
+    )
     paths.set_defaults(run=cmd_paths)
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings()
-    if args.store:
-        settings = settings.model_copy(update={"store": args.store})
-    return settings
+    """The settings, ``--store`` first; a bad ``GBKG_*`` value is a one-line error."""
+    store = getattr(args, "store", None)
+    return read_settings(**({"store": store} if store else {}))
 
 
-def _open(args: argparse.Namespace) -> Backend:
+def _open(args: argparse.Namespace, *, write: bool = False) -> Backend:
+    """The store, bootstrapped when empty. Locked by another process (a running
+    ``gbkg serve``): opened read-only beside it to read, refused to ``write``."""
     settings = _settings(args)
-    store = open_store(settings.store, settings=settings)
+    try:
+        store = open_store(settings.store, settings=settings)
+    except StoreLockedError as error:
+        if write:
+            raise StoreLockedError(
+                f"{error.message}. Add claims through the running server (POST /claims, "
+                "a curator token), or stop it and run this command again",
+                **error.details,
+            ) from None
+        return open_store(settings.store, read_only=True, settings=settings)
     ensure_loaded(store, curated=settings.load_curated)
     return store
 
@@ -149,7 +266,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from gbkg.api.app import create_app
 
-    app = create_app(_settings(args))
+    settings = _settings(args)
+    # The port first: a busy one is reported before the store is opened and loaded.
+    # (uvicorn binds it again itself; handing it this socket instead made clients
+    # see connection resets on early answers, a 401 or 413 before the body is read.)
+    _check_port(args.host, args.port)
+    app = create_app(settings)
     # Behind a reverse proxy the peer is the proxy: trust its X-Forwarded-For only
     # when it connects from an address given here, so clients cannot choose their
     # own address (and escape the per-client query limits) by sending the header.
@@ -163,15 +285,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_port(host: str, port: int) -> None:
+    """Bind ``host:port`` as uvicorn will (then let it go), or a one-line error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    where = f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}"
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise InputError(
+                    f"cannot listen on {where}: the port is in use (another `gbkg serve`?); "
+                    "choose another with --port"
+                ) from None
+            raise InputError(f"cannot listen on {where}: {error.strerror or error}") from None
+
+
 def cmd_load(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = _open(args, write=True)
     service = ClaimService(store)
     curator = args.curator or getpass.getuser()
     status = 0
     for path in args.files:
         try:
             claims: list[Claim] = read_claim_file(path)
-            results = service.add_many(claims, curator=curator)
+            with terminal.progress(total=len(claims), what="claims") as bar:
+                results = service.add_many(claims, curator=curator, progress=bar.update)
         except ValidationFailed as error:
             print(f"{path}: refused, nothing stored: {error}", file=sys.stderr)
             _print_violations(error.violations, sys.stderr)
@@ -200,7 +340,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             # As `gbkg load` would store the file: each claim against the store and
             # the claims before it in the file.
             claims: list[Claim] = read_claim_file(path)
-            for claim, report in zip(claims, service.validate_many(claims), strict=True):
+            with terminal.progress(total=len(claims), what="claims") as bar:
+                found = service.validate_many(claims, progress=bar.update)
+            for claim, report in zip(claims, found, strict=True):
                 reports.append((f"{path} {claim.iri}", report))
         store.close()
     else:
@@ -254,7 +396,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         job = QueryJob(query.text, ResultFormat.JSON, substitutions=query.bind(params))
         result = runner.evaluate_sync(job)
         if result.form is QueryForm.SELECT:
-            write_solutions(result, args.format, sys.stdout)
+            write_solutions(result, args.format, sys.stdout, wide=args.wide)
         elif result.form is QueryForm.ASK:
             print("true" if result.boolean else "false")
         else:
@@ -264,8 +406,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_solutions(result: QueryResult, fmt: str, out: TextIO) -> None:
-    """SELECT results as an aligned table, SPARQL results JSON, or CSV."""
+def write_solutions(result: QueryResult, fmt: str, out: TextIO, *, wide: bool = False) -> None:
+    """SELECT results as a table (cut to the terminal unless ``wide``), SPARQL results
+    JSON, or CSV."""
     if fmt == "json":
         out.write(_text(serialize(result, ResultFormat.JSON)) + "\n")
         return
@@ -274,7 +417,6 @@ def write_solutions(result: QueryResult, fmt: str, out: TextIO) -> None:
         return
     from gbkg.kg.ids import compress
 
-    names = result.variables
     rows = []
     for solution in result.rows:
         row = []
@@ -286,25 +428,11 @@ def write_solutions(result: QueryResult, fmt: str, out: TextIO) -> None:
             else:
                 row.append(str(getattr(term, "value", term)))
         rows.append(row)
-    widths = [min(60, max([len(n), *(len(r[i]) for r in rows)])) for i, n in enumerate(names)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(_clip(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    out.write(line(names) + "\n")
-    out.write(line(["-" * w for w in widths]) + "\n")
-    for row in rows:
-        out.write(line(row) + "\n")
-    out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+    terminal.write_table(result.variables, rows, out, wide=wide)
 
 
 def _text(data: bytes | None) -> str:
     return (data or b"").decode("utf-8")
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
@@ -320,7 +448,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         # The same bytes as GET /export?format=...
-        export_store(store, rdf_format(args.format), sys.stdout.buffer)
+        with terminal.progress(total=None, what="B", unit_scale=True) as bar:
+            out = terminal.CountingWriter(sys.stdout.buffer, bar)
+            export_store(store, rdf_format(args.format), out)
         sys.stdout.buffer.flush()
     finally:
         store.close()
@@ -375,6 +505,12 @@ def cmd_paths(args: argparse.Namespace) -> int:
         found = graph.paths(args.source, args.target, max_hops=args.max_hops)
     finally:
         store.close()
+    if args.format == "json":
+        from gbkg.api.routers.paths import paths_body
+
+        body = paths_body(graph, found, args.source, args.target, max_hops=args.max_hops)
+        sys.stdout.write(body.model_dump_json(indent=2) + "\n")
+        return 0 if found else 1
     if not found:
         print(f"no path from {args.source} to {args.target} within {args.max_hops} hops")
         return 1

@@ -46,7 +46,14 @@ from gbkg.kg.record.writer import pubinfo_quads
 from gbkg.kg.store import Backend
 from gbkg.kg.validation import Validator
 from gbkg.kg.violations import ValidationReport
-from gbkg.kg.write_check import Prepared, as_answered, labelled, named_entities, prepare
+from gbkg.kg.write_check import (
+    Prepared,
+    Progress,
+    as_answered,
+    labelled,
+    named_entities,
+    prepare,
+)
 
 #: Called after every write with the IRIs of the claims it changed.
 ChangeListener = Callable[[list[str]], None]
@@ -207,13 +214,16 @@ class ClaimService:
         *,
         curator: str = "validator",
         independent: bool = False,
+        progress: Progress | None = None,
     ) -> list[ValidationReport]:
         """The checks of :meth:`add_many`, one report per claim; nothing is written.
 
         ``independent``: each claim is checked against the store alone, as if it were
         the only one sent (candidate claims are alternatives, not a batch).
         """
-        items = self._prepare(claims, curator=curator, now=_now(), independent=independent)
+        items = self._prepare(
+            claims, curator=curator, now=_now(), independent=independent, progress=progress
+        )
         return [item.report for item in items]
 
     def _prepare(
@@ -223,6 +233,7 @@ class ClaimService:
         curator: str,
         now: datetime,
         independent: bool = False,
+        progress: Progress | None = None,
     ) -> list[Prepared]:
         return prepare(
             self.store,
@@ -233,6 +244,7 @@ class ClaimService:
             now=now,
             independent=independent,
             max_triples=self.max_triples,
+            progress=progress,
         )
 
     # Writing ---------------------------------------------------------------------
@@ -262,17 +274,19 @@ class ClaimService:
             return as_answered(item), True
         return self.get(claim.iri), False
 
-    def add_many(self, claims: Sequence[ClaimIn], *, curator: str) -> list[tuple[Claim, bool]]:
+    def add_many(
+        self, claims: Sequence[ClaimIn], *, curator: str, progress: Progress | None = None
+    ) -> list[tuple[Claim, bool]]:
         """Validate every claim, then store all of them in one transaction, or none.
 
         Each claim is checked against the store and the claims before it in the batch:
         a file may describe a new entity or source in one claim and use it in the next.
         Claims that carry their own curator (exported :class:`~kg.model.Claim` records)
         keep it, with their creation time, status and retraction; the others are
-        attributed to ``curator``.
+        attributed to ``curator``. ``progress(n)`` is told as claims are checked.
         """
         with self.store.write_lock:
-            items = self._prepare(claims, curator=curator, now=_now())
+            items = self._prepare(claims, curator=curator, now=_now(), progress=progress)
             violations = [
                 v.for_item(index) for index, item in enumerate(items) for v in item.report.errors
             ]

@@ -130,3 +130,15 @@ class StoreError(KGError):
     """The store could not be opened, read or written (locked, corrupt, unreachable)."""
 
     title = "Store unavailable"
+
+
+class StoreLockedError(StoreError):
+    """Another process (a running ``gbkg serve``) holds the on-disk store's write lock."""
+
+    title = "Store in use by another process"
+
+
+class SettingsError(KGError):
+    """A ``GBKG_*`` setting has a value of the wrong form; the message names each one."""
+
+    title = "Bad setting"

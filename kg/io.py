@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -310,7 +310,13 @@ def export_quads(store: Backend) -> Iterator[ox.Quad]:
     return store.quads()
 
 
-def export_store(store: Backend, fmt: ox.RdfFormat, out: IO[bytes]) -> None:
+class BinaryOut(Protocol):
+    """Where an export is written: a binary file, or anything with ``write(bytes)``."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
+def export_store(store: Backend, fmt: ox.RdfFormat, out: BinaryOut) -> None:
     """The whole store as one document on ``out`` (``gbkg export``)."""
     for chunk in rdf_chunks(lambda: export_quads(store), fmt):
         out.write(chunk)

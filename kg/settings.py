@@ -1,17 +1,28 @@
-"""Settings from the environment (prefix ``GBKG_``), read once by :func:`get_settings`."""
+"""Settings from the environment (prefix ``GBKG_``), read once by :func:`get_settings`.
+
+A value of the wrong form is a :class:`~kg.errors.SettingsError` whose one-line
+message names the variable and what it should be (:func:`read_settings`), never
+pydantic's multi-line report: the CLI prints it and exits 2, before it opens a
+store or a port.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gbkg.kg.errors import SettingsError
+
+ENV_PREFIX = "GBKG_"
 
 
 class Settings(BaseSettings):
     """Where the store is, who may write, and the limits of queries and request bodies."""
 
-    model_config = SettingsConfigDict(env_prefix="GBKG_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     store: str = Field(
         default="./data/store",
@@ -130,6 +141,34 @@ class Settings(BaseSettings):
         }
 
 
+def read_settings(**overrides: Any) -> Settings:
+    """The settings from the environment, with ``overrides`` (e.g. the CLI's ``--store``).
+
+    >>> read_settings(query_timeout_s="abc")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gbkg.kg.errors.SettingsError: GBKG_QUERY_TIMEOUT_S='abc': should be a valid number, ...
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(
+            "; ".join(_problem(problem) for problem in error.errors()),
+            settings=[ENV_PREFIX + str(p["loc"][0]).upper() for p in error.errors() if p["loc"]],
+        ) from None
+
+
+def _problem(problem: Any) -> str:
+    """One of pydantic's errors as ``GBKG_NAME='value': what it should be``; secrets
+    are named, never shown."""
+    field = str(problem["loc"][0]) if problem["loc"] else ""
+    name = ENV_PREFIX + field.upper()
+    message = str(problem["msg"]).removeprefix("Value error, ").removeprefix("Input ")
+    if Settings.model_fields.get(field) and Settings.model_fields[field].annotation is SecretStr:
+        return f"{name}: {message.replace(name + ' ', '')}"
+    return f"{name}={problem['input']!r}: {message}"
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return read_settings()

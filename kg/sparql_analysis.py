@@ -51,6 +51,7 @@ from functools import lru_cache
 from typing import Any
 
 from gbkg.kg.errors import ForbiddenQueryError, QueryError
+from gbkg.kg.sparql_errors import SyntaxProblem, position
 
 
 class QueryForm(StrEnum):
@@ -213,12 +214,16 @@ def classify(text: str) -> Classified:
             break
     if not text[pos:].strip():
         raise QueryError("the query is empty: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    line = text.count("\n", 0, pos) + 1
-    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    found = text[pos : pos + 20].split("\n")[0]
+    line, column = position(text, pos)
+    found = text[pos : pos + 20].split()[0]
+    forms = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+    reason = f"found {found!r}, expected one of {', '.join(forms)}"
+    problem = SyntaxProblem(line, column, reason, forms)
     raise QueryError(
-        f"the SPARQL query does not parse: expected SELECT, ASK, CONSTRUCT or DESCRIBE "
-        f"at line {line}, column {column}, found {found!r}"
+        f"the SPARQL query does not parse: {problem.message}",
+        line=line,
+        column=column,
+        expected=forms,
     )
 
 

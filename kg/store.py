@@ -14,6 +14,7 @@ itself from validated term objects, never spliced from input text.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -21,7 +22,8 @@ from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 
-from gbkg.kg.errors import QueryError, StoreError
+from gbkg.kg.errors import StoreError, StoreLockedError
+from gbkg.kg.sparql_errors import query_syntax_error
 
 #: The ontology namespace, spelled out: kg.namespaces imports rdflib, which the query
 #: workers (which import this module) do without.
@@ -128,19 +130,22 @@ class OxigraphStore:
 
     def __init__(self, path: str | Path | None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
-        try:
-            if self.path is None:
-                self._store = ox.Store()
-            elif read_only:
-                self._store = ox.Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
+        if self.path is None:
+            self._store = ox.Store()
+        elif read_only:
+            self._store = _open_read_only(self.path)
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
                 self._store = ox.Store(str(self.path))
-        except OSError as error:
-            raise StoreError(
-                f"cannot open the store at {self.path}: {error}. "
-                "Another process may hold it (an on-disk store has one writer at a time)."
-            ) from error
+            except OSError as error:
+                if _LOCK_FILE in str(error):
+                    raise StoreLockedError(
+                        f"the store at {self.path} is in use by another process (a running "
+                        "`gbkg serve`?): an on-disk store has one writer at a time",
+                        path=str(self.path),
+                    ) from error
+                raise StoreError(f"cannot open the store at {self.path}: {error}") from error
         self.read_only = read_only
         self._claim_count: tuple[int, int] | None = None
         self._generation = 0
@@ -200,7 +205,7 @@ class OxigraphStore:
                 named_graphs=list(named_graphs) if named_graphs is not None else None,
             )
         except SyntaxError as error:
-            raise QueryError(f"the SPARQL query does not parse: {error}") from error
+            raise query_syntax_error(error, sparql) from None
         except OSError as error:
             raise StoreError(f"the store could not answer: {error}") from error
 
@@ -339,6 +344,34 @@ class OxigraphStore:
     def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
+
+
+#: RocksDB names its lock file when another process, or another open of this one,
+#: holds the store ("While lock file: .../LOCK: Resource temporarily unavailable",
+#: "lock hold by current process ... /LOCK: No locks available").
+_LOCK_FILE = "/LOCK"
+#: Rounds of a read-only open, and the pause between them.
+READ_ONLY_OPENS = 3
+READ_ONLY_PAUSE_S = 0.01
+
+
+def _open_read_only(path: Path) -> ox.Store:
+    """``pyoxigraph.Store.read_only``, retried: the one place every read-only opener
+    (the query workers, the CLI beside a running server) goes through.
+
+    Opening beside a writer races with its compactions: the writer may delete a file
+    or replace its MANIFEST between the moment the reader lists the files and the
+    moment it opens them ("Corruption: IO error: No such file ...", an ``OSError`` or
+    a ``RuntimeError``). A second open reads the new listing.
+    """
+    for attempt in range(READ_ONLY_OPENS):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as error:
+            if attempt + 1 == READ_ONLY_OPENS:
+                raise StoreError(f"cannot open the store at {path} to read: {error}") from error
+            time.sleep(READ_ONLY_PAUSE_S)
+    raise AssertionError("unreachable")
 
 
 def _quad_text(quad: ox.Quad) -> str:

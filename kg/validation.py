@@ -24,7 +24,7 @@ naming each result's field is :mod:`kg.shacl`'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -186,7 +186,11 @@ class Validator:
         return run_shapes(parts, self.shapes)
 
     def validate_claims(
-        self, items: Sequence[ClaimData], *, chunk: int = BATCH_CLAIMS
+        self,
+        items: Sequence[ClaimData],
+        *,
+        chunk: int = BATCH_CLAIMS,
+        progress: Callable[[int], object] | None = None,
     ) -> list[ValidationReport]:
         """Many claims, one report each, in one pySHACL run per ``chunk`` of them.
 
@@ -197,10 +201,14 @@ class Validator:
         source, an entity) may come from another claim's description of it, so each
         claim that names it is validated again alone. The cost is linear in the
         number of claims; the reports are those of :meth:`validate_claim` on each.
+        ``progress(n)`` is called as each chunk of ``n`` claims has been validated.
         """
         reports: list[ValidationReport] = []
         for start in range(0, len(items), chunk):
-            reports += self._validate_chunk(items[start : start + chunk])
+            part = items[start : start + chunk]
+            reports += self._validate_chunk(part)
+            if progress is not None:
+                progress(len(part))
         return reports
 
     def _alone(self, item: ClaimData) -> ValidationReport:

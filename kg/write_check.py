@@ -15,7 +15,7 @@ writes; the claim it answers with is built from them and from what the checks re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -67,6 +67,7 @@ def prepare(
     now: datetime,
     independent: bool = False,
     max_triples: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Prepared]:
     """Check each claim against the store (and the claims before it); the quads to write.
 
@@ -74,6 +75,7 @@ def prepare(
     what it describes must still agree with the record (:func:`check_write`); the
     very same record repeated is checked once. A claim that passes the write rules
     is seen by the ones after it, and all are validated by SHACL together.
+    ``progress(n)`` is called as ``n`` more claims are checked (a command-line bar).
     """
     shared = Recorded(store)
     items: list[Prepared] = []
@@ -106,8 +108,11 @@ def prepare(
         if not item.checks and not independent:
             recorded.add(item.quads, item=index)
     to_validate = [i for i in items if i.record is not None]
+    if progress is not None and len(items) > len(to_validate):
+        progress(len(items) - len(to_validate))  # already stored, or repeated: checked
     reports = validator.validate_claims(
-        [ClaimData(i.record.iri, i.quads, i.reference) for i in to_validate if i.record]
+        [ClaimData(i.record.iri, i.quads, i.reference) for i in to_validate if i.record],
+        progress=progress,
     )
     for item, report in zip(to_validate, reports, strict=True):
         item.report = ValidationReport.of(item.checks, report)
@@ -121,6 +126,10 @@ def prepare(
             item.report = same if independent else ValidationReport(conforms=same.conforms)
     return items
 
+
+
+#: Told how many more claims were checked (``gbkg load``'s progress bar).
+Progress = Callable[[int], object]
 
 
 def reference_for(quads: Sequence[ox.Quad], recorded: Recorded) -> list[ox.Quad]:

@@ -20,15 +20,24 @@ OTHER_TOKEN = "test-token-bob"
 
 
 def shared_dir() -> Path:
-    """``../shared`` beside the checkout, or ``$GBKG_SHARED``."""
+    """The project's shared folder (the source article, the W3C protocol cases):
+    ``$GBKG_SHARED``, or ``../shared`` beside the checkout."""
     return Path(os.environ.get("GBKG_SHARED", REPO.parent / "shared"))
+
+
+def missing_shared(what: str, path: Path) -> str:
+    """The reason of a skip for want of a file of the shared folder: what to set."""
+    return (
+        f"{what} is not at {path}: set GBKG_SHARED to a copy of the project's shared folder "
+        "(default: ../shared beside the checkout)"
+    )
 
 
 @pytest.fixture(scope="session")
 def article_text() -> str:
     path = shared_dir() / "seed" / "article.txt"
     if not path.is_file():
-        pytest.skip(f"the source article is not at {path}")
+        pytest.skip(missing_shared("the source article", path))
     return path.read_text(encoding="utf-8")
 
 

@@ -28,13 +28,9 @@ from gbkg.kg.query_pool import Task, WorkerPool
 from gbkg.kg.settings import Settings
 from gbkg.kg.sparql import QueryJob, QueryOutput
 from gbkg.kg.store import OxigraphStore
+from tests.conftest import shared_dir
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def shared_dir() -> Path:
-    """``../shared`` beside the checkout, or ``$GBKG_SHARED``."""
-    return Path(os.environ.get("GBKG_SHARED", REPO.parent / "shared"))
 
 
 def protocol_dir() -> Path:
@@ -127,6 +123,22 @@ class LoopbackListener:
                 continue
             self.connections.append(address)
             connection.close()
+
+    def seen_so_far(self, within_s: float = 10.0) -> list[tuple[str, int]]:
+        """The connections made to the listener before this call, known for certain.
+
+        A connection completed before the call is already in the kernel's accept
+        queue; this makes one more (a marker) and waits until the listener has
+        accepted it: the queue is first in, first out, so everything before the
+        marker has been recorded by then. The marker itself is not kept.
+        """
+        with socket.create_connection(("127.0.0.1", self.port), timeout=within_s) as marker:
+            address = marker.getsockname()
+            if not eventually(lambda: address in self.connections, within_s):
+                raise AssertionError(f"the listener did not accept a connection in {within_s} s")
+        before = self.connections[: self.connections.index(address)]
+        self.connections.remove(address)
+        return before
 
     def close(self) -> None:
         self._stop.set()

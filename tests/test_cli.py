@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import io
 import json
+import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,3 +257,191 @@ def test_queries_lists_the_catalog(capsys, store_dir) -> None:
 def test_no_command_prints_help(capsys) -> None:
     code, out, _ = run(capsys)
     assert code == 2 and "serve" in out
+
+
+# --- issue 7: rough edges ---------------------------------------------------------
+
+
+def test_store_may_follow_the_command(capsys, store_dir) -> None:
+    code, out, err = run(capsys, "stats", "--store", store_dir)
+    assert code == 0, err
+    assert Path(store_dir).is_dir() and "claims" in out
+
+
+def test_store_before_the_command_still_works_and_after_wins(capsys, tmp_path) -> None:
+    before, after = tmp_path / "before", tmp_path / "after"
+    code, _, err = run(capsys, "--store", str(before), "stats", "--store", str(after))
+    assert code == 0, err
+    assert after.is_dir() and not before.exists()
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def test_every_command_and_option_has_help() -> None:
+    from gbkg.cli import _parser
+
+    parser = _parser()
+    commands = _subparsers(parser)
+    assert {"serve", "load", "validate", "query", "queries", "export", "stats"} <= set(commands)
+    choices = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    described = {a.dest: a.help for a in choices._choices_actions}
+    missing = [name for name in commands if not described.get(name)]
+    for name, sub in [("gbkg", parser), *commands.items()]:
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
+                continue
+            if not action.help or action.help == argparse.SUPPRESS:
+                missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+    assert missing == []
+
+
+def test_help_of_a_command_describes_it(capsys) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main(["query", "--help"])
+    assert exit.value.code == 0
+    out = capsys.readouterr().out
+    assert "--param" in out and "--wide" in out and "named query" in out
+
+
+def test_a_bad_setting_is_one_line_and_exit_2(capsys, store_dir, monkeypatch) -> None:
+    monkeypatch.setenv("GBKG_QUERY_TIMEOUT_S", "abc")
+    code, _, err = run(capsys, "--store", store_dir, "stats")
+    assert code == 2
+    assert err.count("\n") == 1 and "GBKG_QUERY_TIMEOUT_S" in err and "abc" in err
+    assert "Traceback" not in err and "pydantic" not in err
+
+
+def test_a_bad_setting_stops_serve_before_anything_starts(capsys, store_dir, monkeypatch) -> None:
+    monkeypatch.setenv("GBKG_QUERY_WORKERS", "0")
+    code, _, err = run(capsys, "serve", "--store", store_dir, "--port", "1")
+    assert code == 2
+    assert err.count("\n") == 1 and "GBKG_QUERY_WORKERS" in err
+    assert not Path(store_dir).exists()
+
+
+def test_a_secret_setting_is_named_not_shown(capsys, store_dir, monkeypatch) -> None:
+    monkeypatch.setenv("GBKG_CURATOR_TOKENS", "alice-without-a-token-s3cret")
+    code, _, err = run(capsys, "--store", store_dir, "stats")
+    assert code == 2 and "GBKG_CURATOR_TOKENS" in err and "s3cret" not in err
+
+
+def test_serve_on_a_busy_port_fails_before_the_store_is_opened(capsys, store_dir) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        code, _, err = run(capsys, "serve", "--store", store_dir, "--port", str(port))
+    assert code == 2
+    assert f"127.0.0.1:{port}" in err and "--port" in err and err.count("\n") == 1
+    assert not Path(store_dir).exists()
+
+
+def test_query_tables_fit_100_columns_unless_wide(capsys, store_dir) -> None:
+    code, out, _ = run(capsys, "--store", store_dir, "query", "null-results")
+    assert code == 0
+    assert max(map(len, out.splitlines())) <= 100
+    assert "…" in out
+    code, wide, _ = run(capsys, "--store", store_dir, "query", "null-results", "--wide")
+    assert code == 0
+    assert max(map(len, wide.splitlines())) > 100 and "…" not in wide
+    assert wide.count("\n") == 2 + 2 + 1 and "(2 rows)" in out and "(2 rows)" in wide
+
+
+def test_a_table_too_wide_to_cut_becomes_records() -> None:
+    from gbkg.terminal import write_table
+
+    narrow, wide = io.StringIO(), io.StringIO()
+    write_table(["name", "note"], [["serotonin", "x" * 150]], narrow)
+    assert narrow.getvalue().splitlines()[0].split() == ["name", "note"]
+    assert max(map(len, narrow.getvalue().splitlines())) == 100
+    write_table([f"column{i}" for i in range(12)], [["y" * 20] * 12], wide)
+    lines = wide.getvalue().splitlines()
+    assert lines[0].startswith("-[ row 1 ]") and lines[1].split() == ["column0", "y" * 20]
+    assert lines[-1] == "(1 row)" and max(map(len, lines)) <= 100
+
+
+def test_fit_widths_shrinks_the_widest_columns_first() -> None:
+    from gbkg.terminal import fit_widths
+
+    assert fit_widths([5, 10], 40) == [5, 10]
+    assert fit_widths([5, 200, 90], 100) == [5, 46, 45]
+    assert sum(fit_widths([30, 30, 30, 30], 50)) + 2 * 3 <= 50
+
+
+def test_paths_as_json_is_the_body_of_get_paths(capsys, store_dir) -> None:
+    code, out, _ = run(
+        capsys,
+        "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0000955", "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    body = json.loads(out)
+    assert body["source"]["id"] == "gbkg:probiotic" and body["count"] == len(body["paths"]) > 0
+    steps = body["paths"][0]["steps"]
+    assert steps[0]["source"]["label"] == "probiotic" and steps[-1]["target"]["label"] == "brain"
+
+
+def test_paths_as_json_without_a_path_exits_1(capsys, store_dir) -> None:
+    code, out, _ = run(
+        capsys,
+        "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0001759", "--format", "json",
+    )  # fmt: skip
+    assert code == 1 and json.loads(out)["paths"] == []
+
+
+def test_a_sparql_syntax_error_names_the_line_and_what_was_expected(
+    capsys, store_dir, tmp_path
+) -> None:
+    path = tmp_path / "typo.rq"
+    path.write_text("#+ summary: a typo\nSELECT ?s\nWHERE { ?s rdf:type ?o }\n", encoding="utf-8")
+    code, _, err = run(capsys, "--store", store_dir, "query", str(path))
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "line 3, column 12" in err and "unknown prefix rdf" in err
+    assert "\\u{" not in err and "..=" not in err
+
+
+def test_load_passes_json_lines_files_to_the_reader(capsys, store_dir, tmp_path) -> None:
+    path = tmp_path / "claims.jsonl"
+    lines = [json.dumps(base_claim()), json.dumps(base_claim(hedged=True))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "--store", store_dir, "load", str(path))
+    assert code == 0, err
+    assert "2 claim(s) stored" in out
+
+
+class Terminal(io.StringIO):
+    """A standard error that says it is a terminal (what the progress bar looks for)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_drawn_on_a_terminal_only() -> None:
+    from gbkg.terminal import progress
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for out in (terminal, pipe):
+        assert list(progress(range(50), total=50, what="claims", out=out, delay_s=0)) == list(
+            range(50)
+        )
+    assert "50/50" in terminal.getvalue() and "claims" in terminal.getvalue()
+    assert pipe.getvalue() == ""
+
+
+def test_load_shows_progress_on_a_terminal(capsys, store_dir, tmp_path, monkeypatch) -> None:
+    import gbkg.terminal
+
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps([base_claim(), base_claim(hedged=True)]), encoding="utf-8")
+    terminal = Terminal()
+    monkeypatch.setattr(gbkg.terminal, "PROGRESS_DELAY_S", 0)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["--store", store_dir, "load", str(path)]) == 0
+    assert "2/2" in terminal.getvalue()
+    code, _, err = run(capsys, "--store", store_dir, "export")
+    assert code == 0 and err == ""

@@ -23,6 +23,8 @@ import rdflib
 from fastapi.testclient import TestClient
 from sparql_helpers import build_app, load_cases, protocol_dir, quad_set, w3c_quads
 
+from tests.conftest import missing_shared
+
 CASES = load_cases()
 ENDPOINT = "/sparql"
 BASE_URL = "http://testserver"
@@ -31,7 +33,8 @@ BASE_URL = "http://testserver"
 XFAIL: dict[str, pytest.MarkDecorator] = {}
 
 pytestmark = pytest.mark.skipif(
-    CASES is None, reason=f"no conformance cases at {protocol_dir() / 'cases.json'}"
+    CASES is None,
+    reason=missing_shared("the W3C protocol conformance cases", protocol_dir() / "cases.json"),
 )
 
 
@@ -204,7 +207,7 @@ def check_sd_schema(description: ox.Store) -> None:
 def test_every_tier_is_covered() -> None:
     """The suite runs every case the file lists: a new tier name must be handled here."""
     if CASES is None:
-        pytest.skip("no cases")
+        pytest.skip(missing_shared("the W3C protocol conformance cases", protocol_dir()))
     tiers = {str(case["tier"]) for case in CASES["w3c_cases"]}
     known = {"core", "optional", "core (both endpoints)"}
     assert {t for t in tiers if not t.startswith("update")} <= known

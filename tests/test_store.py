@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from sparql_helpers import numbers
 
 from gbkg.kg.bootstrap import ensure_loaded
-from gbkg.kg.errors import StoreError
+from gbkg.kg.errors import StoreError, StoreLockedError
 from gbkg.kg.store import OxigraphStore, claim_count
 
 G = ox.NamedNode("https://example.org/g")
@@ -39,9 +40,26 @@ def test_data_survives_close_and_reopen(tmp_path: Path) -> None:
 
 def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
     first = OxigraphStore(tmp_path / "s")
-    with pytest.raises(StoreError, match="one writer"):
+    with pytest.raises(StoreLockedError, match="one writer"):
         OxigraphStore(tmp_path / "s")
     first.close()
+
+
+def test_a_reader_opens_beside_the_writer(tmp_path: Path) -> None:
+    writer = OxigraphStore(tmp_path / "s")
+    writer.extend(numbers(3))
+    writer.flush()
+    reader = OxigraphStore(tmp_path / "s", read_only=True)
+    assert reader.triple_count() == 3
+    with pytest.raises(StoreError, match="read-only"):
+        reader.extend(numbers(1))
+    reader.close()
+    writer.close()
+
+
+def test_a_read_only_open_that_keeps_failing_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"cannot open the store at .* to read"):
+        OxigraphStore(tmp_path / "nothing-here", read_only=True)
 
 
 def test_failed_load_changes_nothing(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from gbkg.api.deps import ClaimGraphDep
 from gbkg.api.linking import EntityRef, RelationRef, entity_ref, problem_responses
-from gbkg.kg.analytics import MAX_HOPS, ClaimGraph, Path
+from gbkg.kg.analytics import MAX_HOPS, ClaimGraph, Path, PathSearch
 from gbkg.kg.ids import expand
 
 router = APIRouter(tags=["evidence"])
@@ -105,6 +105,13 @@ def get_paths(
     limit: Annotated[int, Query(ge=1, le=100, description="most paths returned")] = 10,
 ) -> PathsOut:
     found = graph.paths(source, target, max_hops=max_hops, limit=limit)
+    return paths_body(graph, found, source, target, max_hops=max_hops)
+
+
+def paths_body(
+    graph: ClaimGraph, found: PathSearch, source: str, target: str, *, max_hops: int
+) -> PathsOut:
+    """The answer of ``GET /paths`` (also ``gbkg paths --format json``)."""
     start, end = (graph.entities.get(p) for p in (_iri(source), _iri(target)))
     return PathsOut(
         source=entity_ref(_iri(source), start.label if start else None),

@@ -8,7 +8,9 @@ user runs, ``gbkg serve``, bound to 127.0.0.1) and then checks, with
   ``status`` matches and whose ``detail`` is not empty;
 - the store is unchanged: the same number of quads and the same hash of the
   export (N-Quads, lines sorted, so the hash does not depend on order);
-- the server process is alive and answers ``GET /health`` within one second.
+- the server process is alive and answers ``GET /health`` (waiting at most
+  :data:`ALIVE_WITHIN_S`: a server wedged by the input never answers; how fast a
+  busy server answers is measured in ``bench/``, not asserted on a shared CI box).
 
 Traffic goes to 127.0.0.1 only. Loops over cases are bounded in count, and every
 request has a timeout.
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,8 @@ from typing import Any
 import httpx
 from sparql_helpers import Server
 
-#: The time within which a live server answers /health.
-ALIVE_WITHIN_S = 1.0
+#: The longest wait for /health: a bound on waiting, not a speed asserted.
+ALIVE_WITHIN_S = 15.0
 PROBLEM_JSON = "application/problem+json"
 CURATOR_TOKEN = "hostile-token-alice"
 OTHER_TOKEN = "hostile-token-bob"
@@ -83,15 +84,17 @@ class HostileServer:
         return StoreSnapshot(quads=len(lines), digest=digest)
 
     def assert_alive(self) -> None:
-        """The process runs and answers /health within :data:`ALIVE_WITHIN_S`."""
+        """The process runs and answers /health (waiting at most :data:`ALIVE_WITHIN_S`)."""
         assert self.server.process.poll() is None, (
             f"the server died (exit {self.server.process.returncode}): " + self.log_tail()
         )
-        started = time.monotonic()
-        response = httpx.get(self.url + "/health", timeout=ALIVE_WITHIN_S)
-        elapsed = time.monotonic() - started
+        try:
+            response = httpx.get(self.url + "/health", timeout=ALIVE_WITHIN_S)
+        except httpx.TimeoutException:
+            raise AssertionError(
+                f"/health did not answer within {ALIVE_WITHIN_S} s: " + self.log_tail()
+            ) from None
         assert response.status_code == 200, response.text[:500]
-        assert elapsed <= ALIVE_WITHIN_S, f"/health took {elapsed:.2f} s"
 
     def assert_intact(self, before: StoreSnapshot) -> None:
         """Alive, and the store is exactly as it was."""
