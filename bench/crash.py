@@ -35,7 +35,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,10 +309,10 @@ def acknowledged_count(records: list[Path]) -> int:
     return sum(len(path.read_bytes().splitlines()) for path in records if path.exists())
 
 
-def wait_for(condition: object, timeout_s: float) -> bool:
+def wait_for(condition: Callable[[], bool], timeout_s: float) -> bool:
     end = time.monotonic() + timeout_s
     while time.monotonic() < end:
-        if condition():  # type: ignore[operator]
+        if condition():
             return True
         time.sleep(0.02)
     return False
@@ -329,7 +329,11 @@ def kill_the_server(plan: Plan, workdir: Path, log: list[str]) -> tuple[Path, se
         for kill in range(plan.kills):
             # kill once the writers have made progress since the last start
             target = acknowledged_count(records) + max(1, total // (plan.kills + 1))
-            wait_for(lambda t=target: acknowledged_count(records) >= t, plan.deadline_s)
+
+            def progressed(target: int = target) -> bool:
+                return acknowledged_count(records) >= target
+
+            wait_for(progressed, plan.deadline_s)
             service.kill()
             log.append(f"kill {kill + 1}: {acknowledged_count(records)} acknowledged so far")
             service.start()

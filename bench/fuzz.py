@@ -244,7 +244,7 @@ def fuzz_named_queries(
                 return
             request = f"/queries/{name} {params!r}"
             try:
-                response = client.get(f"/queries/{name}", params=params)
+                response = client.get(f"/queries/{name}", params=tuple(params))
             except httpx.HTTPError as error:
                 _after(target, tally, "GET /queries/{name}", error, request)
                 return
