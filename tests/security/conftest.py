@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hostile import HARNESS_REQUESTS, HostileServer, hostile_server
+from hostile import FUZZ_REQUESTS, HARNESS_REQUESTS, HostileServer, hostile_server
 from sparql_helpers import LoopbackListener
 
 
@@ -32,5 +32,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     )
     if cases:
         terminalreporter.write_line(
-            f"hostile suite: {cases} cases, {HARNESS_REQUESTS.count} requests through the harness"
+            f"hostile suite: {cases} cases, {HARNESS_REQUESTS.count} requests through the "
+            f"harness, {FUZZ_REQUESTS.count} from the fuzzers"
         )

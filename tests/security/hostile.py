@@ -46,6 +46,8 @@ class RequestCount:
 
 
 HARNESS_REQUESTS = RequestCount()
+#: Requests the fuzzers sent (``test_fuzz.py`` adds its tallies).
+FUZZ_REQUESTS = RequestCount()
 
 
 @dataclass(frozen=True)
