@@ -29,6 +29,7 @@ OTHER_TOKEN = "test-token-bob"
 
 
 TRAP = pytest.StashKey[LoopbackListener]()
+TRAP_FAILURE = pytest.StashKey[str]()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -44,9 +45,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if failure is not None:
         session.config.stash[TRAP_FAILURE] = failure
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-TRAP_FAILURE = pytest.StashKey[str]()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
