@@ -130,12 +130,17 @@ def _after(target: Target, tally: Tally, route: str, error: Exception, request: 
         tally.transport_errors.append(Finding(route, 0, repr(error)[:300], request[:500]))
 
 
+class TimeUp(Exception):
+    """Raised in a test body past the run's time: it ends the batch at once (hypothesis
+    would otherwise go on generating its examples)."""
+
+
 def _settings(examples: int) -> settings:
     return settings(
         max_examples=examples,
         database=None,
         deadline=None,
-        phases=[Phase.generate],
+        phases=[Phase.generate],  # no shrinking: findings are tallied, not raised
         suppress_health_check=list(HealthCheck),
         derandomize=False,
     )
@@ -169,7 +174,7 @@ def fuzz_sparql(
         @given(query=queries(trap), encoding=st.sampled_from(ENCODINGS))
         def one(query: str, encoding: str) -> None:
             if time.monotonic() > until:
-                return
+                raise TimeUp
             route = f"{'GET' if encoding == 'GET' else 'POST'} /sparql"
             try:
                 response = send_query(client, encoding, query)
@@ -184,7 +189,8 @@ def fuzz_sparql(
                 f"{encoding}: {query}",
             )
 
-        one()
+        with contextlib.suppress(TimeUp):
+            one()
 
 
 # /queries/{name} ----------------------------------------------------------------------
@@ -241,7 +247,7 @@ def fuzz_named_queries(
         )
         def one(name: str, params: list[tuple[str, str]]) -> None:
             if time.monotonic() > until:
-                return
+                raise TimeUp
             request = f"/queries/{name} {params!r}"
             try:
                 response = client.get(f"/queries/{name}", params=tuple(params))
@@ -256,7 +262,8 @@ def fuzz_named_queries(
                 request,
             )
 
-        one()
+        with contextlib.suppress(TimeUp):
+            one()
 
 
 # The OpenAPI surface ------------------------------------------------------------------
@@ -311,7 +318,7 @@ def fuzz_api(
                 @given(case=strategy)
                 def one(case: Any) -> None:
                     if time.monotonic() > until:
-                        return
+                        raise TimeUp
                     try:
                         response = case.call(
                             base_url=target.url,
@@ -330,7 +337,8 @@ def fuzz_api(
                         _describe(case),
                     )
 
-                with contextlib.suppress(Unsatisfiable):  # no invalid data for this one
+                # Unsatisfiable: no invalid data for this operation
+                with contextlib.suppress(Unsatisfiable, TimeUp):
                     one()
     finally:
         session.close()

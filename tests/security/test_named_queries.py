@@ -12,9 +12,19 @@ no connection to the trap.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from hostile import HostileServer
+from hostile import HostileServer, hostile_server
 from sparql_helpers import LoopbackListener
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
+    """The harness's server, with a time limit that a busy machine does not reach (the
+    cases check refusals and empty answers, not the limit)."""
+    yield from hostile_server(tmp_path_factory.mktemp("named"), GBKG_QUERY_TIMEOUT_S="20")
+
 
 #: {T} is the network trap's base URL.
 HOSTILE_VALUES = {

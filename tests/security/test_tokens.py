@@ -39,7 +39,11 @@ UNICODE_CURATOR = "zoë"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
     tokens = f"alice:{CURATOR_TOKEN},{UNICODE_CURATOR}:{UNICODE_TOKEN}"
-    yield from hostile_server(tmp_path_factory.mktemp("tokens"), GBKG_CURATOR_TOKENS=tokens)
+    yield from hostile_server(
+        tmp_path_factory.mktemp("tokens"),
+        GBKG_CURATOR_TOKENS=tokens,
+        GBKG_QUERY_TIMEOUT_S="20",  # the read routes' named query, on a busy machine
+    )
 
 
 def raw_request(server: HostileServer, head: bytes, body: bytes = b"") -> httpx.Response:
