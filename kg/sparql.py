@@ -141,6 +141,15 @@ def _named_node(iri: str, parameter: str) -> ox.NamedNode:
         raise ParameterError(f"{parameter}: {iri!r} is not an absolute IRI") from error
 
 
+def _from_graph(iri: str) -> ox.NamedNode:
+    """A ``FROM`` IRI as rdflib read it; rdflib accepts some that Oxigraph does not
+    (C1 control characters), which are the query's fault, not the store's."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as error:
+        raise QueryError(f"FROM / FROM NAMED: {iri!r} is not a valid IRI ({error})") from error
+
+
 def timeout_error(timeout_s: float) -> QueryTimeoutError:
     return QueryTimeoutError(
         f"the query ran longer than the {timeout_s:g} s limit (GBKG_QUERY_TIMEOUT_S); "
@@ -185,8 +194,8 @@ def plan_query(
         default_graph = [_named_node(g, "default-graph-uri") for g in dataset.default_graphs]
         named_graphs = [_named_node(g, "named-graph-uri") for g in dataset.named_graphs]
     elif inspection.has_dataset:
-        default_graph = [ox.NamedNode(g) for g in inspection.from_graphs]
-        named_graphs = [ox.NamedNode(g) for g in inspection.from_named]
+        default_graph = [_from_graph(g) for g in inspection.from_graphs]
+        named_graphs = [_from_graph(g) for g in inspection.from_named]
         missing = [g.value for g in default_graph + named_graphs if not store.contains_graph(g)]
         if missing:
             raise ForbiddenQueryError(

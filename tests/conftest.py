@@ -1,4 +1,12 @@
-"""Shared fixtures: stores and apps are built per test under ``tmp_path``."""
+"""Shared fixtures: stores and apps are built per test under ``tmp_path``.
+
+The **network trap**: one loopback listener for the whole session. Every
+network-shaped hostile case (SERVICE, FROM, FROM NAMED, LOAD, JSON-LD contexts,
+IRIs in named-query parameters, the fuzzers' queries) aims at its address
+(fixture ``network_trap``; ``listener`` in ``tests/security``). It must receive
+no connection: at the end of the session a connection fails the run, whatever
+the tests said.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sparql_helpers import LoopbackListener, trap_failure
 
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.curation import ClaimService
@@ -17,6 +26,44 @@ from gbkg.kg.store import OxigraphStore
 REPO = Path(__file__).resolve().parent.parent
 CURATOR_TOKEN = "test-token-alice"
 OTHER_TOKEN = "test-token-bob"
+
+
+TRAP = pytest.StashKey[LoopbackListener]()
+TRAP_FAILURE = pytest.StashKey[str]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[TRAP] = LoopbackListener()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    trap = session.config.stash.get(TRAP, None)
+    if trap is None:
+        return
+    trap.close()
+    failure = trap_failure(trap)
+    if failure is not None:
+        session.config.stash[TRAP_FAILURE] = failure
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    config = terminalreporter.config
+    if TRAP not in config.stash:
+        return
+    failure = config.stash.get(TRAP_FAILURE, None)
+    if failure is not None:
+        terminalreporter.write_line("FAILED " + failure, red=True)
+    else:
+        terminalreporter.write_line("network trap: 0 connections in this session")
+
+
+@pytest.fixture(scope="session")
+def network_trap(request: pytest.FixtureRequest) -> LoopbackListener:
+    """The session's loopback listener, which must receive nothing (see above)."""
+    if TRAP not in request.config.stash:  # a run that did not start with this conftest
+        pytest_sessionstart(request.session)
+    return request.config.stash[TRAP]
 
 
 def shared_dir() -> Path:

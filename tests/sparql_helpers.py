@@ -146,6 +146,16 @@ class LoopbackListener:
         self.socket.close()
 
 
+def trap_failure(trap: LoopbackListener) -> str | None:
+    """What to report when a listener that must receive nothing was reached, or None."""
+    if not trap.connections:
+        return None
+    return (
+        f"the network trap ({trap.base}) received {len(trap.connections)} connection(s): "
+        "something the suite sent made the service open a connection"
+    )
+
+
 @contextlib.contextmanager
 def loopback_listener() -> Iterator[LoopbackListener]:
     listener = LoopbackListener()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from hostile import HostileServer, hostile_server
-from sparql_helpers import LoopbackListener, loopback_listener
+from hostile import FUZZ_REQUESTS, HARNESS_REQUESTS, HostileServer, hostile_server
+from sparql_helpers import LoopbackListener
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +16,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileServer]:
 
 
 @pytest.fixture
-def listener() -> Iterator[LoopbackListener]:
-    """A loopback listener that must receive nothing."""
-    with loopback_listener() as live:
-        yield live
+def listener(network_trap: LoopbackListener) -> LoopbackListener:
+    """The session's network trap (``tests/conftest.py``): a loopback listener that must
+    receive nothing, in this test or in any other."""
+    return network_trap
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many hostile requests the harness sent, in how many cases."""
+    cases = sum(
+        1
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if getattr(report, "when", "call") == "call" and "tests/security/" in report.nodeid
+    )
+    if cases:
+        terminalreporter.write_line(
+            f"hostile suite: {cases} cases, {HARNESS_REQUESTS.count} requests through the "
+            f"harness, {FUZZ_REQUESTS.count} from the fuzzers"
+        )

@@ -35,6 +35,22 @@ CURATOR_TOKEN = "hostile-token-alice"
 OTHER_TOKEN = "hostile-token-bob"
 
 
+class RequestCount:
+    """Requests sent by every :class:`HostileServer` client of the session (counted by
+    an httpx event hook; the suite's summary line reports it)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, request: httpx.Request) -> None:
+        self.count += 1
+
+
+HARNESS_REQUESTS = RequestCount()
+#: Requests the fuzzers sent (``test_fuzz.py`` adds its tallies).
+FUZZ_REQUESTS = RequestCount()
+
+
 @dataclass(frozen=True)
 class StoreSnapshot:
     """What "unchanged" means: the quad count and a hash of the sorted N-Quads export."""
@@ -56,7 +72,9 @@ class HostileServer:
         self.server = Server(root / "store", root / "server.log", **settings)
         self.url = self.server.url
         self.port = self.server.port
-        self.client = httpx.Client(base_url=self.url, timeout=30.0)
+        self.client = httpx.Client(
+            base_url=self.url, timeout=30.0, event_hooks={"request": [HARNESS_REQUESTS]}
+        )
 
     def start(self) -> HostileServer:
         self.server.wait_ready(timeout=60)

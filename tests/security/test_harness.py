@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+
 from hostile import HostileServer
+from sparql_helpers import eventually, loopback_listener, trap_failure
 
 
 def test_a_read_leaves_the_store_intact(server: HostileServer) -> None:
@@ -30,3 +33,13 @@ def test_the_snapshot_sees_a_write(server: HostileServer) -> None:
 def test_refusals_are_problems(server: HostileServer) -> None:
     response = server.client.get("/claims/not-a-claim-id")
     server.assert_refused(response, 400)
+
+
+def test_a_reached_trap_fails_the_run() -> None:
+    """The session's trap check (``tests/conftest.py``) on a listener of its own."""
+    with loopback_listener() as trap:
+        assert trap_failure(trap) is None
+        socket.create_connection(("127.0.0.1", trap.port), timeout=2).close()
+        assert eventually(lambda: bool(trap.connections), within_s=2)
+        failure = trap_failure(trap)
+        assert failure is not None and "1 connection(s)" in failure
