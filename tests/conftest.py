@@ -10,12 +10,12 @@ the tests said.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from shared_folder import missing_shared, shared_dir
 from sparql_helpers import LoopbackListener, trap_failure
 
 from gbkg.kg.bootstrap import ensure_loaded
@@ -23,7 +23,6 @@ from gbkg.kg.curation import ClaimService
 from gbkg.kg.settings import Settings
 from gbkg.kg.store import OxigraphStore
 
-REPO = Path(__file__).resolve().parent.parent
 CURATOR_TOKEN = "test-token-alice"
 OTHER_TOKEN = "test-token-bob"
 
@@ -64,20 +63,6 @@ def network_trap(request: pytest.FixtureRequest) -> LoopbackListener:
     if TRAP not in request.config.stash:  # a run that did not start with this conftest
         pytest_sessionstart(request.session)
     return request.config.stash[TRAP]
-
-
-def shared_dir() -> Path:
-    """The project's shared folder (the source article, the W3C protocol cases):
-    ``$GBKG_SHARED``, or ``../shared`` beside the checkout."""
-    return Path(os.environ.get("GBKG_SHARED", REPO.parent / "shared"))
-
-
-def missing_shared(what: str, path: Path) -> str:
-    """The reason of a skip for want of a file of the shared folder: what to set."""
-    return (
-        f"{what} is not at {path}: set GBKG_SHARED to a copy of the project's shared folder "
-        "(default: ../shared beside the checkout)"
-    )
 
 
 @pytest.fixture(scope="session")

@@ -22,13 +22,13 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 from fastapi import FastAPI
+from shared_folder import shared_dir
 
 from gbkg.api.app import create_app
 from gbkg.kg.query_pool import Task, WorkerPool
 from gbkg.kg.settings import Settings
 from gbkg.kg.sparql import QueryJob, QueryOutput
 from gbkg.kg.store import OxigraphStore
-from tests.conftest import shared_dir
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import REPO
+from shared_folder import REPO
 
 
 @pytest.mark.parametrize("module", ["tests/test_sparql_conformance.py", "tests/test_curated.py"])

@@ -21,9 +21,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
+from shared_folder import missing_shared
 from sparql_helpers import build_app, load_cases, protocol_dir, quad_set, w3c_quads
-
-from tests.conftest import missing_shared
 
 CASES = load_cases()
 ENDPOINT = "/sparql"

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from shared_folder import shared_dir
 
 from gbkg.cli import main
 from gbkg.kg.store import OxigraphStore
-from tests.conftest import shared_dir
 
 NG = Path(__file__).parent / "gold" / "ng2018.json"
 
