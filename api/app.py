@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi.middleware.cors import CORSMiddleware
 
 from gbkg import __version__
@@ -15,6 +16,8 @@ from gbkg.api.deps import Services
 from gbkg.api.parameters import single_valued
 from gbkg.api.query_jobs import LIMIT_HEADER, TRUNCATED_HEADER
 from gbkg.api.request_guard import RequestGuard
+from gbkg.api.web import pages
+from gbkg.api.web.html import STATIC_DIR
 from gbkg.api.routers import (
     claims,
     downloads,
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         lifespan=lifespan,
         responses=errors.COMMON_RESPONSES,
         dependencies=[Depends(single_valued)],
+        docs_url=None,  # served from the package (api/web/pages.py): works offline
     )
     # The one attribute of app.state: every route gets what it needs from it through a
     # typed dependency (api.deps).
@@ -86,6 +90,10 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         expose_headers=["Location", "Content-Type", TRUNCATED_HEADER, LIMIT_HEADER],
     )
     errors.install(app)
+    # The pages first: each matches only a request that wants HTML (api/web/html.py).
+    app.include_router(pages.router)
+    app.include_router(pages.pages_only)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(claims.router)
