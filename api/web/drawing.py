@@ -1,5 +1,5 @@
 """Pictures drawn on the server as SVG: a forest plot of evidence lines, a
-neighbourhood of claims, and mechanism paths. Accessible (``role="img"``, a title, a
+neighbourhood of claims, and mechanism paths. Accessible (``role="group"``, a title, a
 description, a ``<title>`` on every mark) and shown without JavaScript.
 
 Direction is told by colour *and* shape (supports ■, no effect ○, disputes ▲,
@@ -192,7 +192,7 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str = "Forest plot") -> Mar
         f"{r.label}: {WORDS.get(r.direction, r.direction)}" for r in rows
     )
     return Markup(
-        f'<svg class="forest" viewBox="0 0 {width} {height:.0f}" role="img" '
+        f'<svg class="forest" viewBox="0 0 {width} {height:.0f}" role="group" '
         f'aria-labelledby="forest-title forest-desc" font-family="system-ui, sans-serif" '
         f'font-size="13" preserveAspectRatio="xMinYMin meet">'
         f'<title id="forest-title">{_a(title)}</title><desc id="forest-desc">{_a(desc)}</desc>'
@@ -309,7 +309,7 @@ def neighbourhood(picture: Picture, a: str, b: str, *, title: str) -> Markup:
     ]
     desc = f"{len(edges_svg)} claims drawn as edges between {len(nodes_svg)} entities"
     return Markup(
-        f'<svg class="neighbourhood" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="neighbourhood" viewBox="0 0 {width} {height}" role="group" '
         f'aria-labelledby="nb-title nb-desc" font-family="system-ui, sans-serif" '
         f'data-edges="{len(edges_svg)}">'
         f'<title id="nb-title">{_a(title)}</title><desc id="nb-desc">{_a(desc)}</desc>'
@@ -337,7 +337,7 @@ def path_picture(steps: Sequence[tuple[Node, Edge, Node]], *, title: str) -> Mar
     for i, node in enumerate(nodes):
         parts.append(_node_svg(node, xs[i], 45.0, main=i in (0, n - 1)))
     return Markup(
-        f'<svg class="path-picture" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="path-picture" viewBox="0 0 {width} {height}" role="group" '
         f'aria-label="{_a(title)}" font-family="system-ui, sans-serif">'
         + "".join(parts)
         + "</svg>"

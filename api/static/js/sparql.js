@@ -32,6 +32,7 @@ if (textarea && window.CodeMirror) {
     mode: "application/sparql-query",
     lineNumbers: true,
     viewportMargin: Infinity,
+    lineWrapping: true,
     extraKeys: {
       "Ctrl-Space": (editor) => editor.showHint({ hint: prefixHint, completeSingle: false }),
       "Ctrl-Enter": () => form.requestSubmit(),
@@ -41,6 +42,9 @@ if (textarea && window.CodeMirror) {
     },
   });
   cm.getInputField().setAttribute("aria-label", "SPARQL query");
+  // The editor's scroller can be reached by keyboard (axe: scrollable-region-focusable).
+  cm.getScrollerElement().setAttribute("tabindex", "0");
+  cm.getScrollerElement().setAttribute("aria-label", "SPARQL query (scroll)");
   cm.getInputField().setAttribute("aria-describedby", textarea.getAttribute("aria-describedby"));
   cm.on("inputRead", (editor, change) => {
     if (change.text[0] === ":" || /^\s*PREFIX\s+\w*$/i.test(editor.getLine(change.from.line))) {
