@@ -16,7 +16,6 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
@@ -681,14 +680,9 @@ def workbench(request: Request, store: StoreDep, graph: ClaimGraphDep) -> HTMLRe
 
 
 @pages_only.get("/docs")
-def docs() -> HTMLResponse:
-    return get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="gut-brain-kg API",
-        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-        swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
-    )
+def docs(request: Request) -> HTMLResponse:
+    """Swagger UI, its assets served from the package (``api/static/vendor/swagger-ui``)."""
+    return render(request, "docs.html")
 
 
 def expand_or_none(value: str) -> str | None:
