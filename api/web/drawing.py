@@ -283,17 +283,17 @@ def _node_svg(node: Node, x: float, y: float, main: bool) -> str:
 def neighbourhood(picture: Picture, a: str, b: str, *, title: str) -> Markup:
     """``a`` left, ``b`` right, the claims between them as bent edges, and each end's
     other neighbours on its side."""
-    width, height = 720, 420
-    pos: dict[str, tuple[float, float]] = {a: (250.0, 200.0), b: (470.0, 200.0)}
+    width, height = 760, 420
+    pos: dict[str, tuple[float, float]] = {a: (280.0, 200.0), b: (480.0, 200.0)}
     others = [n.id for n in picture.nodes if n.id not in (a, b)]
     touching_a = [
         n for n in others if any({e.source, e.target} == {a, n} for e in picture.edges)
     ]
     touching_b = [n for n in others if n not in touching_a]
-    for side, members, cx in ((-1, touching_a, 250.0), (1, touching_b, 470.0)):
+    for side, members, cx in ((-1, touching_a, 280.0), (1, touching_b, 480.0)):
         for i, n in enumerate(members):
             angle = math.pi * (i + 1) / (len(members) + 1) - math.pi / 2
-            pos[n] = (cx + side * 190 * math.cos(angle), 200 + 165 * math.sin(angle))
+            pos[n] = (cx + side * 175 * math.cos(angle), 200 + 165 * math.sin(angle))
     seen: dict[frozenset[str], int] = {}
     edges_svg: list[str] = []
     for edge in picture.edges:

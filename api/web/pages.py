@@ -288,7 +288,7 @@ def _citation(claim: dict[str, Any], iri: str) -> str:
     year = (claim.get("created") or "")[:4] or "n.d."
     curator = claim.get("curator") or "gut-brain-kg curators"
     curator = curator.rsplit("/", 1)[-1]
-    statement = claim.get("statement") or claim.get("quote") or "Claim"
+    statement = (claim.get("statement") or claim.get("quote") or "Claim").rstrip(".")
     source = (claim.get("source") or {}).get("title")
     from_source = f" From: {source}." if source else ""
     return f"{curator} ({year}). {statement}.{from_source} gut-brain-kg claim {iri}"

@@ -100,7 +100,9 @@ def shoot(page: Any, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
     page.set_viewport_size(DESKTOP)
+    assert width <= PHONE["width"], f"{name}: the page is {width} px wide on a phone"
 
 
 def serious_violations(page: Any) -> list[str]:
