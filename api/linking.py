@@ -62,6 +62,9 @@ class ClaimSummary(BaseModel):
     )
     source: SourceOut | None = None
     primary_source: SourceOut | None = None
+    proposition: str | None = Field(
+        default=None, description="the proposition the claim is about (its IRI), where known"
+    )
 
 
 Summary = TypeVar("Summary", bound=ClaimSummary)
