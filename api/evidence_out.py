@@ -10,11 +10,20 @@ fills it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gbkg.api.linking import ClaimSummary, EntityRef, RelationRef
+from gbkg.api.linking import ClaimSummary, EntityRef, RelationRef, claim_summary, entity_ref
+from gbkg.kg.analytics import ClaimGraph
+from gbkg.kg.evidence import RULE, Direction, EvidenceSummary, PropositionSummary
+from gbkg.kg.evidence.lines import Effect, Line
+from gbkg.kg.evidence.paths import SCORING, PathStep, RankedPaths
+from gbkg.kg.evidence.verdict import Stratum
+from gbkg.kg.evidence.weigh import via_steps
+from gbkg.kg.ids import expand
+from gbkg.kg.projection import ClaimRecord
 
 ConsensusName = Literal["supported", "no-effect", "contested", "context-dependent", "insufficient"]
 CertaintyName = Literal["high", "moderate", "low", "very low"]
@@ -175,6 +184,10 @@ class StepOut(BaseModel):
     lines: int
     weight: float = Field(description="from the consensus and certainty, in (0, 1]")
     reversed: bool = Field(default=False, description="read backwards (symmetric or inverse)")
+    via: list[ViaOut] = Field(
+        default_factory=list,
+        description="roll-up: the step starts or ends at an entity narrower than the one asked",
+    )
     context: dict[str, Any] = Field(
         default_factory=dict, description="qualifiers shared by its claims"
     )
@@ -202,3 +215,216 @@ class PathsOut(BaseModel):
 
 
 LineOut.model_rebuild()
+
+
+# Building the bodies from kg.evidence ------------------------------------------------
+
+NO_EFFECT_NOTE = "0 for SMD, MD, r; 1 for OR, RR, HR"
+
+
+def _labels(graph: ClaimGraph, records: Iterable[ClaimRecord]) -> dict[str, str]:
+    return {iri: graph.label(iri) for r in records for iri in (r.subject, r.object)}
+
+
+def claims_out(
+    graph: ClaimGraph, records: Iterable[ClaimRecord], proposition_of: Mapping[str, str]
+) -> list[ClaimSummary]:
+    records = list(records)
+    labels = _labels(graph, records)
+    return [
+        claim_summary(
+            r, labels, graph.vocabulary.label(r.predicate), proposition=proposition_of.get(r.iri)
+        )
+        for r in records
+    ]
+
+
+def _effect(effect: Effect | None) -> EffectOut | None:
+    if effect is None or (effect.size is None and effect.p_value is None):
+        return None
+    return EffectOut(
+        measure=effect.measure.value if effect.measure else None,
+        size=effect.size,
+        ci_low=effect.ci_low,
+        ci_high=effect.ci_high,
+        ci_level=effect.ci_level,
+        p_value=effect.p_value,
+        p_relation=effect.p_relation,
+        no_effect=effect.no_effect,
+    )
+
+
+def line_out(graph: ClaimGraph, line: Line, proposition_of: Mapping[str, str]) -> LineOut:
+    via = line.via
+    return LineOut(
+        id=line.iri,
+        proposition=line.proposition,
+        direction=line.direction.value,  # type: ignore[arg-type]
+        study=StudyOut(
+            id=line.study.iri,
+            label=line.study.label,
+            design=line.design.value if line.design else None,
+            independence=line.study.independence,  # type: ignore[arg-type]
+        ),
+        design=line.design.value if line.design else None,
+        n_participants=line.n_participants,
+        n_studies=line.n_studies,
+        effect=_effect(line.effect),
+        context=line.context.as_dict(),
+        strata=[
+            StratumOut(
+                context=r.context.as_dict(),
+                direction=r.direction.value,  # type: ignore[arg-type]
+                lines=[line.iri],
+                subgroup=r.subgroup,
+            )
+            for r in line.results
+        ]
+        if len(line.results) > 1
+        else [],
+        reached=LineRef(
+            exact=line.exact,
+            via=[ViaOut.model_validate(v) for v in via_steps(via)],
+        ),
+        reported_through=line.reported_through,
+        hedged=line.hedged,
+        claims=claims_out(graph, (i.record for i in line.items), proposition_of),
+        includes=[line_out(graph, sub, proposition_of) for sub in line.includes],
+    )
+
+
+def strata_out(strata: Iterable[Stratum]) -> list[StratumOut]:
+    return [
+        StratumOut(
+            context=s.context.as_dict(),
+            direction=s.direction,  # type: ignore[arg-type]
+            lines=s.lines,
+            subgroup=s.subgroup,
+        )
+        for s in strata
+    ]
+
+
+def counts_out(lines: list[Line], assertions: int) -> CountsOut:
+    def n(d: Direction) -> int:
+        return sum(1 for ln in lines if ln.direction is d)
+
+    return CountsOut(
+        lines=sum(1 for ln in lines if ln.counted),
+        supports=n(Direction.SUPPORTS),
+        no_effect=n(Direction.NO_EFFECT),
+        disputes=n(Direction.DISPUTES),
+        undetermined=n(Direction.UNDETERMINED),
+        claims=sum(len(ln.items) + sum(len(i.items) for i in ln.includes) for ln in lines),
+        assertions=assertions,
+    )
+
+
+def _proposition_fields(graph: ClaimGraph, p: PropositionSummary) -> dict[str, Any]:
+    return {
+        "id": p.iri,
+        "subject": entity_ref(p.subject, graph.label(p.subject)),
+        "predicate": RelationRef(id=p.relation.id, label=p.relation.label),
+        "object": entity_ref(p.object, graph.label(p.object)),
+        "qualifiers": p.qualifiers,
+        "consensus": p.verdict.consensus.value,
+        "certainty": p.verdict.certainty.value if p.verdict.certainty else None,
+        "reasons": p.verdict.reasons,
+    }
+
+
+def proposition_out(graph: ClaimGraph, p: PropositionSummary) -> PropositionOut:
+    return PropositionOut(**_proposition_fields(graph, p), lines=p.counted)
+
+
+def proposition_detail(graph: ClaimGraph, p: PropositionSummary) -> PropositionDetailOut:
+    of = {c.iri: p.iri for c in p.claims}
+    assertions = sum(1 for c in p.claims if c.active and c.finding.value == "assertion")
+    return PropositionDetailOut(
+        **_proposition_fields(graph, p),
+        counts=counts_out(p.lines, assertions),
+        lines=[line_out(graph, ln, of) for ln in p.lines],
+        claims=claims_out(graph, p.claims, of),
+        rule=RULE,
+    )
+
+
+def evidence_body(graph: ClaimGraph, summary: EvidenceSummary) -> EvidenceOut:
+    """The body of ``GET /evidence``."""
+    relation = summary.relation
+    of = summary.proposition_of
+    verdict = summary.verdict
+    return EvidenceOut(
+        subject=entity_ref(summary.subject.iri, summary.subject.label),
+        object=entity_ref(summary.object.iri, summary.object.label),
+        relation=RelationRef(id=relation.id, label=relation.label) if relation else None,
+        direction="forward" if summary.forward else "reverse",
+        exact=summary.exact,
+        consensus=verdict.consensus.value,
+        certainty=verdict.certainty.value if verdict.certainty else None,
+        reasons=verdict.reasons,
+        counts=counts_out(summary.lines, len(summary.assertions)),
+        propositions=[proposition_out(graph, p) for p in summary.propositions],
+        lines=[line_out(graph, ln, of) for ln in summary.lines],
+        assertions=claims_out(graph, summary.assertions, of),
+        strata=strata_out(verdict.strata)
+        if verdict.separated_by or len(verdict.strata) > 1
+        else [],
+        rule=RULE,
+    )
+
+
+def paths_body(
+    graph: ClaimGraph,
+    found: RankedPaths,
+    source: str,
+    target: str,
+    *,
+    max_hops: int,
+    exact: bool = False,
+) -> PathsOut:
+    """The body of ``GET /paths`` (also ``gbkg paths --format json``)."""
+    start, end = (str(expand(x)) for x in (source, target))
+    return PathsOut(
+        source=entity_ref(start, graph.label(start)),
+        target=entity_ref(end, graph.label(end)),
+        max_hops=max_hops,
+        exact=exact,
+        scoring=SCORING,
+        count=len(found),
+        candidates=found.candidates,
+        truncated=found.truncated,
+        paths=[
+            PathOut(
+                score=round(p.score, 6),
+                hops=p.hops,
+                explanation=p.explanation,
+                qualifier_changes=list(p.changes),
+                steps=[_step(graph, s) for s in p.steps],
+            )
+            for p in found
+        ],
+    )
+
+
+def _step(graph: ClaimGraph, s: PathStep) -> StepOut:
+    relation = graph.vocabulary.get(s.relation)
+    verdict = s.verdict
+    of = {c.iri: s.proposition for c in s.claims}
+    return StepOut.model_validate(
+        {
+            "from": entity_ref(s.source, graph.label(s.source)),
+            "to": entity_ref(s.target, graph.label(s.target)),
+            "relation": RelationRef(id=relation.id, label=relation.label),
+            "proposition": s.proposition,
+            "consensus": verdict.consensus.value,
+            "certainty": verdict.certainty.value if verdict.certainty else None,
+            "assertion_only": s.assertion_only,
+            "lines": s.counted,
+            "weight": round(s.weight, 6),
+            "reversed": s.reversed,
+            "context": s.context.as_dict(),
+            "via": via_steps(s.via),
+            "claims": claims_out(graph, s.claims, of),
+        }
+    )
