@@ -189,7 +189,7 @@ def evidence(
             forward, via = False, (*below_o[reading.subject], *below_s[reading.object])
         else:
             continue
-        if reading.direction is Direction.ASSERTION and record.active:
+        if reading.direction is Direction.ASSERTION:
             assertions.append(record)
         groups.setdefault((forward, reading.predicate), []).append(Item(reading, via))
     # Null claims on a broader relation join every narrower relation's group.
@@ -203,7 +203,7 @@ def evidence(
     best = None
     for (forward, predicate), items in sorted(groups.items()):
         shown, _ = orient([i.reading for i in items], vocabulary)
-        rolled = [Item(r, i.via) for r, i in zip(shown, items, strict=True) if r.record.active]
+        rolled = [Item(r, i.via) for r, i in zip(shown, items, strict=True)]
         q = proposition_iri(*((s_iri, predicate, o_iri) if forward else (o_iri, predicate, s_iri)))
         lines = build_lines(q, rolled, index.reports)
         supports = sum(1 for ln in lines if ln.direction is Direction.SUPPORTS)
@@ -227,7 +227,7 @@ def evidence(
         for _, rs in sorted(by_prop.items(), key=lambda kv: (kv[0] != q_iri, kv[0]))
     ]
     active_assertions = sum(
-        1 for r in shown if r.direction is Direction.ASSERTION and r.record.active
+        1 for r in shown if r.direction is Direction.ASSERTION
     )
     return EvidenceSummary(
         subject=s_name,
