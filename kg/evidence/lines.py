@@ -227,7 +227,7 @@ def _direction(results: list[Result]) -> Direction:
     roots = [r for r in counted if not r.subgroup] or counted
     votes: Counter[Direction] = Counter()
     for r in roots:
-        votes[r.direction] += len(r.items)
+        votes[r.direction] += 1  # results, not sentences: restating never tips a line
     order = {d: n for n, d in enumerate(COUNTED)}
     return min(votes, key=lambda d: (-votes[d], order[d]))
 

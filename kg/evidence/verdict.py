@@ -250,7 +250,7 @@ def _certainty(
             f"(fewer than {OPTIMAL_INFORMATION_SIZE})"
         )
     else:
-        if not crossing:
+        if not any(ln.effect and ln.effect.crosses_no_effect is not None for ln in scope):
             reasons.append("no confidence interval recorded: precision judged on size only")
         if not participants:
             reasons.append("number of participants not recorded")

@@ -226,9 +226,7 @@ def evidence(
         proposition_summary(index, [read(r.record, vocabulary) for r in rs])
         for _, rs in sorted(by_prop.items(), key=lambda kv: (kv[0] != q_iri, kv[0]))
     ]
-    active_assertions = sum(
-        1 for r in shown if r.direction is Direction.ASSERTION
-    )
+    active_assertions = sum(1 for r in shown if r.direction is Direction.ASSERTION)
     return EvidenceSummary(
         subject=s_name,
         object=o_name,

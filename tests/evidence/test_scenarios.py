@@ -89,7 +89,9 @@ def test_scenario_gives_its_documented_verdict(tmp_path: Path, name: str) -> Non
             if key in expect:
                 assert body["counts"][key] == expect[key]
         if "certainty_at_most" in expect:
-            assert CERTAINTY.index(body["certainty"]) <= CERTAINTY.index(expect["certainty_at_most"])
+            assert CERTAINTY.index(body["certainty"]) <= CERTAINTY.index(
+                expect["certainty_at_most"]
+            )
         if expect.get("reported_through"):
             assert all(line["reported_through"] for line in body["lines"])
         if "separated_by" in expect:
@@ -105,7 +107,9 @@ def test_scenario_gives_its_documented_verdict(tmp_path: Path, name: str) -> Non
             assert exact.json()["consensus"] == expect["exact_consensus"]
         if "upward" in expect:
             up = expect["upward"]
-            narrow = client.get("/evidence", params={"subject": up["subject"], "object": up["object"]})
+            narrow = client.get(
+                "/evidence", params={"subject": up["subject"], "object": up["object"]}
+            )
             assert narrow.json()["counts"]["lines"] == up["lines"]
         assert body["reasons"] and body["rule"]
     finally:
