@@ -27,16 +27,16 @@ VOCABULARY = Vocabulary(
         ),
     ]
 )
-S, O = "https://w3id.org/gbkg/entity/probiotic", "http://purl.obolibrary.org/obo/MONDO_0002050"
+SUBJECT, OBJECT = "https://w3id.org/gbkg/entity/probiotic", "http://purl.obolibrary.org/obo/MONDO_0002050"
 STUDIES = [f"https://w3id.org/gbkg/source/s{i}" for i in range(4)]
 POPULATIONS = [None, "adults", "Adults ", "older adults", "  older   adults"]
 
 claims = st.builds(
     lambda n, predicate, finding, study, population, design: ClaimRecord(
         iri=f"https://w3id.org/gbkg/claim/c{n}",
-        subject=S,
+        subject=SUBJECT,
         predicate=G + predicate,
-        object=O,
+        object=OBJECT,
         finding=finding,
         study_design=design,
         context={"population": population} if population else {},
