@@ -79,6 +79,8 @@ class GBA(DefinedNamespace):
     CommunicationChannel: URIRef
     CommunicationSystem: URIRef
     Population: URIRef
+    Treatment: URIRef
+    BodyOfEvidence: URIRef
     Attribute: URIRef
 
     # individuals
