@@ -85,6 +85,8 @@ class GBA(DefinedNamespace):
     CommunicationChannel: URIRef
     CommunicationSystem: URIRef
     Population: URIRef
+    Treatment: URIRef
+    BodyOfEvidence: URIRef
     Attribute: URIRef
 
     # individuals

@@ -84,7 +84,7 @@ def test_same_content_same_iri_whatever_the_spelling() -> None:
     b = parse_claim(
         base_claim(
             subject="https://w3id.org/gbkg/entity/probiotic",
-            object="https://identifiers.org/hgnc:6018",
+            object="http://identifiers.org/hgnc/6018",
             statistics={
                 "effect_measure": "SMD",
                 "effect_size": -0.10,

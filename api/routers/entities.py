@@ -48,7 +48,7 @@ class TypeOut(BaseModel):
 
 
 class XrefOut(BaseModel):
-    id: str = Field(examples=["https://identifiers.org/ncbigene:3569"])
+    id: str = Field(examples=["NCBIGene:3569"])
     iri: str
     match: str = Field(description="exact, close, broad, narrow or related (SKOS mapping)")
 
