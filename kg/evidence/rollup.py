@@ -1,11 +1,12 @@
 """Roll-up along the hierarchy: narrower entities' evidence counts for broader ones.
 
-The links are read from the store (``queries/api/evidence-hierarchy.rq``): condition
-subclasses (``rdfs:subClassOf``: major depressive disorder ⊂ depressive disorder),
-taxonomy (``skos:broader``: strain → species → genus), product membership
-(``gba:hasMember``: a probiotic product has the taxa it contains), marker classes
-(IL-6 ⊂ inflammatory marker). Each link has a *how*: ``subclass``, ``taxon``,
-``product`` or ``marker``.
+The links are ``skos:broader`` (or ``rdfs:subClassOf``) between entities, read from
+the store (``queries/api/evidence-hierarchy.rq``): condition subclasses (major
+depressive disorder → depressive disorder → mood disorder), taxonomy (strain → species
+→ genus), product membership (a taxon → the probiotic product that contains it), marker
+classes (IL-6 → inflammatory marker). Each link has a *how*, from the two entities'
+types: ``taxon`` (taxon to taxon), ``product`` (taxon to a non-taxon, or a product
+member), ``marker`` (a marker or measure class), else ``subclass``.
 
 Roll-up goes downwards only: asking about depressive disorder gathers the claims
 about major depressive disorder (each marked with the links that reached it), never
@@ -34,7 +35,6 @@ from gbkg.kg.store import Backend
 
 _RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _SKOS_BROADER = "http://www.w3.org/2004/02/skos/core#broader"
-_HAS_MEMBER = "https://w3id.org/gbkg/ontology#hasMember"
 _G = "https://w3id.org/gbkg/ontology#"
 _TAXON_TYPES = frozenset({_G + "MicrobialTaxon", _G + "Strain", _G + "Species", _G + "Genus"})
 
@@ -48,9 +48,7 @@ class Link:
     how: str
 
 
-def _how(link: str, narrower_types: set[str], broader_types: set[str]) -> str:
-    if link == _HAS_MEMBER:
-        return "product"
+def _how(narrower_types: set[str], broader_types: set[str]) -> str:
     if narrower_types & _TAXON_TYPES and broader_types & _TAXON_TYPES:
         return "taxon"
     if narrower_types & _TAXON_TYPES:
@@ -81,7 +79,7 @@ class Hierarchy:
             types = rows.setdefault(key, (set(), set()))
             types[0].add(row["narrowerType"].value)
             types[1].add(row["broaderType"].value)
-        return cls(Link(n, b, _how(k, *rows[(n, b, k)])) for n, b, k in rows)
+        return cls(Link(n, b, _how(*rows[(n, b, k)])) for n, b, k in rows)
 
     def narrower(self, iri: str) -> dict[str, tuple[Link, ...]]:
         """``iri`` and every entity below it, each with the links from it up to ``iri``."""

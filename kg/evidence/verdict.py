@@ -9,7 +9,8 @@ assertions are never counted)
    overall result is never compared with its own subgroups. A disagreement is
    *separated* when a recorded qualifier tells them apart: both state it, and their
    values (normalized) share nothing. An unqualified result meets every stratum, so it
-   is never separated;
+   is never separated. Within one study, only results split along the same qualifiers
+   are compared (under 60 with over 65, not with "patients with MDD");
 3. no disagreement — ``supported`` (the lines support) or ``no-effect``;
 4. every disagreement separated — ``context-dependent`` (the qualifiers are named);
 5. otherwise — ``contested``.
@@ -128,10 +129,11 @@ def _disagreements(lines: list[Line]) -> list[tuple[Line, Result, Line, Result]]
     for (la, ra), (lb, rb) in combinations(results, 2):
         if ra.direction is rb.direction:
             continue
-        if la is lb and (
-            ra.context.narrower_than(rb.context) or rb.context.narrower_than(ra.context)
-        ):
-            continue  # a study's overall result and its own subgroup
+        if la is lb and set(ra.context.mapping) != set(rb.context.mapping):
+            # A study's overall result and its subgroups, or subgroups split along
+            # different qualifiers (age, condition): they overlap, and are not weighed
+            # against each other.
+            continue
         found.append((la, ra, lb, rb))
     return found
 

@@ -27,7 +27,10 @@ VOCABULARY = Vocabulary(
         ),
     ]
 )
-SUBJECT, OBJECT = "https://w3id.org/gbkg/entity/probiotic", "http://purl.obolibrary.org/obo/MONDO_0002050"
+SUBJECT, OBJECT = (
+    "https://w3id.org/gbkg/entity/probiotic",
+    "http://purl.obolibrary.org/obo/MONDO_0002050",
+)
 STUDIES = [f"https://w3id.org/gbkg/source/s{i}" for i in range(4)]
 POPULATIONS = [None, "adults", "Adults ", "older adults", "  older   adults"]
 

@@ -27,17 +27,26 @@ HERE = Path(__file__).parent / "scenarios"
 TOKEN = "scenario-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CERTAINTY = ["very low", "low", "moderate", "high"]
-SCENARIOS = sorted(p.stem for p in HERE.glob("*.json") if p.stem != "ng2018")
+SCENARIOS = sorted(p.stem for p in HERE.glob("*.json"))
 
 
-def claim_json(entry: str | dict[str, Any]) -> dict[str, Any]:
-    """A claim of a scenario: inline, a file name, or a file with fields overridden."""
-    if isinstance(entry, str):
-        entry = {"file": entry}
-    if "file" in entry:
-        base = json.loads((HERE / entry["file"]).read_text(encoding="utf-8"))
-        entry = {**base, **{k: v for k, v in entry.items() if k != "file"}}
-    return {k: v for k, v in entry.items() if not k.startswith("_")}
+DATA = Path(__file__).parent.parent / "data"
+
+
+def claim_json(entry: dict[str, Any], ids: list[str]) -> dict[str, Any]:
+    """A claim of a scenario: inline, or claim ``index`` of a ``tests/data`` file with
+    fields overridden; ``"$N"`` stands for the IRI of the scenario's N-th posted claim."""
+    if "data" in entry:
+        base = json.loads((DATA / entry["data"]).read_text(encoding="utf-8"))["claims"]
+        entry = {
+            **base[entry["index"]],
+            **{k: v for k, v in entry.items() if k not in ("data", "index")},
+        }
+    return {
+        k: ids[int(v[1:])] if isinstance(v, str) and v.startswith("$") else v
+        for k, v in entry.items()
+        if not k.startswith("_")
+    }
 
 
 def scenario_app(tmp: Path, scenario: dict[str, Any]) -> Iterator[TestClient]:
@@ -67,7 +76,7 @@ def run(tmp: Path, name: str) -> tuple[dict[str, Any], dict[str, Any], TestClien
     client = next(apps)
     ids = []
     for entry in scenario["claims"]:
-        response = client.post("/claims", json=claim_json(entry), headers=AUTH)
+        response = client.post("/claims", json=claim_json(entry, ids), headers=AUTH)
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
     for index in scenario.get("retract", []):
