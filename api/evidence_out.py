@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,7 +22,7 @@ from gbkg.kg.evidence import RULE, Direction, EvidenceSummary, PropositionSummar
 from gbkg.kg.evidence.lines import Effect, Line
 from gbkg.kg.evidence.paths import SCORING, PathStep, RankedPaths
 from gbkg.kg.evidence.verdict import Stratum
-from gbkg.kg.evidence.weigh import via_steps
+from gbkg.kg.evidence.weigh import claim_evidence, via_steps
 from gbkg.kg.ids import expand
 from gbkg.kg.projection import ClaimRecord
 
@@ -148,6 +149,16 @@ class PropositionDetailOut(PropositionBase):
     rule: str
 
 
+class EntityEvidenceOut(PropositionOut):
+    """On an entity page: what the claims say about the entity and one partner (rolled up)."""
+
+    direction: Literal["forward", "reverse"] = Field(
+        description="forward: this entity is the subject; reverse: the object"
+    )
+    rolled_up: int = Field(description="lines reached through narrower entities")
+    href: str = Field(description="GET /evidence for the pair")
+
+
 class EvidenceOut(BaseModel):
     """``GET /evidence``: every line about two entities, a consensus and a certainty."""
 
@@ -226,17 +237,30 @@ def _labels(graph: ClaimGraph, records: Iterable[ClaimRecord]) -> dict[str, str]
     return {iri: graph.label(iri) for r in records for iri in (r.subject, r.object)}
 
 
+def standing(graph: ClaimGraph, iri: str) -> dict[str, str | None]:
+    """``proposition``, ``line``, ``consensus``, ``certainty`` of an active claim ({} else)."""
+    found = claim_evidence(graph, iri)
+    if found is None:
+        return {}
+    return {
+        "proposition": found.proposition,
+        "line": found.line,
+        "consensus": found.consensus,
+        "certainty": found.certainty,
+    }
+
+
 def claims_out(
     graph: ClaimGraph, records: Iterable[ClaimRecord], proposition_of: Mapping[str, str]
 ) -> list[ClaimSummary]:
     records = list(records)
     labels = _labels(graph, records)
-    return [
-        claim_summary(
-            r, labels, graph.vocabulary.label(r.predicate), proposition=proposition_of.get(r.iri)
-        )
-        for r in records
-    ]
+    out: list[ClaimSummary] = []
+    for r in records:
+        known = standing(graph, r.iri) or {"proposition": proposition_of.get(r.iri)}
+        label = graph.vocabulary.label(r.predicate)
+        out.append(claim_summary(r, labels, label, model=ClaimSummary, **known))
+    return out
 
 
 def _effect(effect: Effect | None) -> EffectOut | None:
@@ -428,3 +452,32 @@ def _step(graph: ClaimGraph, s: PathStep) -> StepOut:
             "claims": claims_out(graph, s.claims, of),
         }
     )
+
+
+def entity_evidence_out(
+    graph: ClaimGraph, summaries: Iterable[EvidenceSummary]
+) -> list[EntityEvidenceOut]:
+    """The ``evidence.propositions`` of an entity page."""
+    out = []
+    for summary in summaries:
+        relation = summary.relation
+        assert relation is not None and summary.proposition is not None
+        a, b = summary.subject, summary.object
+        s_, o_ = (a, b) if summary.forward else (b, a)
+        verdict = summary.verdict
+        out.append(
+            EntityEvidenceOut(
+                id=summary.proposition,
+                subject=entity_ref(s_.iri, s_.label),
+                predicate=RelationRef(id=relation.id, label=relation.label),
+                object=entity_ref(o_.iri, o_.label),
+                consensus=verdict.consensus.value,
+                certainty=verdict.certainty.value if verdict.certainty else None,
+                reasons=verdict.reasons,
+                lines=sum(1 for ln in summary.lines if ln.counted),
+                direction="forward" if summary.forward else "reverse",
+                rolled_up=sum(1 for ln in summary.lines if not ln.exact),
+                href=f"/evidence?subject={quote(a.id, safe='')}&object={quote(b.id, safe='')}",
+            )
+        )
+    return out

@@ -65,6 +65,9 @@ class ClaimSummary(BaseModel):
     proposition: str | None = Field(
         default=None, description="the proposition the claim is about (its IRI), where known"
     )
+    line: str | None = Field(default=None, description="the evidence line it is an item of")
+    consensus: str | None = Field(default=None, description="its proposition's consensus")
+    certainty: str | None = Field(default=None, description="its proposition's certainty")
 
 
 Summary = TypeVar("Summary", bound=ClaimSummary)

@@ -273,3 +273,74 @@ def proposition(graph: ClaimGraph, iri: str) -> PropositionSummary:
         if (r := read(rec, graph.vocabulary)).proposition == iri
     ]  # fmt: skip
     return proposition_summary(index, readings)
+
+
+@dataclass(frozen=True)
+class ClaimEvidence:
+    """Where one claim stands: its proposition, its line, and the proposition's verdict."""
+
+    proposition: str
+    line: str | None
+    consensus: str
+    certainty: str | None
+
+
+def claim_evidence(graph: ClaimGraph, iri: str) -> ClaimEvidence | None:
+    """The evidence standing of the active claim ``iri`` (``None`` when not active).
+
+    Verdicts are memoized per proposition until the claim graph's next update.
+    """
+    ends = graph._edges.get(iri)
+    if ends is None:
+        return None
+    data = graph.graph.get_edge_data(*ends, key=iri)
+    if data is None:
+        return None
+    reading = read(data["record"], graph.vocabulary)
+    index = evidence_index(graph)
+    memo: dict[str, PropositionSummary] = index.steps.setdefault("propositions", {})  # type: ignore[assignment]
+    summary = memo.get(reading.proposition)
+    if summary is None:
+        pairs = index.propositions().get(reading.proposition, set())
+        records = {r.iri: r for a, b in sorted(pairs) for r in graph.records_between(a, b)}
+        readings = [
+            r for rec in sorted(records.values(), key=lambda c: c.iri)
+            if (r := read(rec, graph.vocabulary)).proposition == reading.proposition
+        ]  # fmt: skip
+        summary = memo[reading.proposition] = proposition_summary(index, readings)
+    line = next(
+        (
+            ln.iri
+            for top in summary.lines
+            for ln in (top, *top.includes)
+            if any(i.record.iri == iri for i in ln.items)
+        ),
+        None,
+    )
+    verdict = summary.verdict
+    return ClaimEvidence(
+        reading.proposition,
+        line,
+        verdict.consensus.value,
+        verdict.certainty.value if verdict.certainty else None,
+    )
+
+
+def entity_evidence(graph: ClaimGraph, iri: str, *, exact: bool = False) -> list[EvidenceSummary]:
+    """What the claims say about ``iri`` and each entity it is linked with (rolled up from
+    its narrower entities unless ``exact``), one summary per partner, ordered by label."""
+    index = evidence_index(graph)
+    below = {iri: ()} if exact else index.hierarchy.narrower(iri)
+    partners: set[str] = set()
+    with graph._lock:
+        for node in below:
+            if node in graph.graph:
+                partners.update(graph.graph.successors(node))
+                partners.update(graph.graph.predecessors(node))
+    partners -= set(below)
+    found = []
+    for partner in sorted(partners, key=lambda p: (graph.label(p).casefold(), p)):
+        summary = evidence(graph, iri, partner, exact=exact)
+        if summary.relation is not None:
+            found.append(summary)
+    return found
