@@ -210,7 +210,7 @@ RECORDS: list[dict] = [
         "quantity": {"value": 95, "unit": "percent", "of": "the body's serotonin"},
     },
     {
-        "subject": "gbkg:gut-dysbiosis", "predicate": "gba:contributesTo", "object": "gbkg:mood-disorder",
+        "subject": "gbkg:gut-dysbiosis", "predicate": "gba:contributesTo", "object": "MONDO:0005371",
         "finding": "assertion", "hedged": True,
         "statement": "A disrupted balance of gut bacteria may contribute to mood disorders.",
         "quote": "When the balance of gut bacteria is disrupted, it may contribute to mood disorders.",

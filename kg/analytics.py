@@ -187,6 +187,10 @@ class ClaimGraph:
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
         self._edges: dict[str, tuple[str, str]] = {}
+        #: Bumped by every :meth:`update`: derived views (:mod:`kg.evidence.index`) key on it.
+        self.version = 0
+        #: Views derived from this graph, dropped on every update (``kg.evidence``).
+        self.derived: dict[str, object] = {}
 
     # Building ---------------------------------------------------------------------
 
@@ -246,6 +250,8 @@ class ClaimGraph:
         if self.store is None:
             raise RuntimeError("this claim graph was not built from a store; it cannot update")
         with self._lock:
+            self.version += 1
+            self.derived.clear()
             for iri in iris:
                 self._drop(iri)
                 record = claim_record(self.store, iri)

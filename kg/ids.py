@@ -63,8 +63,11 @@ PREFIX_MAP: dict[str, str] = {
     "claim": "https://w3id.org/gbkg/claim/",
     "source": "https://w3id.org/gbkg/source/",
     "curator": "https://w3id.org/gbkg/curator/",
-    "HGNC": "https://identifiers.org/hgnc:",
-    "MESH": "https://identifiers.org/mesh:",
+    # Non-OBO identifiers in the IRI form of the Biolink model's prefix map.
+    "HGNC": "http://identifiers.org/hgnc/",
+    "NCBIGene": "http://identifiers.org/ncbigene/",
+    "UniProtKB": "http://purl.uniprot.org/uniprot/",
+    "MESH": "http://id.nlm.nih.gov/mesh/",
     "doi": "https://doi.org/",
     "biolink": "https://w3id.org/biolink/vocab/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",

@@ -223,9 +223,7 @@ class RemoteStore:
                 yield from (q for q in found if self._visible(q.graph_name))
             return
         rows = self._select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        yield from (
-            ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if self._visible(r["g"])
-        )
+        yield from (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if self._visible(r["g"]))
 
     def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]:
         rows = self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", s=subject)

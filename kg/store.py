@@ -76,9 +76,7 @@ class Backend(Protocol):
         """Store each claim (IRI → its quads) unless stored; the IRIs this call stored."""
         ...
 
-    def retract_claim(
-        self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]
-    ) -> bool:
+    def retract_claim(self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> bool:
         """Swap a claim's publication info unless it is retracted; whether this call did."""
         ...
 
@@ -256,9 +254,7 @@ class OxigraphStore:
             self.extend(q for quads in new.values() for q in quads)
         return set(new)
 
-    def retract_claim(
-        self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]
-    ) -> bool:
+    def retract_claim(self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> bool:
         retracted = ox.Quad(
             ox.NamedNode(iri), ox.NamedNode(_GBA + "status"), ox.NamedNode(_GBA + "Retracted"),
             ox.NamedNode(iri + "#pubinfo"),

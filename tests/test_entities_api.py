@@ -93,11 +93,11 @@ def test_an_entity_with_cross_references(client: TestClient) -> None:
     body = client.get("/entities/HGNC:6018").json()
     assert body["label"] == "interleukin-6"
     assert {
-        "id": "https://identifiers.org/ncbigene:3569",
-        "iri": "https://identifiers.org/ncbigene:3569",
+        "id": "NCBIGene:3569",
+        "iri": "http://identifiers.org/ncbigene/3569",
         "match": "exact",
     } in body["xrefs"]
-    by_iri = client.get("/entities/https://identifiers.org/hgnc:6018")
+    by_iri = client.get("/entities/http://identifiers.org/hgnc/6018")
     assert by_iri.status_code == 200 and by_iri.json()["id"] == "HGNC:6018"
 
 

@@ -157,7 +157,9 @@ def test_effect_measures_carry_their_no_effect_value(
 
 def test_individuals_have_their_classes(ontology: Graph) -> None:
     findings = set(ontology.subjects(RDF.type, GBA.Finding))
-    assert findings == {GBA.EffectFinding, GBA.NullFinding, GBA.AssertionFinding}
+    assert findings == {
+        GBA.EffectFinding, GBA.NullFinding, GBA.AssertionFinding, GBA.UndeterminedFinding
+    }  # fmt: skip
     assert set(ontology.subjects(RDF.type, GBA.Status)) == {GBA.Active, GBA.Retracted}
     designs = {
         str(ontology.value(d, SKOS.notation)) for d in ontology.subjects(RDF.type, GBA.StudyDesign)
@@ -182,6 +184,7 @@ def test_entity_kinds_are_entities(ontology: Graph) -> None:
         "MicrobialTaxon", "Probiotic", "Prebiotic", "PrebioticFood", "FermentedFood", "Food",
         "Antidepressant", "SSRI", "Neurotransmitter", "InflammatoryMarker", "Condition",
         "AnatomicalStructure", "CommunicationChannel", "BiologicalProcess", "Population",
+        "Treatment", "BodyOfEvidence",
     ):  # fmt: skip
         assert GBA[name] in kinds
 
@@ -225,6 +228,7 @@ def test_labels_are_unique(entities: Graph) -> None:
         ("HGNC:11892", "tumor necrosis factor", "InflammatoryMarker"),
         ("MONDO:0002009", "major depressive disorder", "Condition"),
         ("MONDO:0002050", "depressive disorder", "Condition"),
+        ("MONDO:0005371", "mood disorder", "Condition"),
         ("UBERON:0001759", "vagus nerve", "AnatomicalStructure"),
         ("UBERON:0000955", "brain", "AnatomicalStructure"),
         ("NCBITaxon:1579", "Lactobacillus acidophilus", "MicrobialTaxon"),
@@ -253,3 +257,92 @@ def test_lactobacillus_casei_keeps_its_old_name(entities: Graph) -> None:
 def test_no_blank_nodes(name: str) -> None:
     graph = Graph().parse(data=ontology_file(name).read_bytes(), format="turtle")
     assert not [t for t in graph if any(isinstance(term, BNode) for term in t)]
+
+
+# --- corrections of 2026-12 (issue 8): alignments checked against RO, ECO, Biolink ---
+
+RO = "http://purl.obolibrary.org/obo/RO_"
+BIOLINK = "https://w3id.org/biolink/vocab/"
+
+
+def alignments(ontology: Graph, relation: URIRef) -> set[str]:
+    return {
+        str(o)
+        for p in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.relatedMatch)
+        for o in ontology.objects(relation, p)
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "present", "absent"),
+    [
+        ("contains", [BIOLINK + "has_part"], [RO + "0001019"]),  # obsolete in RO
+        ("contributesTo", [RO + "0003304"], [RO + "0002326"]),
+        ("improves", [RO + "0003307", BIOLINK + "ameliorates_condition"], []),
+        ("worsens", [RO + "0003309", BIOLINK + "exacerbates_condition"], []),
+        ("increases", [BIOLINK + "affects"], [RO + "0002213"]),  # processes only
+        ("decreases", [BIOLINK + "affects"], [RO + "0002212"]),
+        ("studiedFor", [BIOLINK + "studied_to_treat"], []),
+        ("hasAttribute", [RO + "0000053"], [BIOLINK + "has_attribute"]),  # a node property
+    ],
+)
+def test_relation_alignments(ontology: Graph, name: str, present: list, absent: list) -> None:
+    found = alignments(ontology, GBA[name])
+    assert set(present) <= found, f"gba:{name} lacks {set(present) - found}"
+    assert not set(absent) & found, f"gba:{name} still aligned to {set(absent) & found}"
+
+
+def test_produces_matches_ro_and_biolink_the_same_way(ontology: Graph) -> None:
+    exact = set(ontology.objects(GBA.produces, SKOS.exactMatch))
+    assert {URIRef(RO + "0003000"), URIRef(BIOLINK + "produces")} <= exact
+    assert ontology.value(GBA.produces, SKOS.closeMatch) is None
+
+
+def test_expert_opinion_is_author_statement(ontology: Graph) -> None:
+    assert ontology.value(GBA.ExpertOpinionDesign, SKOS.closeMatch) == expand("ECO:0000204")
+
+
+def test_mood_disorder_is_mondo_and_ssri_matches_chebi(entities: Graph) -> None:
+    assert (expand("gbkg:mood-disorder"), RDFS.label, None) not in entities
+    assert (expand("gbkg:ssri"), SKOS.closeMatch, expand("CHEBI:50949")) in entities
+
+
+def test_digestive_system_is_not_a_synonym_of_the_digestive_tract(entities: Graph) -> None:
+    synonyms = {str(s) for s in entities.objects(expand("UBERON:0001555"), SKOS.altLabel)}
+    assert "digestive system" not in synonyms
+
+
+def test_hgnc_iris_take_the_biolink_form(entities: Graph) -> None:
+    assert str(expand("HGNC:6018")) == "http://identifiers.org/hgnc/6018"
+    assert entities.value(expand("HGNC:6018"), RDFS.label) == Literal("interleukin-6")
+    xrefs = set(entities.objects(expand("HGNC:6018"), SKOS.exactMatch))
+    assert xrefs == {expand("NCBIGene:3569")}
+
+
+@pytest.mark.parametrize(
+    ("narrower", "broader"),
+    [
+        ("MONDO:0002009", "MONDO:0002050"),  # major depressive disorder -> depressive disorder
+        ("MONDO:0002050", "MONDO:0005371"),  # depressive disorder -> mood disorder
+        ("NCBITaxon:1579", "NCBITaxon:1578"),  # L. acidophilus -> Lactobacillus
+        ("NCBITaxon:1587", "NCBITaxon:1578"),
+        ("NCBITaxon:216816", "NCBITaxon:1678"),  # B. longum -> Bifidobacterium
+        ("NCBITaxon:1681", "NCBITaxon:1678"),
+        ("HGNC:6018", "gbkg:inflammatory-marker"),
+        ("HGNC:11892", "gbkg:inflammatory-marker"),
+        ("gbkg:ssri", "gbkg:antidepressant"),
+    ],
+)
+def test_the_hierarchy_the_roll_up_walks(entities: Graph, narrower: str, broader: str) -> None:
+    assert (expand(narrower), SKOS.broader, expand(broader)) in entities
+
+
+def test_broader_links_stay_among_known_entities_and_have_no_cycle(entities: Graph) -> None:
+    known = set(entities.subjects(RDFS.label, None))
+    for a, b in entities.subject_objects(SKOS.broader):
+        assert b in known, f"{a} broader {b}: not a known entity"
+        assert a not in set(entities.transitive_objects(b, SKOS.broader)), f"cycle at {a}"
+
+
+def test_casei_is_not_put_under_lactobacillus(entities: Graph) -> None:
+    assert entities.value(expand("NCBITaxon:1582"), SKOS.broader) is None

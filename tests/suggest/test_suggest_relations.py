@@ -123,12 +123,17 @@ def test_co_intervention_and_strains_are_qualifiers(suggester: Suggester) -> Non
 
 
 def test_a_qualifier_phrase_that_is_more_than_an_entity_stays_words(suggester: Suggester) -> None:
+    # "conventional depression treatments" alone is now a known entity
+    # (gbkg:conventional-depression-treatment); with "in older adults" it is more than one.
     text = (
         "Probiotics may provide added benefits when used alongside conventional depression "
-        "treatments."
+        "treatments in older adults."
     )
     (candidate,) = suggester.suggest(text, validate=False).candidates
-    assert candidate.claim["context"]["co_intervention"] == "conventional depression treatments"
+    assert (
+        candidate.claim["context"]["co_intervention"]
+        == "conventional depression treatments in older adults"
+    )
 
 
 def test_comparator_and_outcome_are_kept_in_extracted(suggester: Suggester) -> None:
