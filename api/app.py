@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from gbkg import __version__
 from gbkg.api import errors
@@ -16,8 +16,6 @@ from gbkg.api.deps import Services
 from gbkg.api.parameters import single_valued
 from gbkg.api.query_jobs import LIMIT_HEADER, TRUNCATED_HEADER
 from gbkg.api.request_guard import RequestGuard
-from gbkg.api.web import pages
-from gbkg.api.web.html import STATIC_DIR
 from gbkg.api.routers import (
     claims,
     downloads,
@@ -29,6 +27,8 @@ from gbkg.api.routers import (
     sparql,
     suggest,
 )
+from gbkg.api.web import pages
+from gbkg.api.web.html import STATIC_DIR
 from gbkg.kg.backends import open_store
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.settings import Settings, get_settings

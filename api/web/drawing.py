@@ -101,6 +101,36 @@ def _ticks(low: float, high: float, ratio: bool) -> list[float]:
     return ticks
 
 
+class _Scale:
+    """Values to x positions: linear, or logarithmic for ratios; ``values`` empty: the
+    middle (no estimate to place)."""
+
+    def __init__(self, values: list[float], ratio: bool, left: float, right: float) -> None:
+        self.ratio, self.left, self.right = ratio, left, right
+        kept = [self._f(v) for v in values if not ratio or v > 0]
+        if not kept:
+            self.lo, self.hi = -1.0, 1.0
+            self.empty = True
+            return
+        self.empty = False
+        lo, hi = min(kept), max(kept)
+        pad = (hi - lo) * 0.12 or 0.5
+        self.lo, self.hi = lo - pad, hi + pad
+
+    def _f(self, v: float) -> float:
+        return math.log(v) if self.ratio else v
+
+    def x(self, v: float) -> float:
+        if self.empty:
+            return (self.left + self.right) / 2
+        return self.left + (self._f(v) - self.lo) / (self.hi - self.lo) * (self.right - self.left)
+
+    def bounds(self) -> tuple[float, float]:
+        if self.ratio:
+            return math.exp(self.lo), math.exp(self.hi)
+        return self.lo, self.hi
+
+
 def forest_plot(rows: Sequence[ForestRow], *, title: str = "Forest plot") -> Markup:
     """Each row's estimate and CI on its measure's axis, with the no-effect line; rows are
     grouped by measure; a line without an estimate is marked on the no-effect line."""
@@ -118,25 +148,15 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str = "Forest plot") -> Mar
         ratio = key in RATIO_MEASURES
         base = no_effect(key) if key else None
         if key:
-            values = [base] + [
+            values = [no_effect(key)] + [
                 v for r in members for v in (r.size, r.ci_low, r.ci_high) if v is not None
             ]
-            values = [v for v in values if v is not None and (not ratio or v > 0)]
-            fn = (lambda v: math.log(v)) if ratio else (lambda v: v)
-            lo, hi = min(fn(v) for v in values), max(fn(v) for v in values)
-            pad = (hi - lo) * 0.12 or 0.5
-            lo, hi = lo - pad, hi + pad
-
-            def x_of(v: float, fn=fn, lo=lo, hi=hi) -> float:  # type: ignore[no-untyped-def]
-                return left + (fn(v) - lo) / (hi - lo) * (right - left)
-
+            scale = _Scale(values, ratio, left, right)
             heading = f"{key}: no effect at {base:g}" + (" (log scale)" if ratio else "")
         else:
+            scale = _Scale([], False, left, right)
             heading = "No estimate reported: marked on the no-effect line"
-
-            def x_of(v: float) -> float:
-                return (left + right) / 2
-
+        x_of = scale.x
         parts.append(
             f'<text x="4" y="{y0 + 18:.1f}" class="group-heading" font-weight="bold">'
             f"{_a(heading)}</text>"
@@ -180,7 +200,7 @@ def forest_plot(rows: Sequence[ForestRow], *, title: str = "Forest plot") -> Mar
                 f'<line x1="{left}" y1="{axis_y:.1f}" x2="{right}" y2="{axis_y:.1f}" '
                 'stroke="#555"/>'
             )
-            for t in _ticks(math.exp(lo) if ratio else lo, math.exp(hi) if ratio else hi, ratio):
+            for t in _ticks(*scale.bounds(), ratio):
                 tx = x_of(t)
                 parts.append(
                     f'<line x1="{tx:.1f}" y1="{axis_y:.1f}" x2="{tx:.1f}" y2="{axis_y + 4:.1f}" '
@@ -257,12 +277,16 @@ def _edge_svg(edge: Edge, a: tuple[float, float], b: tuple[float, float], bend: 
 
 
 def _arrows() -> str:
-    return "<defs>" + "".join(
-        f'<marker id="arrow-{name}" viewBox="0 0 10 10" refX="22" refY="5" markerWidth="5" '
-        f'markerHeight="5" orient="auto-start-reverse" markerUnits="userSpaceOnUse" '
-        f'><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
-        for name, colour in COLOURS.items()
-    ) + "</defs>"
+    return (
+        "<defs>"
+        + "".join(
+            f'<marker id="arrow-{name}" viewBox="0 0 10 10" refX="22" refY="5" markerWidth="5" '
+            f'markerHeight="5" orient="auto-start-reverse" markerUnits="userSpaceOnUse" '
+            f'><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+            for name, colour in COLOURS.items()
+        )
+        + "</defs>"
+    )
 
 
 def _node_svg(node: Node, x: float, y: float, main: bool) -> str:
@@ -286,9 +310,7 @@ def neighbourhood(picture: Picture, a: str, b: str, *, title: str) -> Markup:
     width, height = 760, 420
     pos: dict[str, tuple[float, float]] = {a: (280.0, 200.0), b: (480.0, 200.0)}
     others = [n.id for n in picture.nodes if n.id not in (a, b)]
-    touching_a = [
-        n for n in others if any({e.source, e.target} == {a, n} for e in picture.edges)
-    ]
+    touching_a = [n for n in others if any({e.source, e.target} == {a, n} for e in picture.edges)]
     touching_b = [n for n in others if n not in touching_a]
     for side, members, cx in ((-1, touching_a, 280.0), (1, touching_b, 480.0)):
         for i, n in enumerate(members):
@@ -338,7 +360,5 @@ def path_picture(steps: Sequence[tuple[Node, Edge, Node]], *, title: str) -> Mar
         parts.append(_node_svg(node, xs[i], 45.0, main=i in (0, n - 1)))
     return Markup(
         f'<svg class="path-picture" viewBox="0 0 {width} {height}" role="group" '
-        f'aria-label="{_a(title)}" font-family="system-ui, sans-serif">'
-        + "".join(parts)
-        + "</svg>"
+        f'aria-label="{_a(title)}" font-family="system-ui, sans-serif">' + "".join(parts) + "</svg>"
     )

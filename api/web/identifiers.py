@@ -54,5 +54,6 @@ def link(iri: str) -> RegistryLink | None:
         if entry is None:
             url = data["fallback"].replace("$prefix", prefix).replace("$1", local)
             return RegistryLink(f"{prefix}:{local}", "Bioregistry", url)
-        return RegistryLink(f"{prefix}:{local}", entry["name"], entry["uri_format"].replace("$1", local))
+        url = entry["uri_format"].replace("$1", local)
+        return RegistryLink(f"{prefix}:{local}", entry["name"], url)
     return None

@@ -17,7 +17,6 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
 
 from gbkg.api.deps import (
     CatalogDep,
@@ -26,10 +25,10 @@ from gbkg.api.deps import (
     QueryRunnerDep,
     StoreDep,
 )
-from gbkg.api.linking import claim_summary
+from gbkg.api.evidence_out import evidence_body, standing
+from gbkg.api.linking import ClaimSummary, claim_summary
 from gbkg.api.negotiation import rdf_response
 from gbkg.api.query_jobs import client_of
-from gbkg.api.routers import evidence as evidence_route
 from gbkg.api.routers import paths as paths_route
 from gbkg.api.web import drawing
 from gbkg.api.web.html import HtmlRoute, render
@@ -38,8 +37,9 @@ from gbkg.kg import entities
 from gbkg.kg.analytics import MAX_HOPS, ClaimGraph
 from gbkg.kg.curation import claim_iri
 from gbkg.kg.errors import KGError, QueryError
+from gbkg.kg.evidence import evidence
 from gbkg.kg.hierarchy import newest_claims, related
-from gbkg.kg.ids import PREFIX_MAP, compress, expand
+from gbkg.kg.ids import PREFIX_MAP, compress
 from gbkg.kg.projection import ClaimRecord
 from gbkg.kg.queries import NamedQuery
 from gbkg.kg.sparql import ProtocolDataset, QueryJob
@@ -55,6 +55,13 @@ pages_only = APIRouter(include_in_schema=False)
 CLAIM_NS = "https://w3id.org/gbkg/claim/"
 ROWS_PER_PAGE = 50
 FINDING_DIRECTION = {"effect": "supports", "null": "no-effect", "assertion": "assertion"}
+CONSENSUS_DIRECTION = {
+    "supported": "supports",
+    "no-effect": "no-effect",
+    "contested": "disputes",
+    "context-dependent": "undetermined",
+    "insufficient": "undetermined",
+}
 ROLE_DIRECTION = {
     "supporting": "supports",
     "opposing": "disputes",
@@ -111,9 +118,7 @@ def home(
             if s is not None:
                 sources[(s.id, s.title or s.id)] += 1
     by_iri = {r.iri: r for r in records}
-    newest = [
-        _record_view(graph, by_iri[iri]) for iri in newest_claims(store) if iri in by_iri
-    ]
+    newest = [_record_view(graph, by_iri[iri]) for iri in newest_claims(store) if iri in by_iri]
     return render(
         request,
         "home.html",
@@ -133,7 +138,13 @@ def home(
 
 def _record_view(graph: ClaimGraph, record: ClaimRecord) -> dict[str, Any]:
     labels = {i: graph.label(i) for i in (record.subject, record.object)}
-    summary = claim_summary(record, labels, graph.vocabulary.label(record.predicate))
+    summary = claim_summary(
+        record,
+        labels,
+        graph.vocabulary.label(record.predicate),
+        model=ClaimSummary,
+        **standing(graph, record.iri),
+    )
     return summary.model_dump(mode="json")
 
 
@@ -166,6 +177,8 @@ def group_by_proposition(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "context": first.get("context") or {},
                 "claims": members,
                 "findings": Counter(c["finding"] for c in members),
+                "consensus": first.get("consensus"),
+                "certainty": first.get("certainty"),
             }
         )
     out.sort(key=lambda g: (-len(g["claims"]), g["subject"]["id"], g["object"]["id"]))
@@ -220,7 +233,9 @@ FORMAT_TYPES = {
 }
 
 
-def highlight(text: str | None, quote_text: str | None, start: int | None, end: int | None):  # type: ignore[no-untyped-def]
+def highlight(
+    text: str | None, quote_text: str | None, start: int | None, end: int | None
+) -> tuple[str, str, str] | None:
     """``(before, quote, after)`` of the source text around the stored offsets (code
     points), or ``None`` when the text is not stored or the offsets do not hold the quote."""
     if not text or start is None or end is None or not (0 <= start <= end <= len(text)):
@@ -449,12 +464,11 @@ def evidence_page(
     graph: ClaimGraphDep,
     subject: str,
     object: str,
+    exact: bool = False,
     include_retracted: bool = False,
 ) -> HTMLResponse:
-    answer = evidence_route.get_evidence(
-        graph=graph, subject=subject, object=object, include_retracted=include_retracted
-    )
-    data = answer.model_dump(mode="json") if isinstance(answer, BaseModel) else dict(answer)
+    summary = evidence(graph, subject, object, exact=exact, include_retracted=include_retracted)
+    data = evidence_body(graph, summary).model_dump(mode="json")
     lines = evidence_lines(data)
     svg, picture = neighbourhood(graph, data)
     return render(
@@ -486,31 +500,30 @@ def paths_page(
     drawn: list[dict[str, Any]] = []
     body = None
     if source and target:
-        found = graph.paths(source, target, max_hops=max_hops, limit=limit)
-        body = paths_route.paths_body(graph, found, source, target, max_hops=max_hops)
-        for path in body.paths:
-            steps = []
-            for step in path.steps:
-                direction = "supports" if step.finding == "effect" else "assertion"
-                certainty = getattr(step, "certainty", None)
-                steps.append(
-                    (
-                        drawing.Node(step.source.iri, step.source.label or step.source.id,
-                                     entity_href(step.source.iri)),
-                        drawing.Edge(step.source.iri, step.target.iri, direction, certainty,
-                                     step.relation.label, claim_href(step.claim)),
-                        drawing.Node(step.target.iri, step.target.label or step.target.id,
-                                     entity_href(step.target.iri)),
-                    )
-                )
-            drawn.append(
-                {
-                    "path": path,
-                    "svg": drawing.path_picture(
-                        steps, title=" → ".join([s[0].label for s in steps] + [steps[-1][2].label])
+        answer = paths_route.get_paths(
+            graph=graph, source=source, target=target, max_hops=max_hops, limit=limit
+        )
+        body = answer.model_dump(mode="json", by_alias=True)
+        for path in body["paths"]:
+            steps = [
+                (
+                    _node(step["from"]),
+                    drawing.Edge(
+                        step["from"]["iri"],
+                        step["to"]["iri"],
+                        "assertion"
+                        if step["assertion_only"]
+                        else CONSENSUS_DIRECTION.get(step["consensus"], "undetermined"),
+                        step["certainty"],
+                        step["relation"]["label"],
+                        claim_href(step["claims"][0]["id"]) if step["claims"] else None,
                     ),
-                }
-            )
+                    _node(step["to"]),
+                )
+                for step in path["steps"]
+            ]
+            title = " → ".join([s[0].label for s in steps] + [steps[-1][2].label])
+            drawn.append({"path": path, "svg": drawing.path_picture(steps, title=title)})
     return render(
         request,
         "paths.html",
@@ -521,6 +534,10 @@ def paths_page(
         max_hops=max_hops,
         max_hops_limit=MAX_HOPS,
     )
+
+
+def _node(ref: dict[str, Any]) -> drawing.Node:
+    return drawing.Node(ref["iri"], ref.get("label") or ref["id"], entity_href(ref["iri"]))
 
 
 # SPARQL --------------------------------------------------------------------------------
@@ -587,7 +604,9 @@ async def sparql_page(
         shown = result["rows"][(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
         result["table"] = [[_cell(graph, row.get(v)) for v in result["vars"]] for row in shown]
         result.update(page=page, pages=pages, total=total)
-        base = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "download")]
+        base = [
+            (k, v) for k, v in request.query_params.multi_items() if k not in ("page", "download")
+        ]
         result["page_url"] = lambda n: "/sparql?" + urlencode([*base, ("page", str(n))])
         result["download_url"] = lambda f: "/sparql?" + urlencode([*base, ("download", f)])
     status = 400 if context["error"] else 200
@@ -683,10 +702,3 @@ def workbench(request: Request, store: StoreDep, graph: ClaimGraphDep) -> HTMLRe
 def docs(request: Request) -> HTMLResponse:
     """Swagger UI, its assets served from the package (``api/static/vendor/swagger-ui``)."""
     return render(request, "docs.html")
-
-
-def expand_or_none(value: str) -> str | None:
-    try:
-        return str(expand(value))
-    except KGError:
-        return None

@@ -57,10 +57,15 @@ def test_search_entity_claim_with_the_quote_highlighted(page: Any, server: Any) 
 def test_the_formats_links_serve_the_claim_as_data(page: Any, server: Any) -> None:
     claim = api(server, "/claims", limit="1")["data"][0]
     local = claim["id"].rsplit("/", 1)[-1]
-    for fmt, expected in (("json", "application/json"), ("ttl", "text/turtle"),
-                          ("jsonld", "application/ld+json"), ("trig", "application/trig")):
-        response = page.request.get(f"/claims/{local}?format={fmt}",
-                                    headers={"Accept": "text/html"})
+    for fmt, expected in (
+        ("json", "application/json"),
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("trig", "application/trig"),
+    ):
+        response = page.request.get(
+            f"/claims/{local}?format={fmt}", headers={"Accept": "text/html"}
+        )
         assert response.ok and response.headers["content-type"].startswith(expected)
 
 
@@ -70,8 +75,10 @@ def test_evidence_view_draws_one_mark_per_line_and_the_claims_as_edges(
     data = api(server, "/evidence", **PAIR)
     if "lines" in data:
         lines = len(data["lines"])
-        pair = len({c["id"] for line in data["lines"] for c in line["claims"]}
-                   | {c["id"] for c in data.get("assertions", [])})
+        pair = len(
+            {c["id"] for line in data["lines"] for c in line["claims"]}
+            | {c["id"] for c in data.get("assertions", [])}
+        )
     else:
         lines = sum(1 for c in data["claims"] if c["role"] in ("supporting", "opposing", "null"))
         pair = len(data["claims"])
@@ -164,27 +171,35 @@ def test_the_workbench_puts_a_violation_beside_its_field(page: Any) -> None:
     check_page(page, "workbench-violations")
 
 
+#: Where code points ``start`` and ``end - 1`` of the source view are on screen (scrolled
+#: into view first).
+RECTS_JS = """([start, end]) => {
+  const view = document.getElementById('source-view');
+  const node = view.firstChild;
+  const text = node.textContent;
+  const index = (cp) => {
+    let i = 0;
+    for (let k = 0; k < cp; k++) i += text.codePointAt(i) > 0xffff ? 2 : 1;
+    return i;
+  };
+  const s = index(start), e = index(end);
+  const first = document.createRange();
+  first.setStart(node, s);
+  first.setEnd(node, s + 1);
+  view.scrollIntoView({block: 'start'});
+  view.scrollTop += first.getBoundingClientRect().top - view.getBoundingClientRect().top - 20;
+  const a = first.getBoundingClientRect();
+  const last = document.createRange();
+  last.setStart(node, e - 1);
+  last.setEnd(node, e);
+  const b = last.getBoundingClientRect();
+  return {x1: a.left + 0.5, y1: a.top + a.height / 2, x2: b.right - 0.5, y2: b.top + b.height / 2};
+}"""
+
+
 def _drag_select(page: Any, start: int, end: int) -> None:
     """Select code points [start, end) of the source view with the mouse."""
-    box = page.evaluate(
-        """([start, end]) => {
-          const view = document.getElementById('source-view');
-          const node = view.firstChild;
-          const text = node.textContent;
-          const index = (cp) => { let i = 0; for (let k = 0; k < cp; k++) { i += text.codePointAt(i) > 0xffff ? 2 : 1; } return i; };
-          const s = index(start), e = index(end);
-          const r = document.createRange();
-          r.setStart(node, s); r.setEnd(node, s + 1);
-          r.startContainer.parentElement.scrollIntoView({block: 'start'});
-          const first = document.createRange(); first.setStart(node, s); first.setEnd(node, s + 1);
-          view.scrollTop += first.getBoundingClientRect().top - view.getBoundingClientRect().top - 20;
-          const a = first.getBoundingClientRect();
-          const last = document.createRange(); last.setStart(node, e - 1); last.setEnd(node, e);
-          const b = last.getBoundingClientRect();
-          return {x1: a.left + 0.5, y1: a.top + a.height / 2, x2: b.right - 0.5, y2: b.top + b.height / 2};
-        }""",
-        [start, end],
-    )
+    box = page.evaluate(RECTS_JS, [start, end])
     page.mouse.move(box["x1"], box["y1"])
     page.mouse.down()
     page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=5)
@@ -232,9 +247,7 @@ SUGGEST_TEXT = (
 )
 
 
-def test_the_workbench_turns_a_suggested_candidate_into_a_claim(
-    page: Any, server: Any
-) -> None:
+def test_the_workbench_turns_a_suggested_candidate_into_a_claim(page: Any, server: Any) -> None:
     """Issue 13: paste → candidates highlighted in the text → accept → edit → submit.
     The text is test data written for this test (not a curated source)."""
     page.goto("/workbench")
@@ -322,8 +335,9 @@ def test_retract_from_the_claim_page(page: Any, server: Any) -> None:
     assert "Web test claim to retract." in page.inner_text("main")
 
 
-def test_pages_work_with_javascript_disabled(browser: Any, server: Any,
-                                            requests_seen: list[str]) -> None:
+def test_pages_work_with_javascript_disabled(
+    browser: Any, server: Any, requests_seen: list[str]
+) -> None:
     ctx = browser.new_context(base_url=server.url, java_script_enabled=False)
     ctx.on("request", lambda request: requests_seen.append(request.url))
     try:
