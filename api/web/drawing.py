@@ -298,7 +298,7 @@ def _node_svg(node: Node, x: float, y: float, main: bool) -> str:
         f'<a href="{_a(node.href)}" class="node"><title>{_a(node.label)}</title>'
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{fill}" stroke="#333" '
         f'stroke-width="{2 if main else 1}"/>'
-        f'<text x="{x:.1f}" y="{y + r + 14:.1f}" text-anchor="{anchor}" '
+        f'<text x="{x:.1f}" y="{y - r - 8 if main else y + r + 14:.1f}" text-anchor="{anchor}" '
         f'font-size="{13 if main else 11}"{bold}>'
         f"{_a(_short(node.label))}</text></a>"
     )

@@ -8,12 +8,14 @@ page at desktop and phone widths go to ``docs/screenshots/``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sparql_helpers import REPO, Server
 
@@ -51,9 +53,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     try:
         served.wait_ready(timeout=90)
+        _post_test_data(served.url)
         yield served
     finally:
         served.stop()
+
+
+def _post_test_data(url: str) -> None:
+    """The two published meta-analyses of ``tests/data`` (test data, not curated claims:
+    tests/data/README.md), so the evidence view has estimates, CIs and a null to draw."""
+    for name in ("ng2018.json", "huang2016.json"):
+        data = json.loads((REPO / "tests" / "data" / name).read_text(encoding="utf-8"))
+        for claim in data["claims"]:
+            response = httpx.post(
+                url + "/claims", json=claim, headers={"Authorization": f"Bearer {TOKEN}"}
+            )
+            assert response.status_code in (200, 201), response.text
 
 
 @pytest.fixture(scope="session")
