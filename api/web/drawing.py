@@ -346,9 +346,9 @@ def path_picture(steps: Sequence[tuple[Node, Edge, Node]], *, title: str) -> Mar
     """One path as a chain of entities, its steps drawn as the neighbourhood's edges."""
     n = len(steps) + 1
     gap = 170
-    width, height = max(360, gap * (n - 1) + 120), 110
+    width, height = max(400, gap * (n - 1) + 200), 110
     nodes = [steps[0][0]] + [s[2] for s in steps] if steps else []
-    xs = [60 + gap * i for i in range(n)]
+    xs = [100 + gap * i for i in range(n)]
     parts = [_arrows()]
     for i, (_, edge, _) in enumerate(steps):
         parts.append(_edge_svg(edge, (xs[i], 45.0), (xs[i + 1], 45.0), 0.0))

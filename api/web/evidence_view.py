@@ -24,7 +24,7 @@ router = APIRouter(route_class=HtmlRoute, include_in_schema=False)
 CONSENSUS_DIRECTION = {
     "supported": "supports",
     "no-effect": "no-effect",
-    "contested": "disputes",
+    "contested": "undetermined",
     "context-dependent": "undetermined",
     "insufficient": "undetermined",
 }
