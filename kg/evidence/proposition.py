@@ -20,7 +20,7 @@ Context (population, co-intervention, age, ...) is *not* part of the proposition
 is the stratum a result holds in, compared between lines (:mod:`kg.evidence.verdict`).
 
 >>> proposition_iri("https://x/a", "https://x/r", "https://x/b")[:38]
-'https://w3id.org/gbkg/proposition/1f3b'
+'https://w3id.org/gbkg/proposition/17c2'
 """
 
 from __future__ import annotations
