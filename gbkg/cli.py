@@ -516,7 +516,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
         print(f"no path from {args.source} to {args.target} within {args.max_hops} hops")
         return 1
     for number, path in enumerate(found, 1):
-        print(f"{number}. score {path.score:.2f}: {path.explanation}")
+        print(f"{number}. score {path.score:.2f}")
         for step in path.steps:
             verdict = step.verdict
             kind = (
@@ -529,6 +529,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
                 f"   {graph.label(step.source)} --{graph.vocabulary.label(step.relation)} "
                 f"[{kind}]--> {graph.label(step.target)}   ({step.proposition})"
             )
+        print(f"   why: {path.explanation}")
     return 0
 
 

@@ -234,8 +234,9 @@ def test_validate_finds_an_entity_made_a_source_before_the_rule(capsys, store_di
 def test_paths_prints_each_step_with_its_finding(capsys, store_dir) -> None:
     code, out, _ = run(capsys, "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0000955")
     assert code == 0
-    assert "probiotic --affects [assertion]--> gut microbiota" in out
-    assert "gut microbiota --communicates with [assertion]--> brain" in out
+    assert "probiotic --affects [assertion only]--> gut microbiota" in out
+    assert "gut microbiota --communicates with [assertion only]--> brain" in out
+    assert "why: probiotic → gut microbiota: asserted by 1 source, not tested" in out
 
 
 def test_paths_without_a_path_exits_1(capsys, store_dir) -> None:
@@ -382,7 +383,7 @@ def test_paths_as_json_is_the_body_of_get_paths(capsys, store_dir) -> None:
     body = json.loads(out)
     assert body["source"]["id"] == "gbkg:probiotic" and body["count"] == len(body["paths"]) > 0
     steps = body["paths"][0]["steps"]
-    assert steps[0]["source"]["label"] == "probiotic" and steps[-1]["target"]["label"] == "brain"
+    assert steps[0]["from"]["label"] == "probiotic" and steps[-1]["to"]["label"] == "brain"
 
 
 def test_paths_as_json_without_a_path_exits_1(capsys, store_dir) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from gbkg.kg.evidence.context import Context
 from gbkg.kg.evidence.proposition import COUNTED, Direction, Reading, line_iri
@@ -73,7 +74,7 @@ class Item:
     def record(self) -> ClaimRecord:
         return self.reading.record
 
-    @property
+    @cached_property
     def context(self) -> Context:
         return claim_context(self.reading.record)
 

@@ -132,9 +132,7 @@ def _by_certainty(graph: ClaimGraph, bound: Mapping[str, Term]) -> list[Row]:
     found = [p for p in all_propositions(graph) if p.verdict.certainty is not None]
     if wanted is not None:
         found = [p for p in found if p.verdict.certainty == wanted.value]
-    found.sort(
-        key=lambda p: (-LEVELS.index(p.verdict.certainty), graph.label(p.subject), p.iri)
-    )
+    found.sort(key=lambda p: (-LEVELS.index(p.verdict.certainty), graph.label(p.subject), p.iri))
     return [
         [
             ox.NamedNode(p.iri),

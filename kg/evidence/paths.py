@@ -198,9 +198,9 @@ class _Search:
                 continue  # undetermined only: nothing to walk on
             claims = tuple(sorted((r.record for r in readings), key=lambda c: c.iri))
             relation = shown[0].predicate
-            backwards = all(b for _, b in pairs)
-            if backwards:
+            if shown[0].subject != node:  # the proposition reads other → node: turn it
                 relation = vocabulary.reverse(relation) or relation
+            backwards = all(b for _, b in pairs)
             context = Context.of(claims[0].context)
             for c in claims[1:]:
                 context = context.common(Context.of(c.context))

@@ -20,7 +20,7 @@ Context (population, co-intervention, age, ...) is *not* part of the proposition
 is the stratum a result holds in, compared between lines (:mod:`kg.evidence.verdict`).
 
 >>> proposition_iri("https://x/a", "https://x/r", "https://x/b")[:38]
-'https://w3id.org/gbkg/proposition/1f3b'
+'https://w3id.org/gbkg/proposition/17c2'
 """
 
 from __future__ import annotations
@@ -93,6 +93,8 @@ class Reading:
     qualifiers: Mapping[str, Any] = field(default_factory=dict)
     #: The claim is stated object → subject and turned (inverse or symmetric relation).
     turned: bool = False
+    #: The claim states the opposite of the proposition's relation (worsens for improves).
+    opposite: bool = False
 
     @property
     def proposition(self) -> str:
@@ -137,5 +139,5 @@ def read(record: ClaimRecord, vocabulary: Vocabulary) -> Reading:
     else:
         direction = Direction.ASSERTION
     return Reading(
-        record, subject, canonical, object, direction, qualifiers_of(record), turned=turned
+        record, subject, canonical, object, direction, qualifiers_of(record), turned, opposite
     )

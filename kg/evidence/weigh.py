@@ -34,7 +34,14 @@ from gbkg.kg.evidence.proposition import (
 from gbkg.kg.evidence.rollup import Link
 from gbkg.kg.evidence.verdict import Verdict, weigh_lines
 from gbkg.kg.ids import compress
-from gbkg.kg.projection import ClaimRecord, EntityName, Relation, entity_iri, read_pair
+from gbkg.kg.projection import (
+    ClaimRecord,
+    EntityName,
+    Relation,
+    Vocabulary,
+    entity_iri,
+    read_pair,
+)
 
 _SWAP = {Direction.SUPPORTS: Direction.DISPUTES, Direction.DISPUTES: Direction.SUPPORTS}
 
@@ -101,19 +108,29 @@ def _name(graph: ClaimGraph, iri: str, parameter: str) -> EntityName:
     )  # fmt: skip
 
 
-def orient(readings: list[Reading], vocabulary: object) -> tuple[list[Reading], bool]:
-    """Readings shown the way most of their lines support (flipped to the opposite relation
-    when disputing lines outnumber supporting ones); whether they were flipped."""
+def orient(readings: list[Reading], vocabulary: Vocabulary) -> tuple[list[Reading], bool]:
+    """Readings shown the way most of their lines support: flipped to the opposite relation
+    when disputing studies outnumber supporting ones, or, with no effect either way, when
+    most claims state the opposite (an assertion that garlic *promotes* growth stays so)."""
     studies: dict[Direction, set[str]] = {Direction.SUPPORTS: set(), Direction.DISPUTES: set()}
     for r in readings:
         if r.direction in studies:
             source = r.record.primary_source or r.record.source
             studies[r.direction].add(source.iri if source else r.record.iri)
-    if len(studies[Direction.DISPUTES]) <= len(studies[Direction.SUPPORTS]):
+    supports, disputes = len(studies[Direction.SUPPORTS]), len(studies[Direction.DISPUTES])
+    stated = sum(1 if r.opposite else -1 for r in readings)
+    if disputes < supports or (disputes == supports and stated <= 0):
         return readings, False
-    opposite = vocabulary.get(readings[0].predicate).opposite  # type: ignore[attr-defined]
+    opposite = vocabulary.get(readings[0].predicate).opposite
+    if opposite is None:
+        return readings, False
     return [
-        replace(r, predicate=opposite or r.predicate, direction=_SWAP.get(r.direction, r.direction))
+        replace(
+            r,
+            predicate=opposite,
+            direction=_SWAP.get(r.direction, r.direction),
+            opposite=not r.opposite,
+        )
         for r in readings
     ], True
 
@@ -124,15 +141,21 @@ def proposition_summary(
     """The verdict of one proposition from the readings of its claims (exact, no roll-up)."""
     first = readings[0]
     iri = first.proposition
-    shown, _ = orient(readings, index.graph.vocabulary)
+    vocabulary = index.graph.vocabulary
+    shown, _ = orient(readings, vocabulary)
     active = [r for r in shown if r.record.active]
     lines = build_lines(iri, [Item(r) for r in active], index.reports)
     assertions = sum(1 for r in active if r.direction is Direction.ASSERTION)
+    subject, relation, object = first.subject, shown[0].predicate, first.object
+    turned = vocabulary.reverse(relation)
+    if turned is not None and all(r.turned for r in readings):
+        # every claim states it the other way round: shown as they state it
+        subject, relation, object = object, turned, subject
     return PropositionSummary(
         iri=iri,
-        subject=first.subject,
-        relation=index.graph.vocabulary.get(shown[0].predicate),
-        object=first.object,
+        subject=subject,
+        relation=vocabulary.get(relation),
+        object=object,
         qualifiers=dict(first.qualifiers),
         lines=lines,
         verdict=weigh_lines(lines, assertions),
