@@ -14,8 +14,9 @@ from gbkg.api.routers import paths as paths_route
 from gbkg.api.web import drawing
 from gbkg.api.web.html import HtmlRoute, render
 from gbkg.api.web.links import FINDING_DIRECTION, claim_href, entity_href
-from gbkg.kg.analytics import MAX_HOPS, ClaimGraph
+from gbkg.kg.analytics import ClaimGraph
 from gbkg.kg.evidence import evidence
+from gbkg.kg.evidence.paths import MAX_HOPS
 from gbkg.kg.projection import ClaimRecord
 
 router = APIRouter(route_class=HtmlRoute, include_in_schema=False)
