@@ -169,6 +169,15 @@ def test_the_workbench_puts_a_violation_beside_its_field(page: Any) -> None:
     page.locator("#form-summary").get_by_text("problem").wait_for()
     assert "/workbench" in page.url  # nothing stored, still here
     check_page(page, "workbench-violations")
+    # without the mouse: a typed quote found in the text, NBSP and typographic apostrophe kept
+    text = "Gut 🦠 microbes\u00a0matter; the brain’s response varies."
+    page.fill("#source-input", text)
+    quote = "the brain’s response"
+    page.fill("#f-quote", quote)
+    page.click("#find-quote")
+    start_cp = text.index(quote)  # code points: the microbe emoji counts once
+    assert page.input_value("#f-quote_position\\.start") == str(start_cp)
+    assert page.input_value("#f-quote_position\\.end") == str(start_cp + len(quote))
 
 
 #: Where code points ``start`` and ``end - 1`` of the source view are on screen (scrolled

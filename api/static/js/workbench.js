@@ -166,6 +166,21 @@ function takeSelection() {
   validate();
 }
 view.addEventListener("mouseup", takeSelection);
+// Without a mouse: the quote typed or pasted into its field, found in the text.
+document.getElementById("find-quote").addEventListener("click", () => {
+  const quote = document.getElementById("f-quote").value;
+  const status = document.getElementById("find-status");
+  const at = quote ? input.value.indexOf(quote) : -1;
+  if (at < 0) {
+    status.textContent = "Not found in the source text (it must match exactly, spaces and apostrophes included).";
+    return;
+  }
+  const start = codePoints(input.value.slice(0, at));
+  document.getElementById("f-quote_position.start").value = start;
+  document.getElementById("f-quote_position.end").value = start + codePoints(quote);
+  status.textContent = `Found at code point ${start}.`;
+  validate();
+});
 view.addEventListener("keyup", takeSelection);
 
 // Candidates from POST /suggest ----------------------------------------------------------
