@@ -120,7 +120,7 @@ def test_static_assets_and_docs_come_from_the_package(client: TestClient) -> Non
     assert "cdn" not in docs.text.lower() and "https://" not in docs.text
     for path in (
         "/static/vendor/swagger-ui/swagger-ui-bundle.js",
-        "/static/vendor/codemirror/codemirror.js",
+        "/static/vendor/codemirror/codemirror.min.js",
         "/static/vendor/codemirror/LICENSE",
         "/static/vendor/swagger-ui/LICENSE",
         "/static/gbkg.css",
