@@ -98,6 +98,9 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--store", default=None, help="reuse or build the large store here")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--weights-only", action="store_true", help="page weights and the baseline only"
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -106,7 +109,7 @@ def main() -> None:
     ensure_loaded(small)
     small.close()
     large_path = Path(args.store) if args.store else root / "large"
-    if not (large_path / "CURRENT").exists() and not any(large_path.glob("*")):
+    if not args.weights_only and not any(large_path.glob("*")):
         started = time.perf_counter()
         build_store(str(large_path), args.triples).close()
         print(f"built {args.triples} triples in {time.perf_counter() - started:.0f} s")
@@ -133,6 +136,9 @@ def main() -> None:
         for name, value in kb.items():
             print(f"  {name:14} {value:8.1f}")
         print(f"evidence view, curated graph: first paint {base:.0f} ms (runs {base_runs})")
+        if args.weights_only:
+            browser.close()
+            return
         with serving(large_path, root / "large.log") as server:
             triples = httpx.get(server.url + "/health", timeout=60).json()["triples"]
             subject, obj = busiest_pair(server.url)
