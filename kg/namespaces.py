@@ -29,6 +29,9 @@ ENTITIES_GRAPH = URIRef(BASE + "graph/entities")
 #: Sources and curators are referenced by many claims; each is described once, here.
 SOURCES_GRAPH = URIRef(BASE + "graph/sources")
 CURATORS_GRAPH = URIRef(BASE + "graph/curators")
+#: A retraction is a record of its own, in a named graph of its own: ``RETRACTION[hash]``
+#: (the hash of the retracted claim's IRI: a claim is retracted once).
+RETRACTION = Namespace(BASE + "retraction/")
 
 
 class GBA(DefinedNamespace):
@@ -49,6 +52,9 @@ class GBA(DefinedNamespace):
     Status: URIRef
     Retraction: URIRef
     Relation: URIRef
+    StudyArm: URIRef
+    PopulationShare: URIRef
+    ArmRole: URIRef
     # classes: sources
     Source: URIRef
     NewsArticle: URIRef
@@ -87,6 +93,11 @@ class GBA(DefinedNamespace):
     AssertionFinding: URIRef
     Active: URIRef
     Retracted: URIRef
+    Superseded: URIRef
+    InterventionArm: URIRef
+    ControlArm: URIRef
+    CasesGroup: URIRef
+    ControlsGroup: URIRef
     MetaAnalysisDesign: URIRef
     SystematicReviewDesign: URIRef
     RCTDesign: URIRef
@@ -167,4 +178,24 @@ class GBA(DefinedNamespace):
     status: URIRef
     retraction: URIRef
     reason: URIRef
+    retracts: URIRef
+    supersedes: URIRef
+    supersededBy: URIRef
+    titleSuppliedByCurator: URIRef
+    fullText: URIRef
+    studiesScreened: URIRef
+    studiesReviewed: URIRef
+    studiesMetaAnalysed: URIRef
+    studyParticipants: URIRef
+    durationMin: URIRef
+    durationMax: URIRef
+    durationMean: URIRef
+    durationUnit: URIRef
+    studyIntervention: URIRef
+    studyOutcome: URIRef
+    studyArm: URIRef
+    armSize: URIRef
+    armRole: URIRef
+    populationShare: URIRef
+    percent: URIRef
     opposite: URIRef
