@@ -132,6 +132,8 @@ class _ClaimReader:
         self.nodes: dict[str, Subject] = {CLAIM.name: claim}
         #: Every subject this claim read, with the field path its unread triples are on.
         self.roles: dict[Subject, str] = {claim: ""}
+        #: The triples this claim's derived links read (not fields of the records).
+        self.derived: set[Triple] = set()
 
     # Values ------------------------------------------------------------------------
 
@@ -270,8 +272,8 @@ class _ClaimReader:
         """Read ``subject`` as a ``record`` (a source, an entity, a retraction) into ``data``;
         the items of a sub-record field (a study's arms) from their own nodes."""
         for p, o in self.triples.of(subject):
-            if (subject, p, o) in self.triples.used:
-                continue
+            if (subject, p, o) in self.derived:
+                continue  # a link the record derives (the source reports the primary source)
             if record.cls is not None and p.value == _TYPE and o.value == str(record.cls):
                 self.triples.use(subject, p, o)
                 continue
@@ -318,6 +320,7 @@ class _ClaimReader:
             for p, o in self.triples.of(subject):
                 if p.value == str(derived.prop) and o == target:
                     self.triples.use(subject, p, o)
+                    self.derived.add((subject, p, o))
 
     def entity(self, subject: Subject) -> None:
         """Read ``subject`` as one of the new entities the claim describes."""
