@@ -351,6 +351,8 @@ def _against_record(
         values.setdefault(quad.predicate.value, set()).add(quad.object)  # type: ignore[arg-type]
     for source_field, value in given:
         name = source_field.path
+        if source_field.prop == GBA.reports:
+            continue  # a link, not a field: a claim may say its source reports a study
         shown = _field_text(source_field, value)
         have = values.get(str(source_field.prop))
         if not have:
@@ -364,7 +366,7 @@ def _against_record(
                 shown,
                 focus=iri,
             )
-        elif value not in have:
+        elif value not in have and shown not in {_field_text(source_field, v) for v in have}:
             known = ", ".join(sorted(repr(_field_text(source_field, v)) for v in have))
             yield _violation(
                 f"{field}.{name}",
