@@ -52,9 +52,13 @@ class GBA(DefinedNamespace):
     Status: URIRef
     Retraction: URIRef
     Relation: URIRef
-    StudyArm: URIRef
     PopulationShare: URIRef
+    Outcome: URIRef
+    Arm: URIRef
+    NumericRelation: URIRef
+    AnalysisModel: URIRef
     ArmRole: URIRef
+    BenefitDirection: URIRef
     # classes: sources
     Source: URIRef
     NewsArticle: URIRef
@@ -91,13 +95,24 @@ class GBA(DefinedNamespace):
     EffectFinding: URIRef
     NullFinding: URIRef
     AssertionFinding: URIRef
+    UndeterminedFinding: URIRef
+    EqualTo: URIRef
+    LessThan: URIRef
+    LessThanOrEqualTo: URIRef
+    GreaterThan: URIRef
+    GreaterThanOrEqualTo: URIRef
+    Approximately: URIRef
+    FixedEffectModel: URIRef
+    RandomEffectsModel: URIRef
+    InterventionArm: URIRef
+    ControlArm: URIRef
+    CasesArm: URIRef
+    ControlsArm: URIRef
+    LowerIsBetter: URIRef
+    HigherIsBetter: URIRef
     Active: URIRef
     Retracted: URIRef
     Superseded: URIRef
-    InterventionArm: URIRef
-    ControlArm: URIRef
-    CasesGroup: URIRef
-    ControlsGroup: URIRef
     MetaAnalysisDesign: URIRef
     SystematicReviewDesign: URIRef
     RCTDesign: URIRef
@@ -175,11 +190,30 @@ class GBA(DefinedNamespace):
     country: URIRef
     year: URIRef
     reports: URIRef
+    comparator: URIRef
+    outcome: URIRef
+    subgroupOf: URIRef
+    supersedes: URIRef
+    measure: URIRef
+    instrument: URIRef
+    specimen: URIRef
+    benefitDirection: URIRef
+    species: URIRef
+    sex: URIRef
+    age: URIRef
+    pRelation: URIRef
+    analysisModel: URIRef
+    tauSquared: URIRef
+    low: URIRef
+    high: URIRef
+    relation: URIRef
+    arm: URIRef
+    armSize: URIRef
+    armRole: URIRef
     status: URIRef
     retraction: URIRef
     reason: URIRef
     retracts: URIRef
-    supersedes: URIRef
     supersededBy: URIRef
     titleSuppliedByCurator: URIRef
     fullText: URIRef
@@ -194,8 +228,6 @@ class GBA(DefinedNamespace):
     studyIntervention: URIRef
     studyOutcome: URIRef
     studyArm: URIRef
-    armSize: URIRef
-    armRole: URIRef
     populationShare: URIRef
     percent: URIRef
     opposite: URIRef
