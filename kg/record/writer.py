@@ -19,7 +19,7 @@ it (:class:`~kg.curation.ClaimService`), without converting it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -265,10 +265,18 @@ def claims_trig(claims: Iterable[ClaimIn], *, header: str = "") -> str:
             graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
         if not len(graph):
             continue
-        lines = graph.serialize(format="turtle").splitlines()
+        lines = graph.serialize(format="turtle").split("\n")
         prefixes.update(line for line in lines if line.startswith("@prefix"))
-        body = "\n".join(
-            ("    " + line) if line else "" for line in lines if not line.startswith("@prefix")
-        )
+        body = "\n".join(_indented(line for line in lines if not line.startswith("@prefix")))
         blocks.append(f"<{name}> {{\n{body.strip(chr(10))}\n}}\n")
     return header + "\n".join(["\n".join(sorted(prefixes)) + "\n", *blocks])
+
+
+def _indented(lines: Iterable[str]) -> Iterator[str]:
+    """Turtle lines indented by four spaces, except the lines inside a long literal
+    (``\"\"\"…\"\"\"``, a source's full text), which are its text and stay as they are."""
+    inside = False
+    for line in lines:
+        yield line if inside or not line else "    " + line
+        if line.count('"""') % 2:
+            inside = not inside
