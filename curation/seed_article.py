@@ -300,7 +300,9 @@ def build(article: str) -> list[Claim]:
             raise SystemExit(f"quote found {len(matches)} times: {record['quote']!r}")
         found = matches[0]
         full: dict[str, Any] = {
-            "source": SOURCE,
+            # The article's text is stored once with its source: quote offsets are
+            # checked against it on every write.
+            "source": {**SOURCE, "text": article},
             **record,
             "quote": found.group(0),
             "quote_position": {"start": found.start(), "end": found.end()},

@@ -35,7 +35,7 @@ differently are refused as a claim that contradicts the store is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -123,6 +123,11 @@ class Rule(StrEnum):
     ENTITY_IRI = "entity-iri"
     ENTITY_TYPE = "entity-type"
     NOT_AN_ENTITY = "not-an-entity"
+    REPORTS_CYCLE = "reports-cycle"
+    QUOTE_OFFSETS = "quote-offsets"
+    QUOTE_NOT_IN_TEXT = "quote-not-in-text"
+    SUPERSEDES_UNKNOWN = "supersedes-unknown"
+    SUPERSEDES_RETRACTED = "supersedes-retracted"
 
 
 def namespace_kind(iri: str) -> Kind | None:
@@ -280,6 +285,8 @@ def check_write(
             *_source_violations(claim, recorded),
             *entity_violations,
             *_reference_violations(claim, recorded),
+            *quote_violations(claim, recorded),
+            *_reports_cycles(claim, recorded),
         ],
         new_entities=new_entities,
     )
@@ -347,6 +354,8 @@ def _against_record(
         values.setdefault(quad.predicate.value, set()).add(quad.object)  # type: ignore[arg-type]
     for source_field, value in given:
         name = source_field.path
+        if source_field.prop == GBA.reports:
+            continue  # a link, not a field: a claim may say its source reports a study
         shown = _field_text(source_field, value)
         have = values.get(str(source_field.prop))
         if not have:
@@ -360,7 +369,7 @@ def _against_record(
                 shown,
                 focus=iri,
             )
-        elif value not in have:
+        elif value not in have and shown not in {_field_text(source_field, v) for v in have}:
             known = ", ".join(sorted(repr(_field_text(source_field, v)) for v in have))
             yield _violation(
                 f"{field}.{name}",
@@ -372,6 +381,109 @@ def _against_record(
                 shown,
                 focus=iri,
             )
+
+
+#: How many sources a walk of a ``reports`` chain visits at most (a chain is a few long).
+MAX_CHAIN = 1000
+
+
+def _reports_cycles(claim: ClaimIn, recorded: Recorded) -> Iterator[Violation]:
+    """A source that would report itself through a chain of ``reports`` (news →
+    meta-analysis → … → the news again): the links this claim writes, and the recorded
+    ones (index look-ups, at most :data:`MAX_CHAIN` sources per walk)."""
+    reports = ox.NamedNode(str(GBA.reports))
+    given: dict[str, set[str]] = {}
+    for field in ("source", "primary_source"):
+        source = getattr(claim, field)
+        if source is not None:
+            given.setdefault(source.minted_id(), set()).update(
+                str(expand(r)) for r in source.reports
+            )
+    if claim.source is not None and claim.primary_source is not None:
+        given.setdefault(claim.source.minted_id(), set()).add(claim.primary_source.minted_id())
+
+    def after(node: str) -> set[str]:
+        stored = {q.object.value for q in recorded.about(node)
+                  if q.predicate == reports and isinstance(q.object, ox.NamedNode)}  # fmt: skip
+        return given.get(node, set()) | stored
+
+    for field in ("source", "primary_source"):
+        source = getattr(claim, field)
+        if source is None:
+            continue
+        start = source.minted_id()
+        seen: set[str] = set()
+        pending = sorted(after(start))
+        while pending and len(seen) < MAX_CHAIN:
+            node = pending.pop()
+            if node == start:
+                curie = compress(start)
+                yield _violation(
+                    f"{field}.reports", Rule.REPORTS_CYCLE,
+                    f"{field}.reports: {curie} would report itself through a chain of reports "
+                    "(a source reports the studies it cites, never one that cites it back); "
+                    "check the reports links", curie, focus=start,
+                )  # fmt: skip
+                break
+            if node not in seen:
+                seen.add(node)
+                pending.extend(sorted(after(node) - seen))
+
+
+def source_text(claim: ClaimIn, recorded: Recorded) -> str | None:
+    """The full text of the claim's source: given with it, or stored with it already."""
+    if claim.source is None:
+        return None
+    if claim.source.text is not None:
+        return claim.source.text
+    graph = ox.NamedNode(str(SOURCES_GRAPH))
+    text = ox.NamedNode(str(GBA.fullText))
+    for quad in recorded.about(claim.source.minted_id()):
+        literal = quad.object
+        if quad.graph_name == graph and quad.predicate == text and isinstance(literal, ox.Literal):
+            return str(literal.value)
+    return None
+
+
+def quote_violations(claim: ClaimIn, recorded: Recorded) -> Iterator[Violation]:
+    """The quote against the source's text, wherever the store holds it (or the claim
+    gives it): its offsets cover exactly the quote (in code points, no-break spaces and
+    typographic quotes as they are); without offsets, the quote (with its ``quote_prefix``
+    and ``quote_suffix``) is in the text."""
+    if claim.quote is None:
+        return
+    text = source_text(claim, recorded)
+    if text is None:
+        return
+    quote = claim.quote
+    found = text.find(quote)
+    where = (f"; the quote is at start {found}, end {found + len(quote)}" if found >= 0
+             else "; the quote is not in the text at all")  # fmt: skip
+    position = claim.quote_position
+    if position is not None:
+        start, end = position.start, position.end
+        if not 0 <= start <= end <= len(text):
+            yield _violation(
+                "quote_position", Rule.QUOTE_OFFSETS,
+                f"quote_position: start {start}, end {end} are outside the source's text "
+                f"({len(text)} code points){where}", f"{start}-{end}",
+            )  # fmt: skip
+        elif text[start:end] != quote:
+            yield _violation(
+                "quote_position", Rule.QUOTE_OFFSETS,
+                f"quote_position: start {start}, end {end} cover {text[start:end]!r} in the "
+                f"source's text, not the quote {quote!r} (offsets count code points){where}",
+                f"{start}-{end}",
+            )  # fmt: skip
+        return
+    context = (claim.quote_prefix or "") + quote + (claim.quote_suffix or "")
+    if context not in text:
+        shown = "the quote" if context == quote else "quote_prefix + quote + quote_suffix"
+        yield _violation(
+            "quote", Rule.QUOTE_NOT_IN_TEXT,
+            f"quote: {shown} is not in the source's text, which the store holds; quote it "
+            "verbatim (no-break spaces and typographic quotes as in the text)", quote,
+        )  # fmt: skip
 
 
 def _entity_violations(
@@ -466,12 +578,68 @@ def _reference_violations(claim: ClaimIn, recorded: Recorded) -> Iterator[Violat
         )
 
 
+def check_supersedes(
+    claim: ClaimIn, recorded: Recorded, batch: Mapping[str, ClaimIn], taken: Mapping[str, int]
+) -> tuple[list[Violation], str | None]:
+    """What ``claim.supersedes`` asks: the violations, and the IRI of the claim to retract
+    (``None`` when there is nothing to retract: no ``supersedes``, or the old claim is
+    already retracted as superseded by this very claim, as an export records it).
+
+    The superseded claim must be stored or be in the same batch (``batch``: IRI →
+    claim), must not be retracted already, and must not be superseded by another item
+    of the batch (``taken``: IRI → the item that supersedes it).
+    """
+    if claim.supersedes is None:
+        return [], None
+    old = str(expand(claim.supersedes))
+    curie = compress(old)
+    field = "supersedes"
+    if not old.startswith(str(CLAIM)) or old == claim.iri:
+        what = "this claim itself" if old == claim.iri else "not a claim id"
+        return [_violation(field, Rule.SUPERSEDES_UNKNOWN,
+                           f"supersedes: {curie} is {what}; give the id of the stored claim "
+                           "this one corrects (claim:<hash>)", curie, focus=old)], None  # fmt: skip
+    stored = recorded.store.contains_graph(ox.NamedNode(old + "#assertion"))
+    earlier = batch.get(old)
+    if not stored and earlier is None:
+        return [_violation(field, Rule.SUPERSEDES_UNKNOWN,
+                           f"supersedes: no claim {curie} is stored; give the id of the "
+                           "claim this one corrects (GET /claims lists them)", curie,
+                           focus=old)], None  # fmt: skip
+    by: str | None = None
+    retraction = getattr(earlier, "retraction", None)
+    if retraction is not None:
+        by = str(expand(retraction.superseded_by)) if retraction.superseded_by else ""
+    elif stored and recorded.store.is_retracted(old):
+        graph = ox.NamedNode(layout.retraction_iri(old))
+        link = ox.NamedNode(str(GBA.supersededBy))
+        by = next(
+            (str(q.object.value) for q in recorded.store.quads(graph)  # type: ignore[union-attr]
+             if q.predicate == link), "",
+        )  # fmt: skip
+    if by == claim.iri:
+        return [], None  # retracted as superseded by this claim already (a re-load)
+    if by is not None:
+        state = f"superseded by {compress(by)}" if by else "retracted"
+        return [_violation(field, Rule.SUPERSEDES_RETRACTED,
+                           f"supersedes: {curie} is already {state}; a claim is retracted "
+                           "once. Supersede the claim that stands (its status is active)",
+                           curie, focus=old)], None  # fmt: skip
+    if old in taken:
+        return [_violation(field, Rule.SUPERSEDES_RETRACTED,
+                           f"supersedes: {curie} is superseded by item {taken[old]} of this "
+                           "batch already; a claim is superseded once", curie,
+                           focus=old)], None  # fmt: skip
+    return [], old
+
+
 __all__ = [
     "NAMESPACES",
     "Kind",
     "Recorded",
     "Rule",
     "WriteCheck",
+    "check_supersedes",
     "check_write",
     "entity_classes",
     "namespace_kind",

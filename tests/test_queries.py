@@ -12,9 +12,9 @@ import pytest
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.errors import NotFoundError, ParameterError, QueryError
 from gbkg.kg.ids import compress, expand
-from gbkg.kg.model import Claim, Finding
+from gbkg.kg.model import Claim, Finding, Retraction
 from gbkg.kg.queries import NamedQuery, Parameter, ParamType, QueryCatalog, projection
-from gbkg.kg.record.writer import claim_quads
+from gbkg.kg.record.writer import claim_quads, retraction_quads
 from gbkg.kg.resources import query_files
 from gbkg.kg.store import OxigraphStore
 from tests.record_helpers import curated_claims
@@ -367,13 +367,8 @@ def test_retracted_claims_are_left_out(
     catalog: QueryCatalog, scratch: OxigraphStore, curated: list[Claim]
 ) -> None:
     null = il6_null(curated)
-    node = ox.NamedNode(null.iri)
-    pubinfo = ox.NamedNode(null.iri + "#pubinfo")
-    status = ox.NamedNode(str(expand("gba:status")))
-    scratch.apply(
-        remove=[ox.Quad(node, status, ox.NamedNode(str(expand("gba:Active"))), pubinfo)],
-        add=[ox.Quad(node, status, ox.NamedNode(str(expand("gba:Retracted"))), pubinfo)],
-    )
+    # A retraction is a record of its own; the claim's graphs are not touched.
+    scratch.extend(retraction_quads(null.iri, Retraction(reason="a test", by="tester")))
     assert {r["object"] for r in run(catalog, scratch, "null-results")} == {"HGNC:11892"}
     about = run(catalog, scratch, "claims-about", entity="HGNC:6018")
     assert about == []
