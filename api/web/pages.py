@@ -24,8 +24,12 @@ from gbkg.api.web.html import HtmlRoute, render
 from gbkg.api.web.identifiers import link
 from gbkg.api.web.links import record_view
 from gbkg.kg import entities
+from gbkg.kg.analytics import ClaimGraph
 from gbkg.kg.curation import claim_iri
+from gbkg.kg.errors import KGError
 from gbkg.kg.hierarchy import newest_claims, related
+from gbkg.kg.ids import expand
+from gbkg.kg.source_text import stored_text
 from gbkg.kg.store import claim_count
 
 #: Pages at the resources' own URLs: only for requests that want HTML.
@@ -172,6 +176,8 @@ def claim_page(
     claim_id: str,
     request: Request,
     claims: ClaimsDep,
+    store: StoreDep,
+    graph: ClaimGraphDep,
     format: Annotated[str | None, Query(pattern="^(json|jsonld|ttl|trig)$")] = None,
 ) -> Response:
     iri = claim_iri(claim_id)
@@ -188,9 +194,8 @@ def claim_page(
     data = claim.model_dump(mode="json", exclude_none=True)
     source = data.get("source") or {}
     position = data.get("quote_position") or {}
-    marked = highlight(
-        source.get("text"), data.get("quote"), position.get("start"), position.get("end")
-    )
+    text = source.get("text") or (stored_text(store, source["id"]) if source.get("id") else None)
+    marked = highlight(text, data.get("quote"), position.get("start"), position.get("end"))
     chain = [s for s in (data.get("source"), data.get("primary_source")) if s]
     for s in list(chain):
         chain.extend(s.get("included", []) if isinstance(s.get("included"), list) else [])
@@ -208,7 +213,17 @@ def claim_page(
         superseded_by=superseded_by,
         formats=formats,
         cite=_citation(data, iri),
+        relation=graph.vocabulary.label(str(expand(data["predicate"]))),
+        label=lambda curie: _label_of(graph, curie),
     )
+
+
+def _label_of(graph: ClaimGraph, value: str) -> str:
+    """An entity's label for a CURIE (a context value may also be plain text)."""
+    try:
+        return graph.label(str(expand(value)))
+    except KGError:
+        return value
 
 
 def _superseded_in(retraction: dict[str, Any] | None) -> str | None:

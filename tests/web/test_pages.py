@@ -51,6 +51,30 @@ def test_search_entity_claim_with_the_quote_highlighted(page: Any, server: Any) 
         assert int(page.get_attribute("#quote", "data-start")) == stored["quote_position"]["start"]
     assert page.locator("ul.formats a").count() == 4
     assert stored["statement"] in page.inner_text("h1")
+    check_page(page, "claim-quote-only")
+
+
+def test_a_quote_is_highlighted_in_its_stored_source_text(page: Any, server: Any) -> None:
+    """The seed article's text is stored with its source: the mark sits in it at the
+    stored offsets (code points, NBSPs kept)."""
+    listed = api(server, "/claims", limit="100")["data"]
+    claim = next(c for c in listed if (c.get("source") or {}).get("type") == "news-article")
+    page.goto("/claims/" + claim["id"].rsplit("/", 1)[-1])
+    page.wait_for_selector(".source-text[role=region] #quote")
+    assert page.eval_on_selector("#quote", "el => el.textContent") == claim["quote"]
+    before = page.evaluate(
+        """() => {
+          const mark = document.getElementById('quote');
+          const r = document.createRange();
+          r.setStart(mark.closest('.source-text'), 0);
+          r.setEnd(mark, 0);
+          return Array.from(r.toString()).length;
+        }"""
+    )
+    assert before == claim["quote_position"]["start"]
+    text = (shared_dir() / "seed" / "article.txt").read_text(encoding="utf-8")
+    start, end = claim["quote_position"]["start"], claim["quote_position"]["end"]
+    assert text[start:end] == claim["quote"]
     check_page(page, "claim")
 
 

@@ -1,6 +1,13 @@
 // Claim page: retract with a curator token (kept in session storage).
 import { api, bindToken } from "./common.js";
 
+// The quote in view inside its source text.
+const mark = document.getElementById("quote");
+const region = mark && mark.closest(".source-text");
+if (region && region.scrollHeight > region.clientHeight) {
+  region.scrollTop += mark.getBoundingClientRect().top - region.getBoundingClientRect().top - 40;
+}
+
 const form = document.getElementById("retract-form");
 if (form) {
   const tokenInput = document.getElementById("retract-token");
