@@ -24,7 +24,12 @@ def entity_href(iri_or_curie: str) -> str:
 
 
 def claim_href(iri: str) -> str:
-    return "/claims/" + iri.rsplit("/", 1)[-1]
+    """The claim page of a claim IRI or ``claim:`` CURIE.
+
+    >>> claim_href("claim:38ed"), claim_href("https://w3id.org/gbkg/claim/38ed")
+    ('/claims/38ed', '/claims/38ed')
+    """
+    return "/claims/" + iri.rsplit("/", 1)[-1].removeprefix("claim:")
 
 
 def evidence_href(subject: str, object: str) -> str:

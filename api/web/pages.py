@@ -199,7 +199,7 @@ def claim_page(
     chain = [s for s in (data.get("source"), data.get("primary_source")) if s]
     for s in list(chain):
         chain.extend(s.get("included", []) if isinstance(s.get("included"), list) else [])
-    superseded_by = data.get("superseded_by") or _superseded_in(data.get("retraction"))
+    superseded_by = (data.get("retraction") or {}).get("superseded_by")
     local = iri.rsplit("/", 1)[-1]
     formats = {name: f"/claims/{local}?format={name}" for name in FORMAT_TYPES}
     return render(
@@ -224,14 +224,6 @@ def _label_of(graph: ClaimGraph, value: str) -> str:
         return graph.label(str(expand(value)))
     except KGError:
         return value
-
-
-def _superseded_in(retraction: dict[str, Any] | None) -> str | None:
-    reason = (retraction or {}).get("reason") or ""
-    marker = "Superseded by "
-    if reason.startswith(marker):
-        return reason[len(marker) :].split()[0]
-    return None
 
 
 def _citation(claim: dict[str, Any], iri: str) -> str:

@@ -368,6 +368,30 @@ def test_retract_from_the_claim_page(page: Any, server: Any) -> None:
     assert "Web test claim to retract." in page.inner_text("main")
 
 
+def test_supersede_from_the_claim_page(page: Any, server: Any) -> None:
+    created = httpx.post(
+        server.url + "/claims",
+        json=api_claim("Web test claim with a wrong statement."),
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    old = created.json()["id"]
+    page.goto("/claims/" + old.rsplit("/", 1)[-1])
+    page.click("text=Supersede: correct this claim in the workbench")
+    page.wait_for_function("document.getElementById('f-statement').value.length > 0")
+    _token(page)
+    page.fill("#f-statement", "Web test claim, corrected.")
+    page.locator("#form-summary").get_by_text("conforms").wait_for()
+    page.click("#submit")
+    page.wait_for_url("**/claims/*")
+    new = api(server, "/claims/" + page.url.rsplit("/", 1)[-1])
+    assert new["statement"] == "Web test claim, corrected." and new["id"] != old
+    before = api(server, "/claims/" + old.rsplit("/", 1)[-1])
+    assert before["status"] == "superseded"
+    page.goto("/claims/" + old.rsplit("/", 1)[-1])
+    assert "Superseded" in page.inner_text(".notice")
+    assert page.locator(".notice a[href='/claims/" + new["id"].rsplit("/", 1)[-1] + "']").count()
+
+
 def test_pages_work_with_javascript_disabled(
     browser: Any, server: Any, requests_seen: list[str]
 ) -> None:

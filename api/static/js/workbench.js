@@ -25,7 +25,7 @@ function setPath(target, path, value) {
 export function claimFromForm() {
   const claim = {};
   for (const el of form.elements) {
-    if (!el.name || el.name === "supersedes") continue;
+    if (!el.name) continue;
     if (el.type === "checkbox") {
       if (el.checked) setPath(claim, el.name, true);
       continue;
@@ -263,10 +263,6 @@ form.addEventListener("submit", async (event) => {
   event.preventDefault();
   const { response, data } = await api("POST", "/claims", claimFromForm(), { auth: true });
   if (response.status === 201 || response.status === 200) {
-    const old = document.getElementById("f-supersedes").value;
-    if (old) {
-      await api("POST", `/claims/${old}/retract`, { reason: `Superseded by ${data.id}` }, { auth: true });
-    }
     summary.textContent = "Stored. Opening the claim's page…";
     location.assign(response.headers.get("Location") || "/claims/" + data.id.split("/").pop());
     return;
@@ -327,9 +323,9 @@ const supersedes = new URLSearchParams(location.search).get("supersedes");
 if (supersedes) {
   const { response, data } = await api("GET", "/claims/" + encodeURIComponent(supersedes));
   if (response.ok) {
-    document.getElementById("f-supersedes").value = supersedes;
     fillForm(data);
-    summary.textContent = "Correct the claim: when you submit, the old one is retracted as superseded by the new one.";
+    document.getElementById("f-supersedes").value = data.id;
+    summary.textContent = "Correct the claim: when you submit, the new one supersedes the old (which is retracted, pointing to it).";
   }
 }
 showNoEffect();
