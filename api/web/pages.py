@@ -196,9 +196,7 @@ def claim_page(
     position = data.get("quote_position") or {}
     text = source.get("text") or (stored_text(store, source["id"]) if source.get("id") else None)
     marked = highlight(text, data.get("quote"), position.get("start"), position.get("end"))
-    chain = [s for s in (data.get("source"), data.get("primary_source")) if s]
-    for s in list(chain):
-        chain.extend(s.get("included", []) if isinstance(s.get("included"), list) else [])
+    chain = source_chain(data)
     superseded_by = (data.get("retraction") or {}).get("superseded_by")
     local = iri.rsplit("/", 1)[-1]
     formats = {name: f"/claims/{local}?format={name}" for name in FORMAT_TYPES}
@@ -216,6 +214,28 @@ def claim_page(
         relation=graph.vocabulary.label(str(expand(data["predicate"]))),
         label=lambda curie: _label_of(graph, curie),
     )
+
+
+def source_chain(claim: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sources a claim came through, reader first: its source, its primary source,
+    and the studies either reports (news article → meta-analysis → included trial).
+
+    >>> [s["id"] for s in source_chain({"source": {"id": "a", "reports": ["b"]},
+    ...                                  "primary_source": {"id": "b", "reports": ["c"]}})]
+    ['a', 'b', 'c']
+    """
+    chain: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for source in (claim.get("source"), claim.get("primary_source")):
+        if source and source.get("id") not in seen:
+            chain.append(source)
+            seen.add(source.get("id") or "")
+    for source in list(chain):
+        for reported in source.get("reports") or []:
+            if reported not in seen:
+                chain.append({"id": reported})
+                seen.add(reported)
+    return chain
 
 
 def _label_of(graph: ClaimGraph, value: str) -> str:
