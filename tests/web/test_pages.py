@@ -411,6 +411,13 @@ def test_pages_work_with_javascript_disabled(
         ctx.close()
 
 
+def test_a_missing_entity_is_an_error_page(page: Any) -> None:
+    response = page.goto("/entities/gbkg:no-such-entity")
+    assert response.status == 404
+    assert "no entity" in page.inner_text("[role=alert]")
+    check_page(page, "error")
+
+
 def test_api_docs_work_offline(page: Any) -> None:
     page.goto("/docs")
     page.wait_for_selector(".swagger-ui .info .title")
