@@ -28,7 +28,7 @@ from gbkg.api.routers import (
     suggest,
 )
 from gbkg.api.web import pages
-from gbkg.api.web.html import STATIC_DIR
+from gbkg.api.web.html import STATIC_DIR, VaryAccept
 from gbkg.kg.backends import open_store
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.settings import Settings, get_settings
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         max_body_bytes=settings.max_body_bytes,
         body_timeout_s=settings.body_timeout_s,
     )
+    app.add_middleware(VaryAccept)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

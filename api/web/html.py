@@ -25,9 +25,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
-from starlette.types import Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gbkg.api.errors import HTTPProblem, status_of
 from gbkg.api.negotiation import RDF_MEDIA_TYPES, choose, parse_accept
@@ -95,3 +96,35 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
 
 def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
     return render(request, "error.html", status_code=status, title=title, detail=detail)
+
+
+#: The URLs that are a page for a browser and data for everyone else.
+PAGE_PATHS = ("/", "/claims/", "/entities/", "/evidence", "/paths", "/sparql")
+
+
+class VaryAccept:
+    """Adds ``Vary: Accept`` to every GET answer at a URL that is also a page, so that a
+    cache keeps the page and the data apart (the page routes set it themselves)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not (path == "/" or any(path.startswith(p) for p in PAGE_PATHS[1:]))
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                vary = headers.get("vary", "")
+                if "accept" not in {v.strip().lower() for v in vary.split(",")}:
+                    headers["Vary"] = f"{vary}, Accept" if vary else "Accept"
+            await send(message)
+
+        await self.app(scope, receive, sending)

@@ -87,6 +87,7 @@ def test_other_clients_keep_their_formats(
     response = client.get(path, headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(expected)
+    assert "Accept" in response.headers["vary"]  # a cache keeps page and data apart
 
 
 def test_a_claim_keeps_its_rdf_formats(client: TestClient, claim_path: str) -> None:
