@@ -1,6 +1,7 @@
 """An entity's broader and narrower entities (``rdfs:subClassOf``, ``skos:broader``,
-``skos:broadMatch`` and their inverses), and the newest claims: two small reads the
-web pages make (``queries/api/entity-hierarchy.rq``, ``newest-claims.rq``)."""
+``skos:broadMatch``, ``skos:narrowMatch`` and their inverses: properties the claim
+layout writes), and the newest claims: two small reads the web pages make
+(``queries/api/entity-hierarchy.rq``, ``newest-claims.rq``)."""
 
 from __future__ import annotations
 
