@@ -51,7 +51,6 @@ class Direction(StrEnum):
 
 #: Directions that count in a verdict.
 COUNTED = (Direction.SUPPORTS, Direction.NO_EFFECT, Direction.DISPUTES)
-_UNDETERMINED = getattr(Finding, "UNDETERMINED", None)
 
 
 def _hash(*parts: Any) -> str:
@@ -134,7 +133,7 @@ def read(record: ClaimRecord, vocabulary: Vocabulary) -> Reading:
         direction = Direction.DISPUTES if opposite else Direction.SUPPORTS
     elif record.finding is Finding.NULL:
         direction = Direction.NO_EFFECT
-    elif _UNDETERMINED is not None and record.finding is _UNDETERMINED:
+    elif record.finding is Finding.UNDETERMINED:
         direction = Direction.UNDETERMINED
     else:
         direction = Direction.ASSERTION

@@ -111,6 +111,11 @@ def test_scenario_gives_its_documented_verdict(tmp_path: Path, name: str) -> Non
             (line,) = body["lines"]
             assert not line["reached"]["exact"]
             assert [[v["from"], v["to"], v["how"]] for v in line["reached"]["via"]] == expect["via"]
+        if "includes" in expect:
+            (line,) = body["lines"]
+            assert len(line["includes"]) == expect["includes"]
+            assert line["study"]["independence"] == expect["independence"]
+            assert line["includes"][0]["study"]["independence"] == expect["independence"]
         if "exact_consensus" in expect:
             exact = client.get("/evidence", params={**scenario["question"], "exact": "true"})
             assert exact.json()["consensus"] == expect["exact_consensus"]
