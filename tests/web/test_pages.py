@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import TOKEN, check_page
 from shared_folder import shared_dir
+from web_helpers import TOKEN, check_page
 
 pytestmark = pytest.mark.server
 
