@@ -1,9 +1,10 @@
 """Browser tests: Debian's Chromium (``/usr/bin/chromium``, installed by ``.ci/run``)
 driven headless by Playwright against a real ``gbkg serve`` on loopback.
 
-One server for the session, one browser for the browser tests. Every request the pages make is logged
-(``requests``); the last test asserts that none left 127.0.0.1. Screenshots of every
-page at desktop and phone widths go to ``docs/screenshots/``.
+One server for the session, one browser for the browser tests. Every request the
+pages make is logged (``requests_seen``); the last test asserts that none left
+127.0.0.1. Screenshots of every page at desktop and phone widths go to
+``docs/screenshots/``.
 """
 
 from __future__ import annotations
