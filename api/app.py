@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         responses=errors.COMMON_RESPONSES,
         dependencies=[Depends(single_valued)],
         docs_url=None,  # served from the package (api/web/pages.py): works offline
+        redoc_url=None,  # ReDoc would load from a CDN: not offered
     )
     # The one attribute of app.state: every route gets what it needs from it through a
     # typed dependency (api.deps).

@@ -129,6 +129,10 @@ def test_static_assets_and_docs_come_from_the_package(client: TestClient) -> Non
         assert client.get(path).status_code == 200, path
 
 
+def test_no_page_loads_from_a_cdn(client: TestClient) -> None:
+    assert client.get("/redoc").status_code == 404  # ReDoc would need a CDN: not served
+
+
 def test_the_workbench_never_puts_the_token_in_a_url(client: TestClient) -> None:
     page = client.get("/workbench").text
     assert 'type="password"' in page
