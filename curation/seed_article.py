@@ -47,40 +47,65 @@ ADULTS = (
     "depressive disorders; about 60% taking antidepressants)"
 )
 DURATION = "28 days to 8 weeks (mean about 6.5 weeks)"
-FORMS = "capsules, powders, fermented milk or tablets; strains and doses varied across studies"
 LB = "Lactobacillus and Bifidobacterium strains"
 EXPERT = {"study_design": "expert-opinion"}
+#: The meta-analysis's own counts, as the article gives them: 13 studies reviewed, 7
+#: meta-analysed, 938 participants "across all the studies" (the 13). A claim about the
+#: pooled result carries the 7; the 938 belongs with the 13 (docs/curation-notes.md).
+POOLED = {"study_design": "meta-analysis", "n_studies": 7, "duration": DURATION, "population": ADULTS}
+REVIEWED = {"study_design": "systematic-review", "n_studies": 13, "n_participants": 938,
+            "duration": DURATION, "population": ADULTS}
+# What the review's authors looked at without a pooled result (the article does not say
+# the markers were meta-analysed): the systematic review, without counts.
+LOOKED_AT = {"study_design": "systematic-review", "population": ADULTS}
 
 RECORDS: list[dict] = [
-    # --- the meta-analysis -------------------------------------------------------------
+    # --- the meta-analysis: the headline and the results ------------------------------------
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
         "finding": "effect", "hedged": False,
-        "statement": "Probiotic supplementation modestly improved depressive symptoms in adults with depression.",
+        "statement": "Probiotics were linked to modest improvements in depressive symptoms in adults.",
         "quote": "Probiotics were linked to modest improvements in depressive symptoms in adults.",
         "primary_source": META,
-        "evidence": {"study_design": "meta-analysis", "n_studies": 7, "n_participants": 938,
-                     "duration": DURATION, "population": ADULTS},
-        "context": {"population": "adults with depression", "strain": LB, "dose": FORMS},
+        "evidence": POOLED,
+        "context": {"population": "adults with depression"},
     },
     {
-        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
-        "finding": "effect", "hedged": False,
-        "statement": "Probiotic supplementation was significantly associated with improvements in depressive symptoms, measured on validated clinical scales.",
-        "quote": "Probiotic supplementation was significantly associated with improvements in depressive symptoms.",
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:antidepressant",
+        "finding": "assertion", "hedged": False,
+        "statement": "The benefits of probiotics on depressive symptoms were strongest when probiotics were used alongside antidepressants.",
+        "quote": "Benefits were strongest when probiotics were used alongside antidepressants.",
         "primary_source": META,
-        "evidence": {"study_design": "meta-analysis", "n_studies": 7, "n_participants": 938,
-                     "duration": DURATION, "population": ADULTS},
+        "evidence": LOOKED_AT,
         "context": {"population": "adults with depression"},
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
         "finding": "effect", "hedged": False,
-        "statement": "The benefits of probiotics on depressive symptoms were strongest when they were used alongside antidepressants.",
-        "quote": "Benefits were strongest when probiotics were used alongside antidepressants.",
+        "statement": "Probiotic supplementation was significantly associated with improvements in depressive symptoms.",
+        "quote": "Probiotic supplementation was significantly associated with improvements in depressive symptoms.",
         "primary_source": META,
-        "evidence": {"study_design": "systematic-review", "population": ADULTS},
-        "context": {"population": "adults with depression", "co_intervention": "gbkg:antidepressant"},
+        "evidence": POOLED,
+        "context": {"population": "adults with depression"},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "effect", "hedged": False,
+        "statement": "Seven of the 13 reviewed studies found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression.",
+        "quote": "Of the 13 studies reviewed, seven found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression in patients with the condition.",
+        "primary_source": META,
+        "evidence": REVIEWED,
+        "quantity": {"value": 7, "unit": "studies", "of": "the 13 reviewed studies that found an improvement in depression"},
+        "context": {"population": "adults with depression", "strain": LB},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:conventional-depression-treatment",
+        "finding": "assertion", "hedged": False,
+        "statement": "Several of the reviewed studies found that probiotics worked particularly well when used alongside conventional treatments.",
+        "quote": "several studies found that probiotics worked particularly well when used alongside conventional treatments",
+        "primary_source": META,
+        "evidence": LOOKED_AT,
+        "context": {"population": "adults with depression"},
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
@@ -92,35 +117,78 @@ RECORDS: list[dict] = [
         "context": {"population": "women with depression", "co_intervention": "gbkg:ssri"},
     },
     {
-        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
-        "finding": "effect", "hedged": False,
-        "statement": "Seven of the 13 reviewed studies found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression.",
-        "quote": "Of the 13 studies reviewed, seven found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression in patients with the condition.",
-        "primary_source": META,
-        "evidence": {"study_design": "systematic-review", "n_studies": 13, "n_participants": 938,
-                     "duration": DURATION,
-                     "population": "randomized controlled trials in " + ADULTS
-                     + ", selected from nearly 1,500 screened articles"},
-        "quantity": {"value": 7, "unit": "studies", "of": "the 13 reviewed studies that found an improvement in depression"},
-        "context": {"population": "adults with depression", "strain": LB},
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:conventional-depression-treatment",
+        "finding": "assertion", "hedged": True,
+        "statement": "Probiotics may be most effective as an add-on to conventional treatment rather than as a standalone treatment.",
+        "quote": "This suggests that probiotics may be most effective as an add-on therapy rather than a standalone treatment.",
+        "evidence": EXPERT,
+        "context": {"population": "adults with depression"},
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:decreases", "object": "HGNC:6018",
         "finding": "null", "hedged": False,
-        "statement": "Probiotic supplementation did not significantly reduce blood levels of IL-6.",
+        "statement": "In the reviewed studies, probiotic supplementation did not significantly lower blood levels of IL-6.",
         "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully with probiotic supplementation.",
         "primary_source": META,
-        "evidence": {"study_design": "meta-analysis", "population": ADULTS},
+        "evidence": LOOKED_AT,
         "context": {"population": "adults with depression"},
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:decreases", "object": "HGNC:11892",
         "finding": "null", "hedged": False,
-        "statement": "Probiotic supplementation did not significantly reduce blood levels of TNF-α.",
+        "statement": "In the reviewed studies, probiotic supplementation did not significantly lower blood levels of TNF-α.",
         "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully with probiotic supplementation.",
         "primary_source": META,
-        "evidence": {"study_design": "meta-analysis", "population": ADULTS},
+        "evidence": LOOKED_AT,
         "context": {"population": "adults with depression"},
+    },
+    {
+        "subject": "GO:0006954", "predicate": "gba:mediates", "object": "gbkg:mood",
+        "finding": "assertion", "hedged": True,
+        "statement": "Inflammation is thought to be one pathway through which gut bacteria might influence mood.",
+        "quote": "inflammation is thought to be one pathway through which gut bacteria might influence mood",
+        "evidence": EXPERT,
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:probiotic-strain",
+        "finding": "assertion", "hedged": True,
+        "statement": "The researchers suggest that the effects of probiotics on inflammation may depend on the specific strains used.",
+        "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
+        "primary_source": META,
+        "evidence": EXPERT,
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:baseline-inflammatory-status",
+        "finding": "assertion", "hedged": True,
+        "statement": "The researchers suggest that the effects of probiotics on inflammation may depend on a person's baseline inflammatory status.",
+        "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
+        "primary_source": META,
+        "evidence": EXPERT,
+    },
+    # --- the study's stated limitations -------------------------------------------------------
+    {
+        "subject": "gbkg:probiotic-depression-trials", "predicate": "gba:hasAttribute", "object": "gbkg:intervention-heterogeneity",
+        "finding": "assertion", "hedged": False,
+        "statement": "The reviewed studies varied in the probiotic strains, doses and treatment durations used, which makes direct comparison difficult.",
+        "quote": "The studies varied in the probiotic strains, dosages and treatment durations used, which makes direct comparisons tricky.",
+        "primary_source": META,
+        "evidence": LOOKED_AT,
+    },
+    {
+        "subject": "gbkg:probiotic-depression-trials", "predicate": "gba:hasAttribute", "object": "gbkg:small-sample-size",
+        "finding": "assertion", "hedged": False,
+        "statement": "Most of the reviewed studies had relatively small sample sizes.",
+        "quote": "Most studies also had relatively small sample sizes",
+        "primary_source": META,
+        "evidence": LOOKED_AT,
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:antidepressant",
+        "finding": "assertion", "hedged": True,
+        "statement": "About 60% of the participants were taking antidepressants, which may have influenced the results.",
+        "quote": "about 60% of participants were taking antidepressants, which may have influenced the results",
+        "primary_source": META,
+        "evidence": LOOKED_AT,
     },
     {
         "subject": "gbkg:probiotic-strain", "predicate": "gba:hasAttribute",
@@ -133,29 +201,13 @@ RECORDS: list[dict] = [
         "context": {"condition": "MONDO:0002050"},
     },
     {
-        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:probiotic-strain",
-        "finding": "assertion", "hedged": True,
-        "statement": "The effects of probiotics on inflammation may depend on the specific strains used.",
-        "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
-        "primary_source": META,
-        "evidence": EXPERT,
-    },
-    {
-        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:baseline-inflammatory-status",
-        "finding": "assertion", "hedged": True,
-        "statement": "The effects of probiotics on inflammation may depend on a person's baseline inflammatory status.",
-        "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
-        "primary_source": META,
-        "evidence": EXPERT,
-    },
-    {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
-        "finding": "effect", "hedged": False,
+        "finding": "assertion", "hedged": False,
         "statement": "In the reviewed studies, people took probiotics for at least four weeks before seeing benefits.",
         "quote": "In the studies reviewed, people took probiotics for at least four weeks before seeing benefits.",
         "primary_source": META,
-        "evidence": {"study_design": "systematic-review", "n_studies": 13, "duration": DURATION},
-        "quantity": {"value": 4, "unit": "weeks", "of": "minimum time taking probiotics before benefits were seen"},
+        "evidence": {"study_design": "systematic-review", "duration": DURATION},
+        "quantity": {"value": 4, "unit": "weeks", "of": "time taking probiotics before benefits were seen (at least)"},
     },
     # --- background: the gut-brain axis ---------------------------------------------------
     {
@@ -167,11 +219,12 @@ RECORDS: list[dict] = [
         "evidence": EXPERT,
     },
     {
-        "subject": "gbkg:probiotic", "predicate": "gba:affects", "object": "gbkg:gut-microbiota",
-        "finding": "assertion", "hedged": False,
-        "statement": "Probiotics are a way to target the gut microbiome, explored as a complement to depression treatment.",
-        "quote": "One promising avenue: targeting the gut microbiome with probiotics.",
+        "subject": "gbkg:probiotic", "predicate": "gba:studiedFor", "object": "MONDO:0002050",
+        "finding": "assertion", "hedged": True,
+        "statement": "Researchers have been exploring probiotics, which target the gut microbiome, as a complementary approach that could enhance depression treatment outcomes.",
+        "quote": "researchers have been exploring complementary approaches that could enhance treatment outcomes. One promising avenue: targeting the gut microbiome with probiotics.",
         "evidence": EXPERT,
+        "context": {"co_intervention": "gbkg:conventional-depression-treatment"},
     },
     {
         "subject": "GO:0006954", "predicate": "gba:associatedWith", "object": "MONDO:0002050",
@@ -232,6 +285,15 @@ RECORDS: list[dict] = [
         "primary_source": WHO,
         "evidence": {"study_design": "expert-opinion", "population": "people worldwide"},
         "quantity": {"value": 280_000_000, "unit": "people", "of": "people worldwide with depression (more than)"},
+    },
+    {
+        "subject": "MONDO:0002050", "predicate": "gba:contributesTo", "object": "gbkg:disability",
+        "finding": "assertion", "hedged": False,
+        "statement": "Depression is one of the leading causes of disability globally.",
+        "quote": "making it one of the leading causes of disability globally",
+        "primary_source": WHO,
+        "evidence": {"study_design": "expert-opinion", "population": "people worldwide"},
+        "context": {"population": "gbkg:people-worldwide"},
     },
     # --- practical advice ------------------------------------------------------------------
     *[

@@ -232,10 +232,10 @@ def test_validate_finds_an_entity_made_a_source_before_the_rule(capsys, store_di
 
 
 def test_paths_prints_each_step_with_its_finding(capsys, store_dir) -> None:
-    code, out, _ = run(capsys, "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0000955")
+    code, out, _ = run(capsys, "--store", store_dir, "paths", "gbkg:yogurt", "MONDO:0002050")
     assert code == 0
-    assert "probiotic --affects [assertion]--> gut microbiota" in out
-    assert "gut microbiota --communicates with [assertion]--> brain" in out
+    assert "yogurt --contains [assertion]--> probiotic" in out
+    assert "probiotic --improves [effect]--> depressive disorder" in out
 
 
 def test_paths_without_a_path_exits_1(capsys, store_dir) -> None:
@@ -376,13 +376,14 @@ def test_fit_widths_shrinks_the_widest_columns_first() -> None:
 def test_paths_as_json_is_the_body_of_get_paths(capsys, store_dir) -> None:
     code, out, _ = run(
         capsys,
-        "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0000955", "--format", "json",
+        "--store", store_dir, "paths", "gbkg:yogurt", "MONDO:0002050", "--format", "json",
     )  # fmt: skip
     assert code == 0
     body = json.loads(out)
-    assert body["source"]["id"] == "gbkg:probiotic" and body["count"] == len(body["paths"]) > 0
+    assert body["source"]["id"] == "gbkg:yogurt" and body["count"] == len(body["paths"]) > 0
     steps = body["paths"][0]["steps"]
-    assert steps[0]["source"]["label"] == "probiotic" and steps[-1]["target"]["label"] == "brain"
+    assert steps[0]["source"]["label"] == "yogurt"
+    assert steps[-1]["target"]["label"] == "depressive disorder"
 
 
 def test_paths_as_json_without_a_path_exits_1(capsys, store_dir) -> None:
