@@ -52,9 +52,19 @@ EXPERT = {"study_design": "expert-opinion"}
 #: The meta-analysis's own counts, as the article gives them: 13 studies reviewed, 7
 #: meta-analysed, 938 participants "across all the studies" (the 13). A claim about the
 #: pooled result carries the 7; the 938 belongs with the 13 (docs/curation-notes.md).
-POOLED = {"study_design": "meta-analysis", "n_studies": 7, "duration": DURATION, "population": ADULTS}
-REVIEWED = {"study_design": "systematic-review", "n_studies": 13, "n_participants": 938,
-            "duration": DURATION, "population": ADULTS}
+POOLED = {
+    "study_design": "meta-analysis",
+    "n_studies": 7,
+    "duration": DURATION,
+    "population": ADULTS,
+}
+REVIEWED = {
+    "study_design": "systematic-review",
+    "n_studies": 13,
+    "n_participants": 938,
+    "duration": DURATION,
+    "population": ADULTS,
+}
 # What the review's authors looked at without a pooled result (the article does not say
 # the markers were meta-analysed): the systematic review, without counts.
 LOOKED_AT = {"study_design": "systematic-review", "population": ADULTS}
