@@ -9,6 +9,7 @@ TriG is what this script builds.
 
     python curation/seed_article.py            # rewrite kg/claims/seed-article.trig
     python curation/seed_article.py --check    # exit 1 if the TriG is out of date
+    python curation/seed_article.py --table    # the claims table of docs/ontology.md
 """
 
 from __future__ import annotations
@@ -404,10 +405,28 @@ def render(article: str) -> str:
     return claims_trig(build(article), header=HEADER)
 
 
+def table(article: str) -> str:
+    """The curated claims as the Markdown table of docs/ontology.md, in file order."""
+    rows = [
+        "| # | subject → predicate → object | finding | hedged | statement |",
+        "|---|---|---|---|---|",
+    ]
+    for n, claim in enumerate(build(article), 1):
+        triple = f"`{claim.subject}` → `{claim.predicate}` → `{claim.object}`"
+        finding = claim.finding.value if claim.finding else ""
+        hedged = "yes" if claim.hedged else "no"
+        rows.append(f"| {n} | {triple} | {finding} | {hedged} | {claim.statement} |")
+    return "\n".join(rows) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="compare, do not write")
+    parser.add_argument("--table", action="store_true", help="print the docs' claims table")
     args = parser.parse_args()
+    if args.table:
+        print(table(article_path().read_text(encoding="utf-8")), end="")
+        return 0
     text = render(article_path().read_text(encoding="utf-8"))
     if args.check:
         same = OUT.read_text(encoding="utf-8") == text
