@@ -60,6 +60,7 @@ from gbkg.kg.namespaces import (
     SOURCE,
     SOURCES_GRAPH,
 )
+from gbkg.kg.near_miss import hint
 from gbkg.kg.record import layout
 from gbkg.kg.record.terms import Term, TermError, from_term
 from gbkg.kg.record.writer import source_description
@@ -399,23 +400,30 @@ def _entity_violations(
             yield _violation(
                 f"{field}.type",
                 Rule.ENTITY_TYPE,
-                f"{field}.type is required for a new entity: an entity class of the ontology "
-                "(e.g. gba:MicrobialTaxon, gba:Food, gba:Condition; see GET /ontology)",
+                f"{field}.type is required for a new entity: an entity class of the ontology, "
+                f"one of {_allowed(classes)}",
                 None,
                 focus=iri,
             )
-        elif expand(entity.type) not in classes:
-            yield _violation(
-                f"{field}.type",
-                Rule.ENTITY_TYPE,
-                f"{field}.type: {entity.type} is not an entity class of the ontology; a new "
-                "entity is typed with gba:Entity or one of its subclasses (e.g. "
-                "gba:MicrobialTaxon, gba:Food, gba:Condition; see GET /ontology)",
-                entity.type,
-                focus=iri,
-            )
+        elif unknown := [t for t in entity.type if expand(t) not in classes]:
+            allowed = sorted(compress(str(c)) for c in classes)
+            for kind in unknown:
+                yield _violation(
+                    f"{field}.type",
+                    Rule.ENTITY_TYPE,
+                    f"{field}.type: {kind} is not an entity class of the ontology"
+                    f"{hint(kind, allowed)}; a new entity is typed with one or more of "
+                    f"{_allowed(classes)}",
+                    kind,
+                    focus=iri,
+                )
         else:
             new.append(entity)
+
+
+def _allowed(classes: frozenset[URIRef]) -> str:
+    """The entity classes, as a message lists them."""
+    return ", ".join(sorted(compress(str(c)) for c in classes))
 
 
 #: The fields whose value names an entity (or, for a qualifier, may).
@@ -427,14 +435,15 @@ _ENTITY_FIELDS = tuple(
 
 
 def _references(claim: ClaimIn) -> Iterator[tuple[str, str]]:
-    """(field, IRI) of every entity the claim names: subject, object, context IRIs."""
+    """(field, IRI) of every entity the claim names: subject, object, qualifier IRIs."""
     for path in _ENTITY_FIELDS:
         value: Any = claim
         for step in path.split("."):
             value = getattr(value, step, None)
-        iri = try_expand(value) if isinstance(value, str) else None
-        if iri is not None:
-            yield path, str(iri)
+        for item in value if isinstance(value, list) else [value]:
+            iri = try_expand(item) if isinstance(item, str) else None
+            if iri is not None:
+                yield path, str(iri)
 
 
 def _reference_violations(claim: ClaimIn, recorded: Recorded) -> Iterator[Violation]:
@@ -445,7 +454,7 @@ def _reference_violations(claim: ClaimIn, recorded: Recorded) -> Iterator[Violat
         if not (kinds or what):
             continue
         curie = compress(iri)
-        role = "value" if field.startswith("context.") else field
+        role = field if field in ("subject", "object") else "value"
         yield _violation(
             field,
             Rule.NOT_AN_ENTITY,

@@ -21,17 +21,30 @@ True
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
-from gbkg.kg.ids import compress, digest, expand, normalize
+from gbkg.kg.ids import PREFIX_MAP, compress, digest, expand, is_iri, normalize
 from gbkg.kg.namespaces import CLAIM, SOURCE
+from gbkg.kg.near_miss import did_you_mean
 
 
 class Finding(StrEnum):
@@ -40,6 +53,9 @@ class Finding(StrEnum):
     EFFECT = "effect"  #: a significant effect or association
     NULL = "null"  #: tested, not statistically significant (absence of evidence)
     ASSERTION = "assertion"  #: stated without a test (background, mechanism)
+    #: a question examined and left open ("the most effective strains could not be
+    #: determined"): neither an effect nor a null result
+    UNDETERMINED = "undetermined"
 
 
 class StudyDesign(StrEnum):
@@ -73,6 +89,55 @@ class EffectMeasure(StrEnum):
     RR = "RR"  #: risk ratio (1)
     HR = "HR"  #: hazard ratio (1)
     R = "r"  #: correlation coefficient (0)
+
+
+class Relation(StrEnum):
+    """How a reported number relates to the true one: a p-value bound (``p < 0.01``), an
+    inexact quantity (``more than 280 million``, ``about 95%``)."""
+
+    EQ = "="
+    LT = "<"
+    LE = "≤"
+    GT = ">"
+    GE = "≥"
+    APPROX = "≈"
+
+
+#: Other spellings of the relations accepted on input.
+RELATION_SPELLINGS = {"<=": "≤", ">=": "≥", "~": "≈", "==": "=", "≅": "≈"}
+#: The relations a p-value bound may have (a p-value is never "about").
+P_RELATIONS = (Relation.EQ, Relation.LT, Relation.LE, Relation.GT, Relation.GE)
+
+
+class AnalysisModel(StrEnum):
+    """How a meta-analysis pooled its studies."""
+
+    FIXED = "fixed"  #: fixed (common) effect
+    RANDOM = "random"  #: random effects
+
+
+class ArmRole(StrEnum):
+    INTERVENTION = "intervention"
+    CONTROL = "control"
+    CASES = "cases"
+    CONTROLS = "controls"
+
+
+class BenefitDirection(StrEnum):
+    """Which sign of the effect means benefit: ``lower`` (a negative SMD on a depression
+    scale means fewer symptoms) or ``higher``."""
+
+    LOWER = "lower"
+    HIGHER = "higher"
+
+
+class Match(StrEnum):
+    """How a cross-reference matches an entity (SKOS mapping properties)."""
+
+    EXACT = "exact"
+    CLOSE = "close"
+    BROAD = "broad"
+    NARROW = "narrow"
 
 
 class Status(StrEnum):
@@ -166,67 +231,335 @@ class QuotePosition(_Part):
     end: int
 
 
+def text(value: str) -> str:
+    """Text as the record keeps it: NFC, trimmed, runs of white space as one space.
+
+    >>> text("  Lactobacillus\u00a0 rhamnosus ")
+    'Lactobacillus rhamnosus'
+    """
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+#: Text that is meant as a CURIE (``prefix:local``, no spaces): its prefix must be known.
+_CURIE_FORM = re.compile(r"[A-Za-z][\w.-]*:[^\s:]\S*")
+
+
+def qualifier(value: str) -> str:
+    """A qualifier's value: an entity's CURIE (from a CURIE or an IRI), or normalized
+    :func:`text`. Text shaped as a CURIE (``FOO:123``) with an unknown prefix is refused
+    (ValueError naming it, with the nearest known prefix).
+
+    >>> qualifier("mondo:0002050"), qualifier(" adults   over 65 ")
+    ('MONDO:0002050', 'adults over 65')
+    """
+    found = text(value)
+    if not found:
+        raise ValueError("is empty: give an entity's CURIE or some text")
+    if is_iri(found):
+        return normalize(found)
+    if _CURIE_FORM.fullmatch(found):
+        prefix = found.split(":", 1)[0]
+        known = {p.lower(): p for p in PREFIX_MAP}
+        if prefix.lower() not in known:
+            near = did_you_mean(prefix, PREFIX_MAP)
+            hint = f"did you mean {near}:{found.split(':', 1)[1]}? " if near else ""
+            raise ValueError(
+                f"{found!r} is written as a CURIE but its prefix {prefix!r} is unknown; "
+                f"{hint}use a known prefix ({', '.join(sorted(PREFIX_MAP, key=str.lower))}), "
+                "or write the value as text (with a space, not prefix:id)"
+            )
+        return normalize(found)
+    return found
+
+
+def qualifier_key(value: str) -> str:
+    """How two qualifier values compare: an entity by its CURIE, text case-folded."""
+    return value if _CURIE_FORM.fullmatch(value) or is_iri(value) else value.casefold()
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _qualifiers(values: list[str] | None) -> list[str] | None:
+    """Each value a :func:`qualifier`; duplicates (compared by :func:`qualifier_key`)
+    dropped; sorted, so that the same values give the same record (RDF has no order)."""
+    if values is None:
+        return None
+    found: dict[str, str] = {}
+    for value in values:
+        canonical = qualifier(value)
+        found.setdefault(qualifier_key(canonical), canonical)
+    if not found:
+        return None
+    return sorted(found.values(), key=lambda v: (qualifier_key(v), v))
+
+
+def _as_one_or_many(values: list[str] | None) -> str | list[str] | None:
+    if values is None:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+#: A qualifier that may have several values: a string or a list of strings on input;
+#: on output a string when it has one value, a list when several.
+Qualifiers = Annotated[
+    list[str] | None,
+    BeforeValidator(_one_or_many),
+    AfterValidator(_qualifiers),
+    PlainSerializer(_as_one_or_many, return_type=str | list[str] | None),
+]
+#: A qualifier with one value.
+Qualifier = Annotated[str | None, AfterValidator(lambda v: None if v is None else qualifier(v))]
+
+
+class Arm(_Part):
+    """One arm of a trial or a case-control study (46 MDD patients vs 30 controls)."""
+
+    label: str = Field(description='what the arm is, e.g. "MDD patients", "placebo"')
+    n: int = Field(description="its number of participants")
+    role: ArmRole | None = None
+
+    _text = field_validator("label")(classmethod(lambda cls, v: text(v)))
+
+
+def _sorted_arms(arms: list[Arm] | None) -> list[Arm] | None:
+    """Arms in one order (by label, size, role), so the same arms give the same record."""
+    if not arms:
+        return None
+    return sorted(arms, key=lambda a: (a.label.casefold(), a.label, a.n, a.role or ""))
+
+
 class Evidence(_Part):
     study_design: StudyDesign | None = None
     n_studies: int | None = None
     n_participants: int | None = None
     duration: str | None = None
     population: str | None = None
+    arms: Annotated[list[Arm] | None, AfterValidator(_sorted_arms)] = Field(
+        default=None, description="per-arm sizes (a trial, a case-control study)"
+    )
+
+
+_P_BOUND = re.compile(
+    r"\s*(?:[pP]\s*)?(<=|>=|==|≤|≥|<|>|=)?\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*"
+)
+
+
+def _relation(value: Any) -> Any:
+    """A relation as spelled on input (``<=``) in its canonical form (``≤``)."""
+    if isinstance(value, str):
+        spelled = value.strip()
+        return RELATION_SPELLINGS.get(spelled, spelled)
+    return value
+
+
+def _p_number(value: Any) -> Any:
+    if isinstance(value, str):
+        raise ValueError(
+            f"{value!r} is not a p-value: give a number (0.03) or a bound "
+            '("<0.01", "≤0.05", "=0.03")'
+        )
+    return value
 
 
 class Statistics(_Part):
+    """The statistics a source reports. ``p_value`` may be sent as a number or as a
+    bound (``"<0.01"``), kept as the number and ``p_relation`` (absent: ``=``).
+
+    >>> Statistics.model_validate({"p_value": "<=0.05"}).model_dump(mode="json", exclude_none=True)
+    {'p_value': 0.05, 'p_relation': '≤'}
+    """
+
     effect_measure: EffectMeasure | None = None
     effect_size: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
     ci_level: float | None = Field(default=None, description="percent, e.g. 95")
-    p_value: float | None = None
+    p_value: Annotated[float | None, BeforeValidator(_p_number)] = Field(
+        default=None, description='a number, or on input a bound: "<0.01", "≤0.05", "=0.03"'
+    )
+    p_relation: Annotated[Relation | None, BeforeValidator(_relation)] = Field(
+        default=None, description="=, <, ≤, > or ≥: how the true p relates to p_value"
+    )
     i_squared: float | None = Field(default=None, description="percent")
+    analysis_model: AnalysisModel | None = None
+    tau_squared: float | None = Field(default=None, description="between-study variance, ≥ 0")
+    n_studies: int | None = Field(default=None, description="studies in this analysis")
+    n_participants: int | None = Field(default=None, description="participants in this analysis")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _p_bound(cls, data: Any) -> Any:
+        """A bound given as ``p_value`` ("<0.01") split into the number and the relation."""
+        if not isinstance(data, dict) or not isinstance(data.get("p_value"), str):
+            return data
+        found = _P_BOUND.fullmatch(data["p_value"])
+        if found is None:
+            return data  # refused by the field, naming it
+        relation = RELATION_SPELLINGS.get(found[1] or "=", found[1] or "=")
+        given = _relation(data.get("p_relation"))
+        if given is not None and given != relation and found[1]:
+            raise ValueError(
+                f"statistics.p_value {data['p_value']!r} and statistics.p_relation "
+                f"{data['p_relation']!r} disagree: give the bound once"
+            )
+        return {**data, "p_value": float(found[2]), "p_relation": given or relation}
+
+    @field_validator("p_relation")
+    @classmethod
+    def _p_relation(cls, value: Relation | None) -> Relation | None:
+        if value is not None and value not in P_RELATIONS:
+            raise ValueError(
+                f"{value.value!r} is not a p-value relation: one of "
+                + ", ".join(r.value for r in P_RELATIONS)
+            )
+        return None if value is Relation.EQ else value
 
 
 class Quantity(_Part):
+    """A number the claim states, exact or not: ``value`` with a ``relation`` (``>`` for
+    "more than 280 million", ``≈`` for "about 95%"), or a range ``low``–``high``."""
+
     value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    relation: Annotated[Relation | None, BeforeValidator(_relation)] = Field(
+        default=None, description="=, >, ≥, <, ≤ or ≈ (absent: =)"
+    )
     unit: str | None = Field(default=None, description='e.g. "percent", "people", "studies"')
     of: str | None = None
 
+    @field_validator("relation")
+    @classmethod
+    def _exact(cls, value: Relation | None) -> Relation | None:
+        return None if value is Relation.EQ else value
+
+
+class Outcome(_Part):
+    """What was measured: a measure (depressive symptoms, IL-6), with the instrument or
+    scale (HAM-D, BDI), the specimen (serum, feces), and which sign of the effect means
+    benefit. Each an entity's CURIE or normalized text."""
+
+    measure: Qualifier = Field(description="what was measured (an entity CURIE or text)")
+    instrument: Qualifier = None
+    specimen: Qualifier = None
+    benefit_direction: BenefitDirection | None = None
+
+    @field_validator("measure")
+    @classmethod
+    def _measure(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("outcome.measure is required: what was measured")
+        return value
+
 
 class Context(_Part):
-    """Qualifiers a claim holds in. A value that is a CURIE or IRI names an entity."""
+    """Qualifiers a claim holds in, each one value or several: an entity's CURIE, or
+    normalized text (NFC, trimmed, single spaces; compared case-folded)."""
 
-    population: str | None = None
-    co_intervention: str | None = None
-    condition: str | None = None
-    strain: str | None = None
-    dose: str | None = None
+    population: Qualifiers = None
+    co_intervention: Qualifiers = None
+    condition: Qualifiers = None
+    strain: Qualifiers = None
+    species: Qualifiers = None
+    sex: Qualifiers = None
+    specimen: Qualifiers = None
+    dose: Qualifiers = None
+    age: Qualifiers = None
 
-    @field_validator("*")
-    @classmethod
-    def _canonical(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return normalize(value)
-        except ValueError:
-            return value
+    def key(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The context as two contexts compare: each field's values by :func:`qualifier_key`."""
+        return tuple(
+            (name, tuple(sorted(qualifier_key(v) for v in values)))
+            for name in type(self).model_fields
+            if (values := getattr(self, name))
+        )
+
+
+class Xref(_Part):
+    """A cross-reference of an entity, and how it matches (``skos:exactMatch``, ...)."""
+
+    id: str
+    match: Match = Match.EXACT
+
+    _validate_id = field_validator("id")(classmethod(lambda cls, v: _identifier(v)))
+
+
+def _xref(value: Any) -> Any:
+    return {"id": value} if isinstance(value, str) else value
 
 
 class NewEntity(_Part):
-    """An entity the graph does not know yet, described with the claim."""
+    """An entity the graph does not know yet, described with the claim.
+
+    ``type`` is one class or several; ``xrefs`` CURIEs (exact matches) or ``{id, match}``;
+    ``broader`` the entity it is a kind of (a strain's species), as ``skos:broader``.
+    """
 
     id: str
     label: str | None = None
-    type: str | None = Field(
-        default=None, description="a gba: entity class, e.g. gba:MicrobialTaxon"
-    )
+    type: Annotated[
+        list[str] | None,
+        BeforeValidator(_one_or_many),
+        PlainSerializer(_as_one_or_many, return_type=str | list[str] | None),
+    ] = Field(default=None, description="a gba: entity class (or several), e.g. gba:MicrobialTaxon")
     synonyms: list[str] = Field(default_factory=list)
-    xrefs: list[str] = Field(default_factory=list)
+    xrefs: list[Annotated[Xref, BeforeValidator(_xref)]] = Field(
+        default_factory=list,
+        description='CURIEs (exact matches) or {"id": CURIE, "match": "close"|"broad"|"narrow"}',
+    )
+    broader: str | None = Field(default=None, description="the entity this one is a kind of")
 
-    _validate_ids = field_validator("id", "type")(classmethod(lambda cls, v: _identifier(v)))
+    _validate_ids = field_validator("id", "broader")(classmethod(lambda cls, v: _identifier(v)))
+
+    @field_validator("type")
+    @classmethod
+    def _types(cls, value: list[str] | None) -> list[str] | None:
+        if not value:
+            return None
+        return sorted({normalize(t) for t in value})
 
     @field_validator("xrefs")
     @classmethod
-    def _xrefs(cls, value: list[str]) -> list[str]:
-        return [normalize(x) for x in value]
+    def _xrefs(cls, value: list[Xref]) -> list[Xref]:
+        return sorted(set(value), key=lambda x: (x.id, x.match))
+
+    @field_serializer("xrefs")
+    def _xrefs_out(self, value: list[Xref]) -> list[str | dict[str, str]]:
+        """An exact match as its CURIE; any other as ``{id, match}``."""
+        return [
+            x.id if x.match is Match.EXACT else {"id": x.id, "match": x.match.value} for x in value
+        ]
+
+
+#: A claim's id as a field gives it (``subgroup_of``, ``supersedes``): a claim IRI, a
+#: ``claim:`` CURIE or the bare hash; kept as the ``claim:`` CURIE.
+CLAIM_ID = re.compile(re.escape(str(CLAIM)) + r"[0-9a-f]{32}")
+
+
+def claim_id(value: str) -> str:
+    """A claim's canonical id (``claim:<32 hex>``) from its IRI, CURIE or hash; ValueError
+    for anything that cannot be a claim id.
+
+    >>> claim_id("0123456789abcdef0123456789abcdef")
+    'claim:0123456789abcdef0123456789abcdef'
+    """
+    found = value.strip()
+    if "/" not in found and ":" not in found:
+        found = f"claim:{found}"
+    try:
+        iri = str(expand(found))
+    except ValueError:
+        iri = ""
+    if not CLAIM_ID.fullmatch(iri):
+        raise ValueError(
+            f"{value!r} is not a claim id (32 hex digits, claim:<hash>, or the claim's IRI)"
+        )
+    return compress(iri)
+
+
+ClaimId = Annotated[str | None, AfterValidator(lambda v: None if v is None else claim_id(v))]
 
 
 class Retraction(_Part):
@@ -288,6 +621,16 @@ class ClaimIn(_Part):
     statistics: Statistics | None = None
     quantity: Quantity | None = None
     context: Context | None = None
+    comparator: Qualifier = Field(
+        default=None, description="what the subject was compared with: placebo, usual care"
+    )
+    outcome: Outcome | None = None
+    subgroup_of: ClaimId = Field(
+        default=None, description="the claim of the overall result this subgroup result is of"
+    )
+    supersedes: ClaimId = Field(
+        default=None, description="the claim this one corrects (retracted when this is stored)"
+    )
     entities: list[NewEntity] = Field(default_factory=list)
 
     _validate_terms = field_validator("subject", "predicate", "object")(
@@ -297,9 +640,10 @@ class ClaimIn(_Part):
     # The claim's identity -------------------------------------------------------
 
     #: Fields that make a claim's content, hence its IRI. Left out: the server's
-    #: fields (:data:`SERVER_FIELDS`) and ``entities`` (descriptions of terms, not
-    #: what is claimed). The source enters by its IRI only, so correcting a source's
-    #: title does not fork its claims.
+    #: fields (:data:`SERVER_FIELDS`), ``entities`` (descriptions of terms, not
+    #: what is claimed) and ``supersedes`` (what the claim corrects, not what it
+    #: says). The source enters by its IRI only, so correcting a source's title
+    #: does not fork its claims.
     HASHED_FIELDS: ClassVar[tuple[str, ...]] = (
         "subject",
         "predicate",
@@ -315,6 +659,9 @@ class ClaimIn(_Part):
         "statistics",
         "quantity",
         "context",
+        "comparator",
+        "outcome",
+        "subgroup_of",
     )
 
     def content(self) -> dict[str, Any]:
@@ -349,10 +696,7 @@ class ClaimIn(_Part):
     def _canonical_entities(cls, value: list[NewEntity]) -> list[NewEntity]:
         """Synonyms and xrefs sorted; the entities keep the order they were sent in, so
         that ``entities.N`` in a violation is the N-th one sent (a stored claim sorts them)."""
-        return [
-            e.model_copy(update={"synonyms": sorted(e.synonyms), "xrefs": sorted(e.xrefs)})
-            for e in value
-        ]
+        return [e.model_copy(update={"synonyms": sorted(e.synonyms)}) for e in value]
 
 
 class Claim(ClaimIn):

@@ -49,6 +49,12 @@ class GBA(DefinedNamespace):
     Status: URIRef
     Retraction: URIRef
     Relation: URIRef
+    Outcome: URIRef
+    Arm: URIRef
+    NumericRelation: URIRef
+    AnalysisModel: URIRef
+    ArmRole: URIRef
+    BenefitDirection: URIRef
     # classes: sources
     Source: URIRef
     NewsArticle: URIRef
@@ -87,6 +93,21 @@ class GBA(DefinedNamespace):
     EffectFinding: URIRef
     NullFinding: URIRef
     AssertionFinding: URIRef
+    UndeterminedFinding: URIRef
+    EqualTo: URIRef
+    LessThan: URIRef
+    LessThanOrEqualTo: URIRef
+    GreaterThan: URIRef
+    GreaterThanOrEqualTo: URIRef
+    Approximately: URIRef
+    FixedEffectModel: URIRef
+    RandomEffectsModel: URIRef
+    InterventionArm: URIRef
+    ControlArm: URIRef
+    CasesArm: URIRef
+    ControlsArm: URIRef
+    LowerIsBetter: URIRef
+    HigherIsBetter: URIRef
     Active: URIRef
     Retracted: URIRef
     MetaAnalysisDesign: URIRef
@@ -166,6 +187,26 @@ class GBA(DefinedNamespace):
     country: URIRef
     year: URIRef
     reports: URIRef
+    comparator: URIRef
+    outcome: URIRef
+    subgroupOf: URIRef
+    supersedes: URIRef
+    measure: URIRef
+    instrument: URIRef
+    specimen: URIRef
+    benefitDirection: URIRef
+    species: URIRef
+    sex: URIRef
+    age: URIRef
+    pRelation: URIRef
+    analysisModel: URIRef
+    tauSquared: URIRef
+    low: URIRef
+    high: URIRef
+    relation: URIRef
+    arm: URIRef
+    armSize: URIRef
+    armRole: URIRef
     status: URIRef
     retraction: URIRef
     reason: URIRef

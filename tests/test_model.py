@@ -75,8 +75,8 @@ def test_json_round_trip_keeps_every_field() -> None:
         claim, curator="alice", created=claim.created, entities=claim.entities
     )
     assert back.statistics is not None and back.statistics.p_value == pytest.approx(0.41)
-    assert back.context is not None and back.context.co_intervention == "gbkg:antidepressant"
-    assert back.context.population == "adults with depression"
+    assert back.context is not None and back.context.co_intervention == ["gbkg:antidepressant"]
+    assert back.context.population == ["adults with depression"]
 
 
 def test_same_content_same_iri_whatever_the_spelling() -> None:

@@ -157,7 +157,9 @@ def test_effect_measures_carry_their_no_effect_value(
 
 def test_individuals_have_their_classes(ontology: Graph) -> None:
     findings = set(ontology.subjects(RDF.type, GBA.Finding))
-    assert findings == {GBA.EffectFinding, GBA.NullFinding, GBA.AssertionFinding}
+    assert findings == {
+        GBA.EffectFinding, GBA.NullFinding, GBA.AssertionFinding, GBA.UndeterminedFinding
+    }  # fmt: skip
     assert set(ontology.subjects(RDF.type, GBA.Status)) == {GBA.Active, GBA.Retracted}
     designs = {
         str(ontology.value(d, SKOS.notation)) for d in ontology.subjects(RDF.type, GBA.StudyDesign)

@@ -13,6 +13,8 @@ field of the record goes:
 - :data:`SOURCE`, :data:`ENTITY`, :data:`CURATOR`: the records a claim describes apart
   from its own parts: the sources it cites (shared, in the sources graph), the new
   entities it describes (in its assertion), the curators (shared);
+- :data:`ITEMS`: fields of a part whose value is a list of records (``evidence.arms``,
+  each arm a node ``C#arm-N`` described by :data:`ARM`);
 - :data:`REFERENCES` (``source``, ``primary_source``) and :data:`DERIVED_LINKS`
   (``oa:hasSource``, ``gba:reports``): links between those, written from the record;
 - the enumerations' IRIs (:data:`FINDINGS`, :data:`STUDY_DESIGNS`, ...).
@@ -41,7 +43,18 @@ from typing import Any
 from rdflib import RDF, RDFS, SKOS, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from gbkg.kg.model import EffectMeasure, Finding, SourceType, Status, StudyDesign
+from gbkg.kg.model import (
+    AnalysisModel,
+    ArmRole,
+    BenefitDirection,
+    EffectMeasure,
+    Finding,
+    Match,
+    Relation,
+    SourceType,
+    Status,
+    StudyDesign,
+)
 from gbkg.kg.namespaces import CURATORS_GRAPH, GBA, NP, OA, SOURCES_GRAPH
 
 
@@ -98,6 +111,7 @@ FINDINGS: dict[Finding, URIRef] = {
     Finding.EFFECT: GBA.EffectFinding,
     Finding.NULL: GBA.NullFinding,
     Finding.ASSERTION: GBA.AssertionFinding,
+    Finding.UNDETERMINED: GBA.UndeterminedFinding,
 }
 STUDY_DESIGNS: dict[StudyDesign, URIRef] = {
     StudyDesign.META_ANALYSIS: GBA.MetaAnalysisDesign,
@@ -130,6 +144,35 @@ EFFECT_MEASURES: dict[EffectMeasure, URIRef] = {
     EffectMeasure.R: GBA.CorrelationCoefficient,
 }
 STATUSES: dict[Status, URIRef] = {Status.ACTIVE: GBA.Active, Status.RETRACTED: GBA.Retracted}
+RELATIONS: dict[Relation, URIRef] = {
+    Relation.EQ: GBA.EqualTo,
+    Relation.LT: GBA.LessThan,
+    Relation.LE: GBA.LessThanOrEqualTo,
+    Relation.GT: GBA.GreaterThan,
+    Relation.GE: GBA.GreaterThanOrEqualTo,
+    Relation.APPROX: GBA.Approximately,
+}
+ANALYSIS_MODELS: dict[AnalysisModel, URIRef] = {
+    AnalysisModel.FIXED: GBA.FixedEffectModel,
+    AnalysisModel.RANDOM: GBA.RandomEffectsModel,
+}
+ARM_ROLES: dict[ArmRole, URIRef] = {
+    ArmRole.INTERVENTION: GBA.InterventionArm,
+    ArmRole.CONTROL: GBA.ControlArm,
+    ArmRole.CASES: GBA.CasesArm,
+    ArmRole.CONTROLS: GBA.ControlsArm,
+}
+BENEFIT_DIRECTIONS: dict[BenefitDirection, URIRef] = {
+    BenefitDirection.LOWER: GBA.LowerIsBetter,
+    BenefitDirection.HIGHER: GBA.HigherIsBetter,
+}
+#: How a cross-reference matches: the SKOS mapping property each is written with.
+MATCHES: dict[Match, URIRef] = {
+    Match.EXACT: SKOS.exactMatch,
+    Match.CLOSE: SKOS.closeMatch,
+    Match.BROAD: SKOS.broadMatch,
+    Match.NARROW: SKOS.narrowMatch,
+}
 
 
 # The table -----------------------------------------------------------------------------
@@ -175,6 +218,9 @@ class Field:
     terms: Mapping[Any, URIRef] | None = None
     #: Where the triple goes, when not in the node's graph (the claim's pubinfo fields).
     graph: GraphRole | None = None
+    #: For a list of ``{id, match}`` items (an entity's ``xrefs``): the ``match`` this
+    #: field's property writes; each such item is written as its ``id``.
+    match: Match | None = None
 
     @property
     def name(self) -> str:
@@ -193,6 +239,23 @@ class Record:
 
     def field(self, prop: str) -> Field | None:
         return next((f for f in self.fields if str(f.prop) == str(prop)), None)
+
+
+@dataclass(frozen=True)
+class Items:
+    """A field of a part whose value is a list of records (``evidence.arms``): each item
+    is a node of its own, ``{claim}#{fragment}-{index}``, linked from the part by ``link``
+    and described by ``record``'s fields, in the part's graph."""
+
+    path: str
+    node: str  #: the part that links the items
+    link: URIRef
+    fragment: str
+    record: Record
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit(".", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -225,6 +288,8 @@ NODES: tuple[Node, ...] = (
          owners=("quantity",)),
     Node("context", "context", GBA.context, GBA.Context, GraphRole.ASSERTION,
          owners=("context",)),
+    Node("outcome", "outcome", GBA.outcome, GBA.Outcome, GraphRole.ASSERTION,
+         owners=("outcome",)),
     Node("evidence", "evidence", GBA.evidence, GBA.Evidence, GraphRole.PROVENANCE,
          owners=("evidence",)),
     Node("quote", "quote", GBA.quote, OA.TextQuoteSelector, GraphRole.PROVENANCE,
@@ -241,6 +306,9 @@ FIELDS: tuple[Field, ...] = (
     Field("finding", GBA.finding, Kind.TERM, terms=FINDINGS),
     Field("statement", GBA.statement, Kind.TEXT),
     Field("hedged", GBA.hedged, Kind.BOOLEAN),
+    Field("comparator", GBA.comparator, Kind.QUALIFIER),
+    Field("subgroup_of", GBA.subgroupOf, Kind.IDENTIFIER),
+    Field("supersedes", GBA.supersedes, Kind.IDENTIFIER, graph=GraphRole.PUBINFO),
     Field("statistics.effect_measure", GBA.effectMeasure, Kind.TERM, "statistics",
           terms=EFFECT_MEASURES),
     Field("statistics.effect_size", GBA.effectSize, Kind.DECIMAL, "statistics"),
@@ -248,15 +316,33 @@ FIELDS: tuple[Field, ...] = (
     Field("statistics.ci_high", GBA.ciHigh, Kind.DECIMAL, "statistics"),
     Field("statistics.ci_level", GBA.ciLevel, Kind.DECIMAL, "statistics"),
     Field("statistics.p_value", GBA.pValue, Kind.DECIMAL, "statistics"),
+    Field("statistics.p_relation", GBA.pRelation, Kind.TERM, "statistics", terms=RELATIONS),
     Field("statistics.i_squared", GBA.iSquared, Kind.DECIMAL, "statistics"),
+    Field("statistics.analysis_model", GBA.analysisModel, Kind.TERM, "statistics",
+          terms=ANALYSIS_MODELS),
+    Field("statistics.tau_squared", GBA.tauSquared, Kind.DECIMAL, "statistics"),
+    Field("statistics.n_studies", GBA.nStudies, Kind.INTEGER, "statistics"),
+    Field("statistics.n_participants", GBA.nParticipants, Kind.INTEGER, "statistics"),
     Field("quantity.value", GBA.value, Kind.DECIMAL, "quantity"),
+    Field("quantity.low", GBA.low, Kind.DECIMAL, "quantity"),
+    Field("quantity.high", GBA.high, Kind.DECIMAL, "quantity"),
+    Field("quantity.relation", GBA.relation, Kind.TERM, "quantity", terms=RELATIONS),
     Field("quantity.unit", GBA.unit, Kind.TEXT, "quantity"),
     Field("quantity.of", GBA.quantityOf, Kind.TEXT, "quantity"),
-    Field("context.population", GBA.population, Kind.QUALIFIER, "context"),
-    Field("context.co_intervention", GBA.coIntervention, Kind.QUALIFIER, "context"),
-    Field("context.condition", GBA.condition, Kind.QUALIFIER, "context"),
-    Field("context.strain", GBA.strain, Kind.QUALIFIER, "context"),
-    Field("context.dose", GBA.dose, Kind.QUALIFIER, "context"),
+    Field("context.population", GBA.population, Kind.QUALIFIER, "context", many=True),
+    Field("context.co_intervention", GBA.coIntervention, Kind.QUALIFIER, "context", many=True),
+    Field("context.condition", GBA.condition, Kind.QUALIFIER, "context", many=True),
+    Field("context.strain", GBA.strain, Kind.QUALIFIER, "context", many=True),
+    Field("context.species", GBA.species, Kind.QUALIFIER, "context", many=True),
+    Field("context.sex", GBA.sex, Kind.QUALIFIER, "context", many=True),
+    Field("context.specimen", GBA.specimen, Kind.QUALIFIER, "context", many=True),
+    Field("context.dose", GBA.dose, Kind.QUALIFIER, "context", many=True),
+    Field("context.age", GBA.age, Kind.QUALIFIER, "context", many=True),
+    Field("outcome.measure", GBA.measure, Kind.QUALIFIER, "outcome"),
+    Field("outcome.instrument", GBA.instrument, Kind.QUALIFIER, "outcome"),
+    Field("outcome.specimen", GBA.specimen, Kind.QUALIFIER, "outcome"),
+    Field("outcome.benefit_direction", GBA.benefitDirection, Kind.TERM, "outcome",
+          terms=BENEFIT_DIRECTIONS),
     Field("evidence.study_design", GBA.studyDesign, Kind.TERM, "evidence", terms=STUDY_DESIGNS),
     Field("evidence.n_studies", GBA.nStudies, Kind.INTEGER, "evidence"),
     Field("evidence.n_participants", GBA.nParticipants, Kind.INTEGER, "evidence"),
@@ -296,11 +382,28 @@ ENTITY = Record(
     GraphRole.ASSERTION,
     (
         Field("label", RDFS.label, Kind.TEXT),
-        Field("type", RDF.type, Kind.IDENTIFIER),
+        Field("type", RDF.type, Kind.IDENTIFIER, many=True),
         Field("synonyms", SKOS.altLabel, Kind.TEXT, many=True),
-        Field("xrefs", SKOS.exactMatch, Kind.IDENTIFIER, many=True),
+        *(
+            Field("xrefs", prop, Kind.IDENTIFIER, many=True, match=match)
+            for match, prop in MATCHES.items()
+        ),
+        Field("broader", SKOS.broader, Kind.IDENTIFIER),
     ),
 )
+#: One arm of a study (``evidence.arms``): ``{claim}#arm-{index}`` in the provenance graph.
+ARM = Record(
+    "arms",
+    GraphRole.PROVENANCE,
+    (
+        Field("label", RDFS.label, Kind.TEXT),
+        Field("n", GBA.armSize, Kind.INTEGER),
+        Field("role", GBA.armRole, Kind.TERM, terms=ARM_ROLES),
+    ),
+    cls=GBA.Arm,
+)
+#: Fields of a part whose value is a list of records.
+ITEMS: tuple[Items, ...] = (Items("evidence.arms", "evidence", GBA.arm, "arm", ARM),)
 #: A curator: the agent a claim or a retraction is attributed to (its name is its IRI's end).
 CURATOR = Record(
     "curator",
@@ -344,6 +447,11 @@ def field(path: str) -> Field:
     return found
 
 
+def items_on(node_name: str) -> tuple[Items, ...]:
+    """The lists of records the part ``node_name`` links (``evidence`` → its arms)."""
+    return tuple(i for i in ITEMS if i.node == node_name)
+
+
 def reference(path: str) -> Reference:
     found = next((r for r in REFERENCES if r.path == path), None)
     if found is None:
@@ -362,6 +470,8 @@ def roles() -> Iterator[tuple[URIRef, str]]:
     for part in parts():
         assert part.link is not None
         yield part.link, part.name
+    for items in ITEMS:
+        yield items.link, items.path
     for ref in REFERENCES:
         yield ref.link, ref.path
     for derived in DERIVED_LINKS:
@@ -383,6 +493,9 @@ def field_table() -> dict[str, dict[str, str]]:
         assert part.link is not None
         table["claim"][str(part.link)] = part.name
         table.setdefault(part.name, {})
+    for items in ITEMS:
+        table.setdefault(items.node, {})[str(items.link)] = items.path
+        table[items.path] = {str(f.prop): f"{items.path}.{f.path}" for f in items.record.fields}
     for ref in REFERENCES:
         table["claim"][str(ref.link)] = ref.path
         table[ref.path] = {str(f.prop): f"{ref.path}.{f.path}" for f in ref.record.fields}
@@ -408,6 +521,18 @@ def property_path(path: str) -> tuple[str, ...]:
         if record_field is None:
             raise KeyError(f"no field {rest!r} in a {ref.record.name}")
         return (str(ref.link), str(record_field.prop))
+    for items in ITEMS:
+        if path == items.path or path.startswith(items.path + "."):
+            parent = node(items.node).link
+            assert parent is not None
+            steps = (str(parent), str(items.link))
+            rest = path.removeprefix(items.path).lstrip(".")
+            if not rest:
+                return steps
+            record_field = next((f for f in items.record.fields if f.path == rest), None)
+            if record_field is None:
+                raise KeyError(f"no field {rest!r} in {items.path}")
+            return (*steps, str(record_field.prop))
     f = field(path)
     if f.node == CLAIM.name:
         return (str(f.prop),)
@@ -421,8 +546,9 @@ def properties() -> set[str]:
     found = {str(RDF.type), *map(str, HEAD_LINKS.values())}
     found.update(str(n.link) for n in NODES if n.link is not None)
     found.update(str(f.prop) for f in FIELDS)
-    for record in (SOURCE, ENTITY, CURATOR):
+    for record in (SOURCE, ENTITY, CURATOR, ARM):
         found.update(str(f.prop) for f in record.fields)
+    found.update(str(i.link) for i in ITEMS)
     found.update(str(r.link) for r in REFERENCES)
     found.update(str(d.prop) for d in DERIVED_LINKS)
     return found

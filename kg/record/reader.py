@@ -19,7 +19,6 @@ like a JSON body (:func:`kg.record.form.claim_from_decoded`).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,12 +28,14 @@ from rdflib import RDF
 
 from gbkg.kg.ids import compress
 from gbkg.kg.namespaces import ENTITIES_GRAPH, ONTOLOGY_GRAPH
+from gbkg.kg.near_miss import did_you_mean
 from gbkg.kg.record.layout import (
     CLAIM,
     CURATOR,
     DERIVED_LINKS,
     ENTITY,
     HEAD_LINKS,
+    ITEMS,
     NANOPUBLICATION,
     REFERENCES,
     Field,
@@ -43,6 +44,7 @@ from gbkg.kg.record.layout import (
     Node,
     Record,
     fields_on,
+    items_on,
     parts,
 )
 from gbkg.kg.record.terms import Term, TermError, curator_name, from_term
@@ -139,7 +141,9 @@ class _ClaimReader:
         except TermError as error:
             self.violation(where, f"{where}: {error}", constraint="rdf-value", value=term.value)
             return
-        if f.many:
+        if f.match is not None:
+            data.setdefault(key, []).append({"id": value, "match": f.match.value})
+        elif f.many:
             data.setdefault(key, []).append(value)
         elif key in data:
             self.violation(
@@ -229,6 +233,33 @@ class _ClaimReader:
             if p.value == _TYPE and o.value in classes:
                 self.triples.use(subject, p, o)
         self.fields(n, subject)
+        for items in items_on(n.name):
+            for p, o in self.triples.of(subject):
+                if p.value == str(items.link):
+                    self.triples.use(subject, p, o)
+                    self.item(items.path, items.record, o)
+
+    def item(self, path: str, record: Record, target: Term) -> None:
+        """``target`` as one more item of the list at ``path`` (an arm of the evidence)."""
+        container, key = self.container(path)
+        found: list[dict[str, Any]] = container.setdefault(key, [])
+        where = f"{path}.{len(found)}"
+        if isinstance(target, ox.Literal):
+            self.violation(
+                where,
+                f"{where} must be a node with its fields, not the text {target.value!r}",
+                constraint="rdf-node",
+                value=target.value,
+            )
+            return
+        data: dict[str, Any] = {}
+        found.append(data)
+        self.roles.setdefault(target, where)
+        assert record.cls is not None
+        for p, o in self.triples.of(target):
+            if p.value == _TYPE and o.value == str(record.cls):
+                self.triples.use(target, p, o)
+        self.record(record, target, data, where)
 
     def source(self, path: str, record: Record) -> None:
         subject = self.nodes[path]
@@ -299,6 +330,9 @@ def _known_properties(role: str) -> list[str]:
         found = [str(f.prop) for f in fields_on(CLAIM.name)]
         found += [str(p.link) for p in parts()] + [str(r.link) for r in REFERENCES]
         return found
+    for items in ITEMS:
+        if role.startswith(items.path + "."):
+            return [str(f.prop) for f in items.record.fields]
     name = role.split(".", 1)[0]
     if name in {r.path for r in REFERENCES}:
         return [str(f.prop) for f in REFERENCES[0].record.fields] + [
@@ -308,9 +342,11 @@ def _known_properties(role: str) -> list[str]:
         return [str(f.prop) for f in ENTITY.fields]
     if name == "curator":
         return [str(f.prop) for f in CURATOR.fields]
-    return [str(f.prop) for f in fields_on(name)] + [
-        str(d.prop) for d in DERIVED_LINKS if d.subject == name
-    ]
+    return (
+        [str(f.prop) for f in fields_on(name)]
+        + [str(i.link) for i in items_on(name)]
+        + [str(d.prop) for d in DERIVED_LINKS if d.subject == name]
+    )
 
 
 def unmapped(role: str, p: ox.NamedNode, o: Term, known: Sequence[str] = ()) -> Violation:
@@ -320,11 +356,11 @@ def unmapped(role: str, p: ox.NamedNode, o: Term, known: Sequence[str] = ()) -> 
     where = f"{role}.{local}" if role else local
     owner = f"the claim's {role}" if role else "the claim"
     hint = ""
-    close = difflib.get_close_matches(p.value, known, n=1, cutoff=0.8)
+    close = did_you_mean(prop, [compress(k) for k in known])
     if p.value in known:
         hint = " (here it links a node the claim does not have)"
     elif close:
-        hint = f" (did you mean {compress(close[0])}?)"
+        hint = f" (did you mean {close}?)"
     elif p.value == _TYPE:
         hint = " (a class the record does not give this node)"
     return Violation.of(
@@ -358,7 +394,7 @@ def decode_claims(
     read = {subject for r in readers for subject in r.roles}
     named_by: dict[Term, _ClaimReader] = {}
     for reader in readers:
-        for node in (reader.claim, reader.nodes.get("context")):
+        for node in (reader.claim, reader.nodes.get("context"), reader.nodes.get("outcome")):
             for _, o in triples.of(node) if node is not None else ():
                 named_by.setdefault(o, reader)
     for subject in list(triples.about):

@@ -32,6 +32,7 @@ from gbkg.kg.record.layout import (
     ENTITY,
     FIELDS,
     HEAD_LINKS,
+    ITEMS,
     NANOPUBLICATION,
     NODES,
     OWN_GRAPHS,
@@ -63,10 +64,13 @@ def value_at(record: Any, path: str) -> Any:
 
 
 def field_terms(field: Field, value: Any) -> list[Term]:
-    """The terms that record ``value`` (one, or one per item of a ``many`` field)."""
+    """The terms that record ``value`` (one, or one per item of a ``many`` field; for a
+    field of one ``match``, the ids of the items with that match)."""
     if value is None:
         return []
     values = value if field.many else [value]
+    if field.match is not None:
+        values = [v.id for v in values if v.match == field.match]
     return [to_term(field.kind, v, field.terms) for v in values]
 
 
@@ -111,6 +115,15 @@ def claim_quads(claim: ClaimIn) -> list[ox.Quad]:
         for owner, cls in n.classes_when:
             if value_at(claim, owner) is not None:
                 add(part, RDF.type, _named(cls), n.graph)
+    for items in ITEMS:
+        parent = nodes.get(items.node)
+        for index, item in enumerate(value_at(claim, items.path) or ()):
+            assert parent is not None and items.record.cls is not None
+            member = ox.NamedNode(f"{iri}#{items.fragment}-{index}")
+            add(parent, items.link, member, items.record.graph)
+            add(member, RDF.type, _named(items.record.cls), items.record.graph)
+            for f, term in record_values(items.record, item):
+                add(member, f.prop, term, items.record.graph)
     curators: list[str] = []
     for f in FIELDS:
         subject = nodes.get(f.node)

@@ -17,8 +17,7 @@ As the record grows, values move from ``extracted`` into the claim by themselves
 >>> claim, extracted = fit({"finding": "undetermined", "comparator": "placebo",
 ...     "statistics": {"p_value": "<0.01", "effect_size": -0.3}}, {"finding": "assertion"})
 >>> claim["finding"], claim["statistics"], extracted
-('assertion', {'effect_size': -0.3}, {'finding': 'undetermined', 'comparator': 'placebo', \
-'statistics.p_value': '<0.01'})
+('undetermined', {'p_value': '<0.01', 'effect_size': -0.3}, {})
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def test_candidates_with_reasons_and_validation(client: TestClient, auth: dict[s
         "finding",
         "hedged",
     }
-    assert candidate["extracted"]["comparator"] == "placebo"
+    assert claim["comparator"] == "placebo"
     assert any(m["id"] == "gbkg:mood" for m in body["mentions"])
     assert quads(client) == before, "nothing is stored"
     stored = client.post("/claims", json=claim, headers=auth)

@@ -120,11 +120,11 @@ def test_neither_nor_gives_one_null_claim_per_marker(suggester: Suggester) -> No
         assert text[reason.start : reason.end] == reason.text  # type: ignore[misc]
 
 
-def test_undetermined_is_kept_in_extracted(suggester: Suggester) -> None:
+def test_undetermined_is_the_finding(suggester: Suggester) -> None:
     text = (
         "The researchers couldn’t determine which specific probiotic strains were most "
         "effective for depression."
     )
     (candidate,) = suggester.suggest(text, validate=False).candidates
-    assert candidate.extracted["finding"] == "undetermined"
-    assert candidate.claim["finding"] == "assertion"  # until the record knows the word
+    assert candidate.claim["finding"] == "undetermined"
+    assert "finding" not in candidate.extracted

@@ -30,26 +30,23 @@ def test_fit_keeps_what_the_record_holds_and_moves_the_rest() -> None:
         },
         {"finding": "assertion", "context.strain": "Lactobacillus and Bifidobacterium strains"},
     )
+    # The record holds the bound, tau², the relation, several strains and "undetermined"
+    # (issue 8); the engine's outcome.benefit (the direction of the change) is not a
+    # field of the record (outcome.benefit_direction says which sign means benefit).
     assert claim == {
         "subject": "gbkg:probiotic",
-        "finding": "assertion",
-        "statistics": {"effect_size": -0.3},
-        "quantity": {"value": 95, "unit": "percent"},
-        "context": {"strain": "Lactobacillus and Bifidobacterium strains"},
-    }
-    assert extracted == {
         "finding": "undetermined",
         "comparator": "placebo",
-        "outcome": {"measure": "mood", "benefit": "increase"},
-        "statistics.p_value": "<0.01",
-        "statistics.tau_squared": 0.67,
-        "quantity.relation": "≈",
-        "context.strain": ["NCBITaxon:1578", "NCBITaxon:1678"],
+        "statistics": {"effect_size": -0.3, "p_value": "<0.01", "tau_squared": 0.67},
+        "quantity": {"value": 95, "unit": "percent", "relation": "≈"},
+        "context": {"strain": ["NCBITaxon:1578", "NCBITaxon:1678"]},
+        "outcome": {"measure": "mood"},
     }
+    assert extracted == {"outcome.benefit": "increase"}
     Claim.model_validate(claim)
 
 
-def test_a_p_bound_is_extracted_not_dropped(suggester: Suggester) -> None:
+def test_a_p_bound_is_kept_in_the_claim(suggester: Suggester) -> None:
     text = (
         "Probiotics significantly reduced depressive symptoms (SMD = −0.50, 95% CI −0.80 to "
         "−0.21, P<0.01) in a random-effects model."
@@ -61,11 +58,11 @@ def test_a_p_bound_is_extracted_not_dropped(suggester: Suggester) -> None:
         "ci_low": -0.8,
         "ci_high": -0.21,
         "ci_level": 95.0,
+        "p_value": "<0.01",
+        "analysis_model": "random",
     }
-    assert candidate.extracted["statistics.p_value"] == "<0.01"
-    assert candidate.extracted["statistics.analysis_model"] == "random"
     assert candidate.claim["finding"] == "effect"
-    assert candidate.extracted["outcome"]["benefit"] == "decrease"
+    assert candidate.extracted["outcome.benefit"] == "decrease"
 
 
 SOURCES = [
@@ -132,5 +129,5 @@ def test_the_analysis_model_stated_once_applies_to_the_results(suggester: Sugges
         "decreased the depression scale score (MD = −0.30, 95% CI (−0.51–−0.09), p = 0.005)."
     )
     (candidate,) = suggester.suggest(text, SOURCE, validate=False).candidates
-    assert candidate.extracted["statistics.analysis_model"] == "fixed"
-    assert candidate.extracted["outcome"]["measure"] == "depression scale score"
+    assert candidate.claim["statistics"]["analysis_model"] == "fixed"
+    assert candidate.claim["outcome"]["measure"] == "depression scale score"

@@ -136,14 +136,14 @@ def test_a_qualifier_phrase_that_is_more_than_an_entity_stays_words(suggester: S
     )
 
 
-def test_comparator_and_outcome_are_kept_in_extracted(suggester: Suggester) -> None:
+def test_comparator_and_outcome_are_in_the_claim(suggester: Suggester) -> None:
     text = (
         "There was no significant difference in mood between the probiotic and placebo "
         "groups (SMD −0.128, 95% CI −0.261 to 0.00463, P=0.059)."
     )
     (candidate,) = suggester.suggest(text, validate=False).candidates
-    assert candidate.extracted["comparator"] == "placebo"
-    assert candidate.extracted["outcome"] == {"measure": "gbkg:mood"}
+    assert candidate.claim["comparator"] == "placebo"
+    assert candidate.claim["outcome"] == {"measure": "gbkg:mood"}
 
 
 def test_an_aim_is_not_a_claim(suggester: Suggester) -> None:
