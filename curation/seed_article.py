@@ -48,7 +48,16 @@ ADULTS = (
     "depressive disorders; about 60% taking antidepressants)"
 )
 DURATION = "28 days to 8 weeks (mean about 6.5 weeks)"
-LB = "Lactobacillus and Bifidobacterium strains"
+#: "probiotics containing Lactobacillus and Bifidobacterium strains": strains of two genera.
+LB = ["NCBITaxon:1578", "NCBITaxon:1678"]
+ADULTS_WITH_DEPRESSION = {"condition": "MONDO:0002050", "age": "adults"}
+#: "changes in depressive symptoms using validated clinical scales": a lower score is better.
+SYMPTOMS = {
+    "measure": "depressive symptoms",
+    "instrument": "validated clinical depression scales",
+    "benefit_direction": "lower",
+}
+INFLAMMATION = {"measure": "GO:0006954"}
 EXPERT = {"study_design": "expert-opinion"}
 #: The meta-analysis's own counts, as the article gives them: 13 studies reviewed, 7
 #: meta-analysed, 938 participants "across all the studies" (the 13). A claim about the
@@ -77,46 +86,51 @@ RECORDS: list[dict] = [
         "finding": "effect", "hedged": False,
         "statement": "Probiotics were linked to modest improvements in depressive symptoms in adults.",
         "quote": "Probiotics were linked to modest improvements in depressive symptoms in adults.",
+        "outcome": SYMPTOMS,
         "primary_source": META,
         "evidence": POOLED,
-        "context": {"population": "adults with depression"},
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:antidepressant",
         "finding": "assertion", "hedged": False,
         "statement": "The benefits of probiotics on depressive symptoms were strongest when probiotics were used alongside antidepressants.",
         "quote": "Benefits were strongest when probiotics were used alongside antidepressants.",
+        "outcome": SYMPTOMS,
         "primary_source": META,
         "evidence": LOOKED_AT,
-        "context": {"population": "adults with depression"},
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
         "finding": "effect", "hedged": False,
         "statement": "Probiotic supplementation was significantly associated with improvements in depressive symptoms.",
         "quote": "Probiotic supplementation was significantly associated with improvements in depressive symptoms.",
+        "outcome": SYMPTOMS,
         "primary_source": META,
         "evidence": POOLED,
-        "context": {"population": "adults with depression"},
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
         "finding": "effect", "hedged": False,
         "statement": "Seven of the 13 reviewed studies found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression.",
         "quote": "Of the 13 studies reviewed, seven found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression in patients with the condition.",
+        "outcome": {"measure": "depression"},
         "primary_source": META,
         "evidence": REVIEWED,
         "quantity": {"value": 7, "unit": "studies", "of": "the 13 reviewed studies that found an improvement in depression"},
-        "context": {"population": "adults with depression", "strain": LB},
+        "context": {**ADULTS_WITH_DEPRESSION, "strain": LB},
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:conventional-depression-treatment",
         "finding": "assertion", "hedged": False,
         "statement": "Several of the reviewed studies found that probiotics worked particularly well when used alongside conventional treatments.",
         "quote": "several studies found that probiotics worked particularly well when used alongside conventional treatments",
+        "outcome": SYMPTOMS,
         "primary_source": META,
         "evidence": LOOKED_AT,
-        "context": {"population": "adults with depression"},
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
@@ -125,33 +139,37 @@ RECORDS: list[dict] = [
         "quote": "one study found significant improvements in women with depression who were already taking selective serotonin reuptake inhibitors (SSRIs)",
         "primary_source": META,
         "evidence": {"study_design": "rct", "n_studies": 1, "population": "women with depression taking SSRIs"},
-        "context": {"population": "women with depression", "co_intervention": "gbkg:ssri"},
+        "context": {"condition": "MONDO:0002050", "sex": "female", "co_intervention": "gbkg:ssri"},
+        "outcome": {"measure": "depressive symptoms"},
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:conventional-depression-treatment",
         "finding": "assertion", "hedged": True,
         "statement": "Probiotics may be most effective as an add-on to conventional treatment rather than as a standalone treatment.",
         "quote": "This suggests that probiotics may be most effective as an add-on therapy rather than a standalone treatment.",
+        "outcome": SYMPTOMS,
         "evidence": EXPERT,
-        "context": {"population": "adults with depression"},
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:decreases", "object": "HGNC:6018",
         "finding": "null", "hedged": False,
         "statement": "In the reviewed studies, probiotic supplementation did not significantly lower blood levels of IL-6.",
+        "outcome": {"measure": "HGNC:6018", "specimen": "blood"},
         "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully with probiotic supplementation.",
         "primary_source": META,
         "evidence": LOOKED_AT,
-        "context": {"population": "adults with depression"},
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:decreases", "object": "HGNC:11892",
         "finding": "null", "hedged": False,
         "statement": "In the reviewed studies, probiotic supplementation did not significantly lower blood levels of TNF-α.",
+        "outcome": {"measure": "HGNC:11892", "specimen": "blood"},
         "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully with probiotic supplementation.",
         "primary_source": META,
         "evidence": LOOKED_AT,
-        "context": {"population": "adults with depression"},
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "GO:0006954", "predicate": "gba:mediates", "object": "gbkg:mood",
@@ -162,6 +180,7 @@ RECORDS: list[dict] = [
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:probiotic-strain",
+        "outcome": INFLAMMATION,
         "finding": "assertion", "hedged": True,
         "statement": "The researchers suggest that the effects of probiotics on inflammation may depend on the specific strains used.",
         "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
@@ -170,6 +189,7 @@ RECORDS: list[dict] = [
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:baseline-inflammatory-status",
+        "outcome": INFLAMMATION,
         "finding": "assertion", "hedged": True,
         "statement": "The researchers suggest that the effects of probiotics on inflammation may depend on a person's baseline inflammatory status.",
         "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
@@ -202,14 +222,13 @@ RECORDS: list[dict] = [
         "evidence": LOOKED_AT,
     },
     {
-        "subject": "gbkg:probiotic-strain", "predicate": "gba:hasAttribute",
-        "object": "gbkg:undetermined-comparative-effectiveness",
-        "finding": "assertion", "hedged": False,
+        "subject": "gbkg:probiotic-strain", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "undetermined", "hedged": False,
         "statement": "The researchers could not determine which specific probiotic strains were most effective for depression.",
         "quote": "the researchers couldn’t determine which specific probiotic strains were most effective for depression",
         "primary_source": META,
         "evidence": {"study_design": "systematic-review", "n_studies": 13},
-        "context": {"condition": "MONDO:0002050"},
+        "outcome": {"measure": "depression"},
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
@@ -218,7 +237,7 @@ RECORDS: list[dict] = [
         "quote": "In the studies reviewed, people took probiotics for at least four weeks before seeing benefits.",
         "primary_source": META,
         "evidence": {"study_design": "systematic-review", "duration": DURATION},
-        "quantity": {"value": 4, "unit": "weeks", "of": "time taking probiotics before benefits were seen (at least)"},
+        "quantity": {"value": 4, "relation": "≥", "unit": "weeks", "of": "time taking probiotics before benefits were seen"},
     },
     # --- background: the gut-brain axis ---------------------------------------------------
     {
@@ -226,7 +245,6 @@ RECORDS: list[dict] = [
         "finding": "assertion", "hedged": True,
         "statement": "The microorganisms living in the digestive tract may influence mood.",
         "quote": "They may also influence your mood.",
-        "context": {"population": "people"},
         "evidence": EXPERT,
     },
     {
@@ -271,7 +289,7 @@ RECORDS: list[dict] = [
         "statement": "About 95% of the body's serotonin is produced in the gut.",
         "quote": "about 95% of your body’s serotonin is produced in the gut",
         "evidence": EXPERT,
-        "quantity": {"value": 95, "unit": "percent", "of": "the body's serotonin"},
+        "quantity": {"value": 95, "relation": "≈", "unit": "percent", "of": "the body's serotonin"},
     },
     {
         "subject": "gbkg:gut-dysbiosis", "predicate": "gba:contributesTo", "object": "MONDO:0005371",
@@ -295,7 +313,7 @@ RECORDS: list[dict] = [
         "quote": "Depression affects more than 280 million people worldwide, according to the World Health Organization",
         "primary_source": WHO,
         "evidence": {"study_design": "expert-opinion", "population": "people worldwide"},
-        "quantity": {"value": 280_000_000, "unit": "people", "of": "people worldwide with depression (more than)"},
+        "quantity": {"value": 280_000_000, "relation": ">", "unit": "people", "of": "people worldwide with depression"},
     },
     {
         "subject": "MONDO:0002050", "predicate": "gba:contributesTo", "object": "gbkg:disability",
