@@ -19,9 +19,11 @@ left 2 claims written twice on ``oxigraph serve`` and 1 on Virtuoso: both read
 "absent" in their own snapshot). Claim ids are content hashes, so two racing
 writers write the same claim, and differ only in its publication info (curator,
 creation time; for a retraction, who, when, why). After every write the writer
-reads the claim's events and its publication info back (:func:`winner`): the
-event that sorts first (``kind`` retract over create, then ``at``, then the
-event id) decides the publication info, and if the store holds anything else the
+reads the claim's events and the graph they decide back (:func:`winner`): the
+creation that sorts first (by ``at``, then the event id) decides the claim's
+publication info, the retraction that sorts first decides the retraction's own
+graph (``gbl:pubinfo`` holds that graph's N-Quads; a retraction never touches the
+claim's graphs), and if the store holds anything else the
 writer replaces the graph with the winner's (one update operation), then reads
 again, up to :data:`MAX_ROUNDS` times. Every writer's last step on a claim is a
 read that found exactly the winner's publication info, so once all writers have
@@ -154,10 +156,13 @@ def event_from_row(
     )
 
 
-def winner(events: Sequence[ChangeEvent]) -> ChangeEvent | None:
-    """The event whose publication info a claim keeps: a retraction over a creation,
-    then the earliest, then the least id (every process picks the same one)."""
-    deciding = [e for e in events if e.kind is not ChangeKind.LOAD]
+def winner(
+    events: Sequence[ChangeEvent], kind: ChangeKind = ChangeKind.CREATE
+) -> ChangeEvent | None:
+    """The event of ``kind`` whose graph a claim keeps (a creation decides the claim's
+    publication info, a retraction its retraction's graph): the earliest, then the
+    least id (every process picks the same one)."""
+    deciding = [e for e in events if e.kind is kind]
     return min(deciding, key=ChangeEvent.sort_key, default=None)
 
 

@@ -40,9 +40,9 @@ from gbkg.kg.ids import expand
 from gbkg.kg.integrity import entity_classes
 from gbkg.kg.model import Claim, ClaimIn, Finding, Retraction, Status
 from gbkg.kg.namespaces import CLAIM, CURATORS_GRAPH, GBA, SOURCES_GRAPH
-from gbkg.kg.record.layout import FINDINGS, OWN_GRAPHS, GraphRole
+from gbkg.kg.record.layout import FINDINGS, OWN_GRAPHS, SOURCE, GraphRole, Kind
 from gbkg.kg.record.reader import decode_claim
-from gbkg.kg.record.writer import pubinfo_quads
+from gbkg.kg.record.writer import retraction_quads
 from gbkg.kg.store import Backend
 from gbkg.kg.validation import Validator
 from gbkg.kg.violations import ValidationReport
@@ -59,6 +59,8 @@ from gbkg.kg.write_check import (
 ChangeListener = Callable[[list[str]], None]
 
 _LABEL = str(RDFS.label)
+#: The links from a study to its parts (arms, population shares), nodes of their own.
+_PART_LINKS = frozenset(str(f.prop) for f in SOURCE.fields if f.kind is Kind.RECORD)
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,10 @@ class ClaimService:
             quads.extend(self.store.quads(ox.NamedNode(role.graph_name(iri))))
         if not quads:
             raise NotFoundError(f"no claim {iri}", value=iri)
-        quads.extend(self._shared_descriptions(quads))
-        return quads
+        quads.extend(self._shared_descriptions(iri, quads))
+        return list(dict.fromkeys(quads))
 
-    def _shared_descriptions(self, quads: list[ox.Quad]) -> list[ox.Quad]:
+    def _shared_descriptions(self, iri: str, quads: list[ox.Quad]) -> list[ox.Quad]:
         """What the shared graphs say of the sources and curators these quads name: what
         the claim wrote there, as the writer writes it (a source that reports other
         claims' primary sources links only this claim's here)."""
@@ -114,20 +116,35 @@ class ClaimService:
             str(PROV.wasAttributedTo): ox.NamedNode(CURATORS_GRAPH),
         }
         primary = {q.object for q in quads if q.predicate.value == str(GBA.primarySource)}
+        cited = {q.object for q in quads if q.predicate.value == str(PROV.wasDerivedFrom)}
         reports = ox.NamedNode(str(GBA.reports))
+        text = ox.NamedNode(str(GBA.fullText))
         found: list[ox.Quad] = []
         done: set[ox.NamedNode] = set()
-        for quad in quads:
-            graph = wanted.get(quad.predicate.value)
-            if graph is not None and isinstance(quad.object, ox.NamedNode):
-                if quad.object in done:
-                    continue
-                done.add(quad.object)
-                about = self.store.quads_about(quad.object)
+        pending = [q.object for q in quads if q.predicate.value in wanted]
+        graphs = {q.object: wanted[q.predicate.value] for q in quads if q.predicate.value in wanted}
+        while pending:
+            node = pending.pop()
+            if not isinstance(node, ox.NamedNode) or node in done:
+                continue
+            done.add(node)
+            graph = graphs.get(node, ox.NamedNode(SOURCES_GRAPH))
+            for q in self.store.quads_about(node):
+                if q.graph_name != graph or q.predicate == text:
+                    continue  # a source's full text is not part of a claim read
+                source_only = node in cited and node not in primary
+                if q.predicate == reports and source_only and q.object not in primary:
+                    continue  # the claim's source: only its link to this claim's study
+                found.append(q)
+                if q.predicate.value in _PART_LINKS:
+                    pending.append(q.object)  # a study's arms and population shares
+        retraction = ox.NamedNode(GraphRole.RETRACTION.graph_name(iri))
+        found.extend(self.store.quads(retraction))
+        for q in list(found):
+            if q.graph_name == retraction and q.predicate.value == str(PROV.wasAttributedTo):
                 found.extend(
-                    q
-                    for q in about
-                    if q.graph_name == graph and (q.predicate != reports or q.object in primary)
+                    c for c in self.store.quads_about(q.object)  # type: ignore[arg-type]
+                    if c.graph_name == ox.NamedNode(CURATORS_GRAPH)
                 )
         return found
 
@@ -197,7 +214,7 @@ class ClaimService:
             return ClaimPage(claims=[self.get(iri) for iri in page], count=count)
         matching = set.intersection(*sorted(sets, key=len))
         if not include_retracted:
-            matching -= having(GBA.status, str(GBA.Retracted))
+            matching = {iri for iri in matching if not self.store.is_retracted(iri)}
         iris = sorted(matching)
         page = iris[offset : offset + limit]
         return ClaimPage(claims=[self.get(iri) for iri in page], count=len(iris))
@@ -265,11 +282,22 @@ class ClaimService:
                     f"the claim breaks {len(item.report.errors)} rule(s)", item.report.violations
                 )
             created = False
-            if item.record is not None:
+            if item.supersession is not None:
+                # The new claim and the old one's retraction, in one transaction.
+                old, retraction = item.supersession
+                claims = {item.record.iri: item.quads} if item.record is not None else {}
+                if not self.store.store_retraction(old, retraction, claims=claims):
+                    raise ConflictError(f"claim {old} is already retracted", value=old)
+                created = item.record is not None
+            elif item.record is not None:
                 # Stored unless another process stored it meanwhile (a remote store).
                 created = bool(self.store.store_claims({item.record.iri: item.quads}))
+        changed = [claim.iri] if created else []
+        if item.supersession is not None:
+            changed.append(item.supersession[0])
+        if changed:
+            self._notify(changed)
         if created:
-            self._notify([claim.iri])
             assert item.record is not None
             return as_answered(item), True
         return self.get(claim.iri), False
@@ -295,9 +323,14 @@ class ClaimService:
                     f"{len(violations)} violation(s); nothing was stored", violations
                 )
             new = {i.record.iri: i.quads for i in items if i.record is not None}
+            retractions = dict(i.supersession for i in items if i.supersession is not None)
             # Stored unless another process stored them meanwhile (a remote store).
-            created = self.store.store_claims(new) if new else set()
-        self._notify(sorted(created))
+            created = (
+                self.store.store_claims(new, retractions=retractions)
+                if new or retractions
+                else set()
+            )
+        self._notify(sorted(created | set(retractions)))
         written = {
             i.record.iri: as_answered(i)
             for i in items
@@ -310,25 +343,22 @@ class ClaimService:
     def retract(
         self, identifier: str, *, reason: str, curator: str, now: datetime | None = None
     ) -> Claim:
-        """Mark a claim retracted (who, when, why); the claim itself stays."""
+        """Retract a claim: a retraction record (who, when, why, what) in its own named
+        graph; the claim's graphs are not touched, and its status is derived from the
+        record wherever it is read. A claim is retracted once: retracting it again is a
+        :class:`~kg.errors.ConflictError` (409), and nothing is written."""
         if not reason or not reason.strip():
             raise ParameterError("a retraction needs a reason", parameter="reason")
         iri = claim_iri(identifier)
         with self.store.write_lock:
             claim = self.get(iri)
-            if claim.status is Status.RETRACTED:
-                raise ConflictError(f"claim {iri} is already retracted", value=iri)
-            retracted = claim.model_copy(
-                update={
-                    "status": Status.RETRACTED,
-                    "retraction": Retraction(reason=reason.strip(), by=curator, at=now or _now()),
-                }
-            )
-            old = list(self.store.quads(ox.NamedNode(GraphRole.PUBINFO.graph_name(iri))))
-            if not self.store.retract_claim(iri, remove=old, add=pubinfo_quads(retracted)):
+            if claim.status is not Status.ACTIVE:
+                raise _already_retracted(claim)
+            retraction = Retraction(reason=reason.strip(), by=curator, at=now or _now())
+            if not self.store.store_retraction(iri, retraction_quads(iri, retraction)):
                 raise ConflictError(f"claim {iri} is already retracted", value=iri)
         self._notify([iri])
-        return retracted
+        return claim.model_copy(update={"status": Status.RETRACTED, "retraction": retraction})
 
     def _notify(self, iris: list[str]) -> None:
         for listener in self.listeners:
@@ -336,6 +366,15 @@ class ClaimService:
 
 
 CLAIM_IRI = re.compile(re.escape(str(CLAIM)) + r"[0-9a-f]{32}")
+
+
+def _already_retracted(claim: Claim) -> ConflictError:
+    retraction = claim.retraction
+    by = f" by {retraction.superseded_by}" if retraction and retraction.superseded_by else ""
+    return ConflictError(
+        f"claim {claim.iri} is already {claim.status.value}{by}; a claim is retracted once",
+        value=claim.iri,
+    )
 
 
 def claim_iri(identifier: str) -> str:

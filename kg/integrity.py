@@ -35,7 +35,7 @@ differently are refused as a claim that contradicts the store is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -123,6 +123,8 @@ class Rule(StrEnum):
     ENTITY_IRI = "entity-iri"
     ENTITY_TYPE = "entity-type"
     NOT_AN_ENTITY = "not-an-entity"
+    SUPERSEDES_UNKNOWN = "supersedes-unknown"
+    SUPERSEDES_RETRACTED = "supersedes-retracted"
 
 
 def namespace_kind(iri: str) -> Kind | None:
@@ -466,12 +468,68 @@ def _reference_violations(claim: ClaimIn, recorded: Recorded) -> Iterator[Violat
         )
 
 
+def check_supersedes(
+    claim: ClaimIn, recorded: Recorded, batch: Mapping[str, ClaimIn], taken: Mapping[str, int]
+) -> tuple[list[Violation], str | None]:
+    """What ``claim.supersedes`` asks: the violations, and the IRI of the claim to retract
+    (``None`` when there is nothing to retract: no ``supersedes``, or the old claim is
+    already retracted as superseded by this very claim, as an export records it).
+
+    The superseded claim must be stored or be in the same batch (``batch``: IRI →
+    claim), must not be retracted already, and must not be superseded by another item
+    of the batch (``taken``: IRI → the item that supersedes it).
+    """
+    if claim.supersedes is None:
+        return [], None
+    old = str(expand(claim.supersedes))
+    curie = compress(old)
+    field = "supersedes"
+    if not old.startswith(str(CLAIM)) or old == claim.iri:
+        what = "this claim itself" if old == claim.iri else "not a claim id"
+        return [_violation(field, Rule.SUPERSEDES_UNKNOWN,
+                           f"supersedes: {curie} is {what}; give the id of the stored claim "
+                           "this one corrects (claim:<hash>)", curie, focus=old)], None  # fmt: skip
+    stored = recorded.store.contains_graph(ox.NamedNode(old + "#assertion"))
+    earlier = batch.get(old)
+    if not stored and earlier is None:
+        return [_violation(field, Rule.SUPERSEDES_UNKNOWN,
+                           f"supersedes: no claim {curie} is stored; give the id of the "
+                           "claim this one corrects (GET /claims lists them)", curie,
+                           focus=old)], None  # fmt: skip
+    by: str | None = None
+    retraction = getattr(earlier, "retraction", None)
+    if retraction is not None:
+        by = str(expand(retraction.superseded_by)) if retraction.superseded_by else ""
+    elif stored and recorded.store.is_retracted(old):
+        graph = ox.NamedNode(layout.retraction_iri(old))
+        link = ox.NamedNode(str(GBA.supersededBy))
+        by = next(
+            (str(q.object.value) for q in recorded.store.quads(graph)  # type: ignore[union-attr]
+             if q.predicate == link), "",
+        )  # fmt: skip
+    if by == claim.iri:
+        return [], None  # retracted as superseded by this claim already (a re-load)
+    if by is not None:
+        state = f"superseded by {compress(by)}" if by else "retracted"
+        return [_violation(field, Rule.SUPERSEDES_RETRACTED,
+                           f"supersedes: {curie} is already {state}; a claim is retracted "
+                           "once. Supersede the claim that stands (its status is active)",
+                           curie, focus=old)], None  # fmt: skip
+    if old in taken:
+        return [_violation(field, Rule.SUPERSEDES_RETRACTED,
+                           f"supersedes: {curie} is superseded by item {taken[old]} of this "
+                           "batch already; a claim is superseded once", curie,
+                           focus=old)], None  # fmt: skip
+    return [], old
+
+
 __all__ = [
     "NAMESPACES",
     "Kind",
     "Recorded",
     "Rule",
     "WriteCheck",
+    "check_supersedes",
     "check_write",
     "entity_classes",
     "namespace_kind",

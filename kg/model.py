@@ -141,8 +141,12 @@ class Match(StrEnum):
 
 
 class Status(StrEnum):
+    """Derived on every read, never stored on the claim: ``retracted`` when a retraction
+    record names the claim, ``superseded`` when that retraction is a supersession."""
+
     ACTIVE = "active"
     RETRACTED = "retracted"
+    SUPERSEDED = "superseded"
 
 
 class _Part(BaseModel):
@@ -167,6 +171,48 @@ def _identifier(value: str | None) -> str | None:
     return normalize(value)
 
 
+class StudyCounts(_Part):
+    """How many studies a review screened, reviewed and meta-analysed, and how many people
+    took part (in the studies reviewed)."""
+
+    screened: int | None = None
+    reviewed: int | None = None
+    meta_analysed: int | None = None
+    participants: int | None = None
+
+
+class StudyArm(_Part):
+    """One arm of a trial, or one group of a case-control study: ``46`` MDD, ``30`` controls."""
+
+    label: str
+    n: int | None = None
+    role: ArmRole | None = None
+
+
+class PopulationShare(_Part):
+    """The share of a study's participants in a population: 62 % with MDD."""
+
+    population: str
+    percent: float
+
+    @field_validator("population")
+    @classmethod
+    def _population(cls, value: str) -> str:
+        try:
+            return normalize(value)
+        except ValueError:
+            return " ".join(value.split())
+
+
+class Duration(_Part):
+    """How long a study (or its interventions) ran: a range, and a mean."""
+
+    min: float | None = None
+    max: float | None = None
+    mean: float | None = None
+    unit: str | None = Field(default=None, description='"days", "weeks", "months"')
+
+
 class Source(_Part):
     """Where a claim was read, or the study a source reports (``primary_source``).
 
@@ -175,7 +221,11 @@ class Source(_Part):
     """
 
     id: str | None = Field(default=None, description="IRI or CURIE; minted when absent")
-    title: str | None = None
+    title: str | None = Field(default=None, description="the source's own title, when known")
+    title_supplied_by_curator: str | None = Field(
+        default=None,
+        description="a descriptive title a curator made up (the source's own is unknown)",
+    )
     type: SourceType | None = None
     doi: str | None = None
     url: str | None = None
@@ -184,8 +234,48 @@ class Source(_Part):
     journal: str | None = None
     country: str | None = None
     year: int | None = None
+    # The study record (a primary source described once, shared by its claims) --------
+    design: StudyDesign | None = Field(default=None, description="the study's design")
+    counts: StudyCounts | None = None
+    arms: list[StudyArm] = Field(default_factory=list)
+    population_shares: list[PopulationShare] = Field(default_factory=list)
+    duration: Duration | None = None
+    interventions: list[str] = Field(default_factory=list, description="e.g. capsules")
+    outcomes: list[str] = Field(default_factory=list, description="what the study measured")
+    same_as: list[str] = Field(
+        default_factory=list, description="IRIs of the same study (owl:sameAs), e.g. its DOI"
+    )
+    reports: list[str] = Field(
+        default_factory=list,
+        description="IRIs of further studies this one reports (news → meta-analysis → RCT)",
+    )
+    text: str | None = Field(
+        default=None,
+        description="the source's full text, stored once with it; quote offsets are "
+        "checked against it",
+    )
 
     _validate_id = field_validator("id")(classmethod(lambda cls, v: _identifier(v)))
+
+    @field_validator("same_as", "reports")
+    @classmethod
+    def _iris(cls, value: list[str]) -> list[str]:
+        return sorted({normalize(v) for v in value})
+
+    @field_validator("interventions", "outcomes")
+    @classmethod
+    def _texts(cls, value: list[str]) -> list[str]:
+        return sorted({" ".join(v.split()) for v in value if v.strip()})
+
+    @field_validator("arms")
+    @classmethod
+    def _arms(cls, value: list[StudyArm]) -> list[StudyArm]:
+        return sorted(value, key=lambda a: (a.label, a.n or 0))
+
+    @field_validator("population_shares")
+    @classmethod
+    def _shares(cls, value: list[PopulationShare]) -> list[PopulationShare]:
+        return sorted(value, key=lambda s: (s.population, s.percent))
 
     @field_validator("doi")
     @classmethod
@@ -214,13 +304,36 @@ class Source(_Part):
     @cached_property
     def iri(self) -> str:
         """This source's IRI (:meth:`minted_id`), computed once."""
+        return self.minted(reported_by=None)
+
+    def identified(self) -> bool:
+        """Whether the source names itself (an id, a DOI or a URL): else it is only partly
+        known, and its minted id depends on who reports it (:meth:`minted`)."""
+        return bool(self.id or self.doi or self.url)
+
+    def minted(self, *, reported_by: str | None) -> str:
+        """The IRI: given, or from the DOI, the URL, or the known fields.
+
+        A partly known study (no id, DOI or URL) reported by the source ``reported_by``
+        is minted from that source's IRI too, so two news articles' "a Spanish
+        meta-analysis in Clinical Nutrition" never merge; ``same_as`` links such a record
+        to the study's DOI once it is known.
+
+        >>> study = Source(type="meta-analysis", journal="Clinical Nutrition")
+        >>> study.minted(reported_by="https://example.org/a") != study.minted(
+        ...     reported_by="https://example.org/b")
+        True
+        """
         if self.id:
             return str(expand(self.id))
         if self.doi:
             return f"https://doi.org/{self.doi}"
         if self.url:
             return str(SOURCE[digest("url " + self.url, 24)])
-        known = self.model_dump(mode="json", exclude_none=True, exclude={"id"})
+        known = self.model_dump(mode="json", exclude_none=True, exclude={"id", "text"})
+        known = {k: v for k, v in known.items() if v != []}
+        if reported_by is not None:
+            known["reported_by"] = reported_by
         return str(SOURCE[digest(json.dumps(known, sort_keys=True, ensure_ascii=False), 24)])
 
 
@@ -563,9 +676,18 @@ ClaimId = Annotated[str | None, AfterValidator(lambda v: None if v is None else 
 
 
 class Retraction(_Part):
+    """A retraction: its own record, in its own named graph (``docs/rdf-model.md``)."""
+
     reason: str
     by: str | None = None
     at: datetime | None = None
+    superseded_by: str | None = Field(
+        default=None, description="the claim that corrects this one (a supersession)"
+    )
+
+    _validate_superseded_by = field_validator("superseded_by")(
+        classmethod(lambda cls, v: _identifier(v))
+    )
 
 
 #: The server's fields of a claim: set from the token and the clock, never from a body.
@@ -637,6 +759,22 @@ class ClaimIn(_Part):
         classmethod(lambda cls, v: _identifier(v))
     )
 
+    @model_validator(mode="after")
+    def _study_identity(self) -> Self:
+        """A partly known primary source is minted from its reporting source's IRI too
+        (:meth:`Source.minted`); a source's ``reports`` does not repeat its primary source
+        (that link is written from the two fields)."""
+        primary, source = self.primary_source, self.source
+        if primary is not None and source is not None:
+            if not primary.identified():
+                primary = primary.model_copy()
+                primary.__dict__["iri"] = primary.minted(reported_by=source.iri)
+                object.__setattr__(self, "primary_source", primary)
+            if primary.iri in {str(expand(r)) for r in source.reports}:
+                kept = [r for r in source.reports if str(expand(r)) != primary.iri]
+                object.__setattr__(self, "source", source.model_copy(update={"reports": kept}))
+        return self
+
     # The claim's identity -------------------------------------------------------
 
     #: Fields that make a claim's content, hence its IRI. Left out: the server's
@@ -662,6 +800,7 @@ class ClaimIn(_Part):
         "comparator",
         "outcome",
         "subgroup_of",
+        "supersedes",
     )
 
     def content(self) -> dict[str, Any]:

@@ -29,6 +29,9 @@ ENTITIES_GRAPH = URIRef(BASE + "graph/entities")
 #: Sources and curators are referenced by many claims; each is described once, here.
 SOURCES_GRAPH = URIRef(BASE + "graph/sources")
 CURATORS_GRAPH = URIRef(BASE + "graph/curators")
+#: A retraction is a record of its own, in a named graph of its own: ``RETRACTION[hash]``
+#: (the hash of the retracted claim's IRI: a claim is retracted once).
+RETRACTION = Namespace(BASE + "retraction/")
 
 
 class GBA(DefinedNamespace):
@@ -55,6 +58,7 @@ class GBA(DefinedNamespace):
     AnalysisModel: URIRef
     ArmRole: URIRef
     BenefitDirection: URIRef
+    PopulationShare: URIRef
     # classes: sources
     Source: URIRef
     NewsArticle: URIRef
@@ -110,6 +114,7 @@ class GBA(DefinedNamespace):
     HigherIsBetter: URIRef
     Active: URIRef
     Retracted: URIRef
+    Superseded: URIRef
     MetaAnalysisDesign: URIRef
     SystematicReviewDesign: URIRef
     RCTDesign: URIRef
@@ -190,7 +195,6 @@ class GBA(DefinedNamespace):
     comparator: URIRef
     outcome: URIRef
     subgroupOf: URIRef
-    supersedes: URIRef
     measure: URIRef
     instrument: URIRef
     specimen: URIRef
@@ -210,4 +214,22 @@ class GBA(DefinedNamespace):
     status: URIRef
     retraction: URIRef
     reason: URIRef
+    retracts: URIRef
+    supersedes: URIRef
+    supersededBy: URIRef
+    titleSuppliedByCurator: URIRef
+    fullText: URIRef
+    studiesScreened: URIRef
+    studiesReviewed: URIRef
+    studiesMetaAnalysed: URIRef
+    studyParticipants: URIRef
+    durationMin: URIRef
+    durationMax: URIRef
+    durationMean: URIRef
+    durationUnit: URIRef
+    studyIntervention: URIRef
+    studyOutcome: URIRef
+    studyArm: URIRef
+    populationShare: URIRef
+    percent: URIRef
     opposite: URIRef

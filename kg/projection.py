@@ -205,7 +205,6 @@ COLUMN_FIELDS: dict[str, str] = {
     "finding": "finding",
     "statement": "statement",
     "hedged": "hedged",
-    "status": "status",
     "design": "evidence.study_design",
     "nStudies": "evidence.n_studies",
     "nParticipants": "evidence.n_participants",
@@ -247,7 +246,7 @@ def claim_record(store: Backend, iri: str) -> ClaimRecord | None:
                 for quad in store.quads_about(node):
                     if quad.graph_name == sources:
                         props.setdefault(quad.predicate.value, []).append(quad.object)
-    columns: dict[str, Any] = {}
+    columns: dict[str, Any] = {"status": _status(store, iri)}
     for column, path in _COLUMN_PATHS.items():
         node, value = iri, None
         for step, prop in enumerate(path):
@@ -263,6 +262,19 @@ def claim_record(store: Backend, iri: str) -> ClaimRecord | None:
     if any(columns[c] is None for c in ("subject", "predicate", "object", "finding")):
         return None
     return _record(iri, columns)
+
+
+def _status(store: Backend, iri: str) -> ox.NamedNode:
+    """The claim's status, derived from its retraction record (its own graph)."""
+    graph = ox.NamedNode(GraphRole.RETRACTION.graph_name(iri))
+    quads = [q for q in store.quads(graph) if q.predicate.value in _RETRACTION_LINKS]
+    if not quads:
+        return ox.NamedNode(str(STATUSES[Status.ACTIVE]))
+    superseded = any(q.predicate.value == _G + "supersededBy" for q in quads)
+    return ox.NamedNode(str(STATUSES[Status.SUPERSEDED if superseded else Status.RETRACTED]))
+
+
+_RETRACTION_LINKS = frozenset({_G + "retracts", _G + "supersededBy"})
 
 
 def claim_records(store: Backend) -> list[ClaimRecord]:

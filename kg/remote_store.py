@@ -31,6 +31,7 @@ number of stateless ``gbkg serve`` processes can share one triplestore
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 import time
@@ -75,9 +76,10 @@ VIRTUOSO_GRAPHS = (
     "http://localuriqaserver/sparql",
 )
 GBA_CLAIM = ox.NamedNode("https://w3id.org/gbkg/ontology#Claim")
-GBA_STATUS = ox.NamedNode("https://w3id.org/gbkg/ontology#status")
-GBA_RETRACTED = ox.NamedNode("https://w3id.org/gbkg/ontology#Retracted")
+GBA_RETRACTS = ox.NamedNode("https://w3id.org/gbkg/ontology#retracts")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+#: Retractions' IRIs (:func:`kg.record.layout.retraction_iri`), spelled out as in kg.store.
+RETRACTION_NS = "https://w3id.org/gbkg/retraction/"
 
 Stopper = Callable[[], None]
 
@@ -250,7 +252,7 @@ class RemoteStore:
         active = (
             ""
             if include_retracted
-            else f"FILTER NOT EXISTS {{ GRAPH ?p {{ ?c {GBA_STATUS} {GBA_RETRACTED} }} }}"
+            else f"FILTER NOT EXISTS {{ GRAPH ?r {{ ?retraction {GBA_RETRACTS} ?c }} }}"
         )
         where = f"WHERE {{ GRAPH ?g {{ ?c {RDF_TYPE} {GBA_CLAIM} }} {active} }}"
         rows = self._select(
@@ -311,12 +313,59 @@ class RemoteStore:
             timeout_s=self.write_timeout_s,
         )
 
-    def store_claims(self, claims: Mapping[str, Sequence[ox.Quad]]) -> set[str]:
+    def store_claims(
+        self,
+        claims: Mapping[str, Sequence[ox.Quad]],
+        *,
+        retractions: Mapping[str, Sequence[ox.Quad]] | None = None,
+    ) -> set[str]:
         """Store each claim unless it is stored already; the IRIs this call stored.
 
         One conditional insert per claim (the claim and its change event), then the
-        read-back and repair of :mod:`kg.claim_log`.
+        read-back and repair of :mod:`kg.claim_log`; then each retraction
+        (:meth:`store_retraction`): on a remote store a batch is not one transaction.
         """
+        stored = self._store_new_claims(claims)
+        for iri, quads in (retractions or {}).items():
+            self.store_retraction(iri, quads)
+        return stored
+
+    def is_retracted(self, iri: str) -> bool:
+        return self._ask(f"ASK {{ GRAPH ?g {{ ?r {GBA_RETRACTS} {ox.NamedNode(iri)} }} }}")
+
+    def store_retraction(
+        self,
+        iri: str,
+        retraction: Sequence[ox.Quad],
+        *,
+        claims: Mapping[str, Sequence[ox.Quad]] | None = None,
+    ) -> bool:
+        """The retraction (and a superseding claim) in one conditional update operation,
+        unless the claim is retracted; then the read-back and repair of both (two
+        processes retracting at once: the earliest retraction is kept, :mod:`kg.claim_log`)."""
+        graph = _retraction_graph(retraction)
+        _check_named(retraction)
+        event = ChangeEvent.new(
+            iri, ChangeKind.RETRACT, self.origin, [q for q in retraction if q.graph_name == graph]
+        )
+        body = [*retraction, *event.quads()]
+        for claim, quads in (claims or {}).items():
+            _check_named(quads)
+            pubinfo = ox.NamedNode(claim + "#pubinfo")
+            created = ChangeEvent.new(
+                claim, ChangeKind.CREATE, self.origin, [q for q in quads if q.graph_name == pubinfo]
+            )
+            body += [*quads, *created.quads()]
+        guard = _count_is_zero(f"GRAPH ?r {{ ?retraction {GBA_RETRACTS} {ox.NamedNode(iri)} }}")
+        self.client.update(
+            f"INSERT {{ {_data(body)} }} WHERE {{ {guard} }}", timeout_s=self.write_timeout_s
+        )
+        won = self.settle([iri], kind=ChangeKind.RETRACT)
+        if claims:
+            self.settle(list(claims))
+        return won.get(iri) == event.id
+
+    def _store_new_claims(self, claims: Mapping[str, Sequence[ox.Quad]]) -> set[str]:
         stored: set[str] = set()
         pending = dict(claims)
         for attempt in range(MAX_ROUNDS):
@@ -353,27 +402,14 @@ class RemoteStore:
         won = self.settle(list(claims))
         return {iri for iri, event in events.items() if won.get(iri) == event.id}
 
-    def retract_claim(self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]) -> bool:
-        """Replace the claim's publication info unless it is retracted already;
-        whether this call's retraction is the one kept."""
-        _check_named(add)
-        pubinfo = ox.NamedNode(iri + "#pubinfo")
-        event = ChangeEvent.new(
-            iri, ChangeKind.RETRACT, self.origin, [q for q in add if q.graph_name == pubinfo]
-        )
-        status = f"{ox.NamedNode(iri)} {GBA_STATUS} {GBA_RETRACTED}"
-        guard = _count_is_zero(f"GRAPH {pubinfo} {{ {status} }}")
-        self.client.update(
-            f"DELETE {{ {_data(remove)} }} INSERT {{ {_data([*add, *event.quads()])} }} "
-            f"WHERE {{ {guard} }}",
-            timeout_s=self.write_timeout_s,
-        )
-        return self.settle([iri]).get(iri) == event.id
+    def settle(
+        self, iris: Sequence[str], *, kind: ChangeKind = ChangeKind.CREATE
+    ) -> dict[str, str]:
+        """Make the graph each claim's events of ``kind`` decide (its publication info for
+        a creation, its retraction's graph for a retraction) its winning event's; claim →
+        winning event id.
 
-    def settle(self, iris: Sequence[str]) -> dict[str, str]:
-        """Make each claim's publication info its winning event's; claim → winning event id.
-
-        Reads the events and the publication info of ``iris``, replaces every graph
+        Reads the events and the graphs of ``iris``, replaces every graph
         that differs from its winner's (one operation each), and reads again, until
         all agree or :data:`MAX_ROUNDS` rounds have passed (then a
         :class:`~kg.errors.StoreError`: the write happened, its attribution is not
@@ -383,10 +419,10 @@ class RemoteStore:
         winners: dict[str, str] = {}
         for _ in range(MAX_ROUNDS):
             events = self._events_of(pending)
-            stored = self._pubinfo_of(pending)
+            stored = self._graphs_of(pending, kind)
             repairs = []
             for iri in pending:
-                best = winner(events.get(iri, []))
+                best = winner(events.get(iri, []), kind)
                 if best is None:
                     continue
                 winners[iri] = best.id
@@ -395,7 +431,7 @@ class RemoteStore:
             if not repairs:
                 return winners
             for iri, best in repairs:
-                graph = ox.NamedNode(iri + "#pubinfo")
+                graph = _decided_graph(iri, kind)
                 self.client.update(
                     f"DELETE {{ GRAPH {graph} {{ ?s ?p ?o }} }} "
                     f"INSERT {{ {_data(best.pubinfo)} }} "
@@ -434,19 +470,19 @@ class RemoteStore:
                 found[event.claim].append(event)
         return found
 
-    def _pubinfo_of(self, iris: Sequence[str]) -> dict[str, list[ox.Quad]]:
+    def _graphs_of(self, iris: Sequence[str], kind: ChangeKind) -> dict[str, list[ox.Quad]]:
+        """Claim → the quads of the graph its events of ``kind`` decide."""
         found: dict[str, list[ox.Quad]] = defaultdict(list)
         for start in range(0, len(iris), 200):
-            names = " ".join(str(ox.NamedNode(i + "#pubinfo")) for i in iris[start : start + 200])
+            by_graph = {_decided_graph(i, kind): i for i in iris[start : start + 200]}
+            names = " ".join(str(g) for g in by_graph)
             rows = self._select(
                 f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}"
             )
             for row in rows:
                 graph = row["g"]
                 assert isinstance(graph, ox.NamedNode)
-                found[graph.value.removesuffix("#pubinfo")].append(
-                    ox.Quad(row["s"], row["p"], row["o"], graph)
-                )
+                found[by_graph[graph]].append(ox.Quad(row["s"], row["p"], row["o"], graph))
         return found
 
     def _send_batched(self, operations: Sequence[tuple[int, str]]) -> None:
@@ -574,6 +610,21 @@ def _claims_in(quads: Iterable[ox.Quad]) -> list[str]:
         and isinstance(q.graph_name, ox.NamedNode)
         and q.graph_name.value == q.subject.value + "#assertion"
     )
+
+
+def _decided_graph(iri: str, kind: ChangeKind) -> ox.NamedNode:
+    """The graph a claim's events of ``kind`` decide: its publication info, or its
+    retraction's own graph."""
+    if kind is ChangeKind.RETRACT:
+        return ox.NamedNode(RETRACTION_NS + hashlib.sha256(iri.encode("utf-8")).hexdigest()[:32])
+    return ox.NamedNode(iri + "#pubinfo")
+
+
+def _retraction_graph(quads: Sequence[ox.Quad]) -> ox.NamedNode:
+    for quad in quads:
+        if quad.predicate == GBA_RETRACTS and isinstance(quad.graph_name, ox.NamedNode):
+            return quad.graph_name
+    raise ValueError("a retraction's quads name the claim they retract (gba:retracts)")
 
 
 def _text(term: ox.NamedNode | ox.Literal | None) -> str | None:

@@ -51,12 +51,26 @@ _SEVERITIES = {
 ROLE_LINKS: tuple[tuple[URIRef, str], ...] = tuple(layout.roles())
 
 
+#: The links from a study to its parts (arms, population shares): their role is the
+#: study's, then the field (``primary_source.arms``).
+PART_LINKS: tuple[tuple[URIRef, str], ...] = tuple(
+    (f.prop, f.path) for f in layout.SOURCE.fields if f.kind is layout.Kind.RECORD
+)
+
+
 def _role(graph: Graph, focus: Node) -> str | None:
     if (focus, RDF.type, GBA.Claim) in graph:
         return "claim"
+    if next(graph.objects(focus, layout.RETRACTS), None) is not None:
+        return layout.RETRACTION_RECORD.name
     for link, role in ROLE_LINKS:
         if next(graph.subjects(link, focus), None) is not None:
             return role
+    for link, name in PART_LINKS:
+        owner = next(graph.subjects(link, focus), None)
+        if owner is not None:
+            owner_role = _role(graph, owner)
+            return f"{owner_role}.{name}" if owner_role else name
     if next(graph.objects(focus, RDFS.label), None) is not None or is_entity(graph, focus):
         return layout.ENTITY.name
     return None
@@ -258,6 +272,13 @@ def _neighbourhood(data: ox.Store, focus_nodes: set[Node]) -> Graph:
                 add(data.quads_for_pattern(node, to_ox(prop), None, None))  # type: ignore[arg-type]
         for link, _ in ROLE_LINKS:
             add(data.quads_for_pattern(None, to_ox(link), node, None))  # type: ignore[arg-type]
+        if not isinstance(node, ox.Literal):
+            add(data.quads_for_pattern(node, to_ox(layout.RETRACTS), None, None))  # type: ignore[arg-type]
+        for link, _ in PART_LINKS:
+            for quad in data.quads_for_pattern(None, to_ox(link), node, None):  # type: ignore[arg-type]
+                add([quad])
+                for role_link, _ in ROLE_LINKS:  # the study that has the part, and its role
+                    add(data.quads_for_pattern(None, to_ox(role_link), quad.subject, None))  # type: ignore[arg-type]
     return graph
 
 

@@ -30,8 +30,8 @@ from gbkg.kg.sparql_errors import query_syntax_error
 _GBA = "https://w3id.org/gbkg/ontology#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _CLAIM = ox.NamedNode(_GBA + "Claim")
-_STATUS = ox.NamedNode(_GBA + "status")
-_RETRACTED = ox.NamedNode(_GBA + "Retracted")
+#: A retraction names the claim it retracts: the one triple a claim's status is derived from.
+RETRACTS = ox.NamedNode(_GBA + "retracts")
 
 #: What the store answers a query with (Oxigraph's lazy result objects); the collected
 #: answer of the query endpoint is :class:`kg.sparql.QueryResult`.
@@ -72,14 +72,32 @@ class Backend(Protocol):
 
     def load(self, data: bytes | IO[bytes], *, format: ox.RdfFormat) -> None: ...
 
-    def store_claims(self, claims: Mapping[str, Sequence[ox.Quad]]) -> set[str]:
-        """Store each claim (IRI → its quads) unless stored; the IRIs this call stored."""
+    def store_claims(
+        self,
+        claims: Mapping[str, Sequence[ox.Quad]],
+        *,
+        retractions: Mapping[str, Sequence[ox.Quad]] | None = None,
+    ) -> set[str]:
+        """Store each claim (IRI → its quads) unless stored; the IRIs this call stored.
+        ``retractions`` (claim IRI → its retraction's quads: a batch's supersessions)
+        are stored with them unless the claim is retracted already."""
         ...
 
-    def retract_claim(
-        self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]
+    def is_retracted(self, iri: str) -> bool:
+        """Whether a retraction names the claim ``iri``."""
+        ...
+
+    def store_retraction(
+        self,
+        iri: str,
+        retraction: Sequence[ox.Quad],
+        *,
+        claims: Mapping[str, Sequence[ox.Quad]] | None = None,
     ) -> bool:
-        """Swap a claim's publication info unless it is retracted; whether this call did."""
+        """Store the retraction of the claim ``iri`` (a record in a graph of its own, the
+        graph of its ``gba:retracts`` quad) unless the claim is retracted already, and
+        ``claims`` (a superseding claim) with it, in one transaction; whether this call's
+        retraction is the one kept. The claim's own graphs are not touched."""
         ...
 
     def watch(self, on_change: Callable[[list[str]], None]) -> Callable[[], None]:
@@ -244,30 +262,52 @@ class OxigraphStore:
         finally:
             self._wrote()
 
-    def store_claims(self, claims: Mapping[str, Sequence[ox.Quad]]) -> set[str]:
-        """The claims not stored yet, in one transaction (one writer process: the
-        caller's ``write_lock`` orders the check and the write)."""
+    def store_claims(
+        self,
+        claims: Mapping[str, Sequence[ox.Quad]],
+        *,
+        retractions: Mapping[str, Sequence[ox.Quad]] | None = None,
+    ) -> set[str]:
+        """The claims not stored yet, and the retractions of claims not retracted yet,
+        in one transaction (one writer process: the caller's ``write_lock`` orders the
+        check and the write)."""
         with self.write_lock:
             new = {
                 iri: quads
                 for iri, quads in claims.items()
                 if not self.contains_graph(ox.NamedNode(iri + "#assertion"))
             }
-            self.extend(q for quads in new.values() for q in quads)
+            retracting = [
+                q
+                for iri, quads in (retractions or {}).items()
+                if not self.is_retracted(iri)
+                for q in quads
+            ]
+            self.extend([*(q for quads in new.values() for q in quads), *retracting])
         return set(new)
 
-    def retract_claim(
-        self, iri: str, *, remove: Sequence[ox.Quad], add: Sequence[ox.Quad]
+    def store_retraction(
+        self,
+        iri: str,
+        retraction: Sequence[ox.Quad],
+        *,
+        claims: Mapping[str, Sequence[ox.Quad]] | None = None,
     ) -> bool:
-        retracted = ox.Quad(
-            ox.NamedNode(iri), ox.NamedNode(_GBA + "status"), ox.NamedNode(_GBA + "Retracted"),
-            ox.NamedNode(iri + "#pubinfo"),
-        )  # fmt: skip
         with self.write_lock:
-            if retracted in self._store:
+            if self.is_retracted(iri):
                 return False
-            self.apply(remove=remove, add=add)
+            new = {
+                claim: quads
+                for claim, quads in (claims or {}).items()
+                if not self.contains_graph(ox.NamedNode(claim + "#assertion"))
+            }
+            self.extend([*retraction, *(q for quads in new.values() for q in quads)])
         return True
+
+    def is_retracted(self, iri: str) -> bool:
+        """Whether a retraction names the claim ``iri`` (an index look-up)."""
+        found = self._store.quads_for_pattern(None, RETRACTS, ox.NamedNode(iri), None)
+        return next(iter(found), None) is not None
 
     def watch(self, on_change: Callable[[list[str]], None]) -> Callable[[], None]:
         """Nothing to follow: an on-disk store has one writer process, this one."""
@@ -301,7 +341,7 @@ class OxigraphStore:
         retracted = (
             set()
             if include_retracted
-            else {q.subject for q in self._store.quads_for_pattern(None, _STATUS, _RETRACTED)}
+            else {q.object for q in self._store.quads_for_pattern(None, RETRACTS, None)}
         )
         page: list[str] = []
         skipped = 0

@@ -25,13 +25,13 @@ from rdflib.namespace import PROV
 from rdflib.term import URIRef
 
 from gbkg.kg.errors import TooLargeError
-from gbkg.kg.ids import expand
-from gbkg.kg.integrity import Recorded, check_write
-from gbkg.kg.model import Claim, ClaimIn, NewEntity, Source
+from gbkg.kg.ids import compress, expand
+from gbkg.kg.integrity import Recorded, check_supersedes, check_write
+from gbkg.kg.model import Claim, ClaimIn, NewEntity, Retraction, Source
 from gbkg.kg.namespaces import GBA, SOURCES_GRAPH
 from gbkg.kg.record.layout import REFERENCES, GraphRole
 from gbkg.kg.record.terms import from_term
-from gbkg.kg.record.writer import claim_quads
+from gbkg.kg.record.writer import claim_quads, retraction_quads
 from gbkg.kg.store import Backend
 from gbkg.kg.validation import ClaimData, Validator, touched_iris
 from gbkg.kg.violations import ValidationReport, Violation
@@ -55,6 +55,8 @@ class Prepared:
     report: ValidationReport = field(default_factory=lambda: ValidationReport(conforms=True))
     #: The earlier item that is this very record (its report is this one's).
     same_as: Prepared | None = None
+    #: The claim this one supersedes and the quads of its retraction, written with it.
+    supersession: tuple[str, list[ox.Quad]] | None = None
 
 
 def prepare(
@@ -79,6 +81,8 @@ def prepare(
     """
     shared = Recorded(store)
     items: list[Prepared] = []
+    batch = {c.iri: c for c in claims}
+    taken: dict[str, int] = {}
     seen: dict[str, ClaimIn] = {}
     first: dict[str, Prepared] = {}
     for index, claim in enumerate(claims):
@@ -92,6 +96,17 @@ def prepare(
         recorded = Recorded(store) if independent else shared
         check = check_write(claim, recorded, entity_classes=entity_classes)
         item.checks = check.violations
+        superseding, old = check_supersedes(
+            claim, recorded, {} if independent else batch, {} if independent else taken
+        )
+        item.checks += superseding
+        if old is not None:
+            taken[old] = index
+            retraction = Retraction(
+                reason=f"superseded by {compress(iri)}", by=curator, at=now,
+                superseded_by=compress(iri),
+            )  # fmt: skip
+            item.supersession = (old, retraction_quads(old, retraction))
         stored = store.contains_graph(ox.NamedNode(GraphRole.ASSERTION.graph_name(iri)))
         if (iri in seen and not independent) or stored:
             seen.setdefault(iri, claim)

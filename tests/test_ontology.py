@@ -160,7 +160,8 @@ def test_individuals_have_their_classes(ontology: Graph) -> None:
     assert findings == {
         GBA.EffectFinding, GBA.NullFinding, GBA.AssertionFinding, GBA.UndeterminedFinding
     }  # fmt: skip
-    assert set(ontology.subjects(RDF.type, GBA.Status)) == {GBA.Active, GBA.Retracted}
+    statuses = set(ontology.subjects(RDF.type, GBA.Status))
+    assert statuses == {GBA.Active, GBA.Retracted, GBA.Superseded}
     designs = {
         str(ontology.value(d, SKOS.notation)) for d in ontology.subjects(RDF.type, GBA.StudyDesign)
     }

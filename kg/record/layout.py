@@ -40,9 +40,10 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from rdflib import RDF, RDFS, SKOS, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
+from gbkg.kg.ids import digest
 from gbkg.kg.model import (
     AnalysisModel,
     ArmRole,
@@ -55,7 +56,7 @@ from gbkg.kg.model import (
     Status,
     StudyDesign,
 )
-from gbkg.kg.namespaces import CURATORS_GRAPH, GBA, NP, OA, SOURCES_GRAPH
+from gbkg.kg.namespaces import CURATORS_GRAPH, GBA, NP, OA, RETRACTION, SOURCES_GRAPH
 
 
 class GraphRole(StrEnum):
@@ -67,6 +68,8 @@ class GraphRole(StrEnum):
     PUBINFO = "pubinfo"
     SOURCES = "sources"  #: shared: each source described once
     CURATORS = "curators"  #: shared: each curator described once
+    #: The claim's retraction, a record of its own: never one of the claim's graphs.
+    RETRACTION = "retraction"
 
     def graph_name(self, claim: str) -> str:
         """The IRI of this graph for the claim ``claim``."""
@@ -74,7 +77,20 @@ class GraphRole(StrEnum):
             return str(SOURCES_GRAPH)
         if self is GraphRole.CURATORS:
             return str(CURATORS_GRAPH)
+        if self is GraphRole.RETRACTION:
+            return retraction_iri(claim)
         return f"{claim}#{self.value}"
+
+
+def retraction_iri(claim: str) -> str:
+    """The IRI of the retraction of ``claim``, which is also its graph's name:
+    ``https://w3id.org/gbkg/retraction/{hash of the claim IRI}``. One per claim: a claim
+    is retracted once.
+
+    >>> retraction_iri("https://w3id.org/gbkg/claim/0123")
+    'https://w3id.org/gbkg/retraction/52c9f1e4f0b3a6a0d6b4d4f9e5b2d9a1'
+    """
+    return str(RETRACTION[digest(claim)])
 
 
 RDF_TYPE = str(RDF.type)
@@ -103,6 +119,9 @@ class Kind(StrEnum):
     QUALIFIER = "qualifier"  #: an identifier when it is one (``MONDO:0002050``), else text
     TERM = "term"  #: a value of an enumeration, written as its IRI (``Field.terms``)
     CURATOR = "curator"  #: a curator's name, written as ``https://w3id.org/gbkg/curator/{name}``
+    #: A list of records of their own (a study's arms): each a node whose IRI is minted
+    #: from its owner's and its content (``Field.record`` says what it holds).
+    RECORD = "record"
 
 
 # Enumerations ------------------------------------------------------------------------
@@ -143,7 +162,12 @@ EFFECT_MEASURES: dict[EffectMeasure, URIRef] = {
     EffectMeasure.HR: GBA.HazardRatio,
     EffectMeasure.R: GBA.CorrelationCoefficient,
 }
-STATUSES: dict[Status, URIRef] = {Status.ACTIVE: GBA.Active, Status.RETRACTED: GBA.Retracted}
+#: The status a read derives (never stored on the claim: ``docs/rdf-model.md``).
+STATUSES: dict[Status, URIRef] = {
+    Status.ACTIVE: GBA.Active,
+    Status.RETRACTED: GBA.Retracted,
+    Status.SUPERSEDED: GBA.Superseded,
+}
 RELATIONS: dict[Relation, URIRef] = {
     Relation.EQ: GBA.EqualTo,
     Relation.LT: GBA.LessThan,
@@ -221,6 +245,8 @@ class Field:
     #: For a list of ``{id, match}`` items (an entity's ``xrefs``): the ``match`` this
     #: field's property writes; each such item is written as its ``id``.
     match: Match | None = None
+    #: What each value is, for a field of kind :attr:`Kind.RECORD`.
+    record: Record | None = None
 
     @property
     def name(self) -> str:
@@ -295,8 +321,6 @@ NODES: tuple[Node, ...] = (
     Node("quote", "quote", GBA.quote, OA.TextQuoteSelector, GraphRole.PROVENANCE,
          owners=("quote", "quote_position"),
          classes_when=(("quote_position", OA.TextPositionSelector),)),
-    Node("retraction", "retraction", GBA.retraction, GBA.Retraction, GraphRole.PUBINFO,
-         owners=("retraction",)),
 )  # fmt: skip
 
 FIELDS: tuple[Field, ...] = (
@@ -308,7 +332,6 @@ FIELDS: tuple[Field, ...] = (
     Field("hedged", GBA.hedged, Kind.BOOLEAN),
     Field("comparator", GBA.comparator, Kind.QUALIFIER),
     Field("subgroup_of", GBA.subgroupOf, Kind.IDENTIFIER),
-    Field("supersedes", GBA.supersedes, Kind.IDENTIFIER, graph=GraphRole.PUBINFO),
     Field("statistics.effect_measure", GBA.effectMeasure, Kind.TERM, "statistics",
           terms=EFFECT_MEASURES),
     Field("statistics.effect_size", GBA.effectSize, Kind.DECIMAL, "statistics"),
@@ -353,20 +376,45 @@ FIELDS: tuple[Field, ...] = (
     Field("quote_position.end", OA.end, Kind.INTEGER, "quote"),
     Field("curator", PROV.wasAttributedTo, Kind.CURATOR, graph=GraphRole.PUBINFO),
     Field("created", DCTERMS.created, Kind.DATETIME, graph=GraphRole.PUBINFO),
-    Field("status", GBA.status, Kind.TERM, terms=STATUSES, graph=GraphRole.PUBINFO),
-    Field("retraction.reason", GBA.reason, Kind.TEXT, "retraction"),
-    Field("retraction.by", PROV.wasAttributedTo, Kind.CURATOR, "retraction"),
-    Field("retraction.at", PROV.atTime, Kind.DATETIME, "retraction"),
+    Field("supersedes", GBA.supersedes, Kind.IDENTIFIER, graph=GraphRole.PROVENANCE),
+    # Written by a supersession, in the old claim's retraction graph (never its own).
+    Field("retraction.superseded_by", GBA.supersededBy, Kind.IDENTIFIER,
+          graph=GraphRole.RETRACTION),
 )  # fmt: skip
 
-#: A source: where a claim was read, or the study it reports. Shared by many claims, so
-#: described once, in the sources graph; its node is its own IRI (its DOI, URL, or minted).
+#: One arm of a study (``source.arms``): a node of its own in the sources graph, a
+#: ``gba:Arm`` with the same fields as an evidence's arm (:data:`ARM`).
+STUDY_ARM = Record(
+    "arms",
+    GraphRole.SOURCES,
+    (
+        Field("label", RDFS.label, Kind.TEXT),
+        Field("n", GBA.armSize, Kind.INTEGER),
+        Field("role", GBA.armRole, Kind.TERM, terms=ARM_ROLES),
+    ),
+    cls=GBA.Arm,
+)
+#: The share of a study's participants in a population (``source.population_shares``).
+POPULATION_SHARE = Record(
+    "population_shares",
+    GraphRole.SOURCES,
+    (
+        Field("population", GBA.population, Kind.QUALIFIER),
+        Field("percent", GBA.percent, Kind.DECIMAL),
+    ),
+    cls=GBA.PopulationShare,
+)
+#: A source: where a claim was read, or the study it reports (a study record: its
+#: design, counts, arms, population shares, duration, interventions, outcomes). Shared by
+#: many claims, so described once, in the sources graph; its node is its own IRI (its
+#: DOI, URL, or minted). ``reports`` links it to the studies it reports, to any depth.
 SOURCE = Record(
     "source",
     GraphRole.SOURCES,
     (
         Field("type", RDF.type, Kind.TERM, terms=SOURCE_TYPES),
         Field("title", DCTERMS.title, Kind.TEXT),
+        Field("title_supplied_by_curator", GBA.titleSuppliedByCurator, Kind.TEXT),
         Field("publisher", DCTERMS.publisher, Kind.TEXT),
         Field("date", DCTERMS.date, Kind.TEXT),
         Field("journal", GBA.journal, Kind.TEXT),
@@ -374,8 +422,40 @@ SOURCE = Record(
         Field("doi", GBA.doi, Kind.TEXT),
         Field("url", GBA.url, Kind.URL),
         Field("year", GBA.year, Kind.YEAR),
+        Field("design", GBA.studyDesign, Kind.TERM, terms=STUDY_DESIGNS),
+        Field("counts.screened", GBA.studiesScreened, Kind.INTEGER),
+        Field("counts.reviewed", GBA.studiesReviewed, Kind.INTEGER),
+        Field("counts.meta_analysed", GBA.studiesMetaAnalysed, Kind.INTEGER),
+        Field("counts.participants", GBA.studyParticipants, Kind.INTEGER),
+        Field("arms", GBA.studyArm, Kind.RECORD, many=True, record=STUDY_ARM),
+        Field("population_shares", GBA.populationShare, Kind.RECORD, many=True,
+              record=POPULATION_SHARE),
+        Field("duration.min", GBA.durationMin, Kind.DECIMAL),
+        Field("duration.max", GBA.durationMax, Kind.DECIMAL),
+        Field("duration.mean", GBA.durationMean, Kind.DECIMAL),
+        Field("duration.unit", GBA.durationUnit, Kind.TEXT),
+        Field("interventions", GBA.studyIntervention, Kind.TEXT, many=True),
+        Field("outcomes", GBA.studyOutcome, Kind.TEXT, many=True),
+        Field("same_as", OWL.sameAs, Kind.IDENTIFIER, many=True),
+        Field("reports", GBA.reports, Kind.IDENTIFIER, many=True),
+        Field("text", GBA.fullText, Kind.TEXT),
     ),
+)  # fmt: skip
+#: A retraction of a claim: its own record (who, when, why, what), in its own named
+#: graph (:func:`retraction_iri`), linked to the claim by ``gba:retracts``. The claim's
+#: graphs are never touched; its status is derived from this record when it is read.
+RETRACTION_RECORD = Record(
+    "retraction",
+    GraphRole.RETRACTION,
+    (
+        Field("reason", GBA.reason, Kind.TEXT),
+        Field("by", PROV.wasAttributedTo, Kind.CURATOR),
+        Field("at", PROV.generatedAtTime, Kind.DATETIME),
+    ),
+    cls=GBA.Retraction,
 )
+#: The link from a retraction to the claim it retracts.
+RETRACTS = GBA.retracts
 #: A new entity described with its claim (``entities``), in the claim's assertion.
 ENTITY = Record(
     "entities",
@@ -500,6 +580,14 @@ def field_table() -> dict[str, dict[str, str]]:
         table["claim"][str(ref.link)] = ref.path
         table[ref.path] = {str(f.prop): f"{ref.path}.{f.path}" for f in ref.record.fields}
     table[ENTITY.name] = {str(f.prop): f"{ENTITY.name}.{f.path}" for f in ENTITY.fields}
+    table[RETRACTION_RECORD.name] = {
+        str(f.prop): f"{RETRACTION_RECORD.name}.{f.path}" for f in RETRACTION_RECORD.fields
+    }
+    for sub in (STUDY_ARM, POPULATION_SHARE):
+        for ref in REFERENCES:
+            table[f"{ref.path}.{sub.name}"] = {
+                str(f.prop): f"{ref.path}.{sub.name}.{f.path}" for f in sub.fields
+            }
     return table
 
 
@@ -546,9 +634,10 @@ def properties() -> set[str]:
     found = {str(RDF.type), *map(str, HEAD_LINKS.values())}
     found.update(str(n.link) for n in NODES if n.link is not None)
     found.update(str(f.prop) for f in FIELDS)
-    for record in (SOURCE, ENTITY, CURATOR, ARM):
+    for record in (SOURCE, STUDY_ARM, POPULATION_SHARE, ENTITY, CURATOR, RETRACTION_RECORD, ARM):
         found.update(str(f.prop) for f in record.fields)
     found.update(str(i.link) for i in ITEMS)
+    found.add(str(RETRACTS))
     found.update(str(r.link) for r in REFERENCES)
     found.update(str(d.prop) for d in DERIVED_LINKS)
     return found

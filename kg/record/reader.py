@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from rdflib import RDF
 
 from gbkg.kg.ids import compress
+from gbkg.kg.model import Status
 from gbkg.kg.namespaces import ENTITIES_GRAPH, ONTOLOGY_GRAPH
 from gbkg.kg.near_miss import did_you_mean
 from gbkg.kg.record.layout import (
@@ -38,6 +39,8 @@ from gbkg.kg.record.layout import (
     ITEMS,
     NANOPUBLICATION,
     REFERENCES,
+    RETRACTION_RECORD,
+    RETRACTS,
     Field,
     GraphRole,
     Kind,
@@ -54,6 +57,7 @@ from gbkg.kg.violations import Violation
 REFERENCE_GRAPHS = frozenset({str(ONTOLOGY_GRAPH), str(ENTITIES_GRAPH)})
 
 _TYPE = str(RDF.type)
+_RETRACTS = str(RETRACTS)
 _ENTITY_PROPERTIES = {str(f.prop) for f in ENTITY.fields}
 Subject = ox.NamedNode | ox.BlankNode
 Triple = tuple[Subject, ox.NamedNode, Term]
@@ -78,6 +82,8 @@ class _Triples:
         self.about: dict[Subject, list[tuple[ox.NamedNode, Term]]] = {}
         #: Subject → the graphs its triples are in (for entity ownership).
         self.graphs: dict[Subject, set[str]] = {}
+        #: Claim → the retractions that name it (``gba:retracts``).
+        self.retractions: dict[Term, list[Subject]] = {}
         self.used: set[Triple] = set()
         seen: set[Triple] = set()
         for quad in quads:
@@ -92,6 +98,8 @@ class _Triples:
             if triple not in seen:
                 seen.add(triple)
                 self.about.setdefault(s, []).append((p, o))
+                if p.value == _RETRACTS:
+                    self.retractions.setdefault(o, []).append(s)
 
     def of(self, subject: Term) -> list[tuple[ox.NamedNode, Term]]:
         if isinstance(subject, ox.Literal):
@@ -126,6 +134,8 @@ class _ClaimReader:
         self.nodes: dict[str, Subject] = {CLAIM.name: claim}
         #: Every subject this claim read, with the field path its unread triples are on.
         self.roles: dict[Subject, str] = {claim: ""}
+        #: The triples this claim's derived links read (not fields of the records).
+        self.derived: set[Triple] = set()
 
     # Values ------------------------------------------------------------------------
 
@@ -184,11 +194,32 @@ class _ClaimReader:
         for part in parts():
             if part.name in self.nodes:
                 self.part(part)
+        self.derived_links()
         for ref in REFERENCES:
             if ref.path in self.nodes:
                 self.source(ref.path, ref.record)
-        self.derived_links()
+        self.retraction()
         return self.decoded
+
+    def retraction(self) -> None:
+        """The claim's retraction, a record of its own that names the claim: the claim's
+        status is derived from it (``superseded`` when it names the claim that
+        supersedes this one)."""
+        found = self.triples.retractions.get(self.claim, [])
+        data: dict[str, Any] = self.decoded.data.get("retraction", {})
+        for node in found:
+            self.triples.use(node, ox.NamedNode(_RETRACTS), self.claim)
+            self.roles.setdefault(node, "retraction")
+            self.record(RETRACTION_RECORD, node, data, "retraction")
+            agents = {str(f.prop) for f in RETRACTION_RECORD.fields if f.kind is Kind.CURATOR}
+            for p, o in self.triples.of(node):
+                if p.value in agents and isinstance(o, ox.NamedNode):
+                    self.curator(o)
+        if found or data:
+            self.decoded.data["retraction"] = data
+            superseded = data.get("superseded_by") is not None
+            status = Status.SUPERSEDED if superseded else Status.RETRACTED
+            self.decoded.data["status"] = status.value
 
     def link(self, name: str, target: Term) -> None:
         """The claim links its part or source ``name`` to ``target``."""
@@ -269,13 +300,36 @@ class _ClaimReader:
         self.record(record, subject, data, path)
 
     def record(self, record: Record, subject: Subject, data: dict[str, Any], where: str) -> None:
-        """Read ``subject`` as a ``record`` (a source, an entity) into ``data``."""
+        """Read ``subject`` as a ``record`` (a source, an entity, a retraction) into ``data``;
+        the items of a sub-record field (a study's arms) from their own nodes."""
         for p, o in self.triples.of(subject):
+            if (subject, p, o) in self.derived:
+                continue  # a link the record derives (the source reports the primary source)
+            if record.cls is not None and p.value == _TYPE and o.value == str(record.cls):
+                self.triples.use(subject, p, o)
+                continue
             f = record.field(p.value)
             if f is None:
                 continue
             self.triples.use(subject, p, o)
-            self.set_value(data, f.path, f, o, f"{where}.{f.path}")
+            if f.kind is Kind.RECORD:
+                assert f.record is not None
+                items: list[dict[str, Any]] = data.setdefault(f.path, [])
+                part = f"{where}.{f.path}.{len(items)}"
+                if isinstance(o, ox.Literal):
+                    self.violation(part, f"{part} must be a node, not the text {o.value!r}",
+                                   constraint="rdf-node", value=o.value)  # fmt: skip
+                    continue
+                item: dict[str, Any] = {}
+                items.append(item)
+                self.roles.setdefault(o, f"{where}.{f.path}")
+                self.record(f.record, o, item, part)
+                continue
+            *steps, key = f.path.split(".")
+            container = data
+            for step in steps:
+                container = container.setdefault(step, {})
+            self.set_value(container, key, f, o, f"{where}.{f.path}")
 
     def curator(self, agent: ox.NamedNode) -> None:
         """A curator's description, as the writer makes it, is part of the claim."""
@@ -297,6 +351,7 @@ class _ClaimReader:
             for p, o in self.triples.of(subject):
                 if p.value == str(derived.prop) and o == target:
                     self.triples.use(subject, p, o)
+                    self.derived.add((subject, p, o))
 
     def entity(self, subject: Subject) -> None:
         """Read ``subject`` as one of the new entities the claim describes."""
@@ -334,6 +389,13 @@ def _known_properties(role: str) -> list[str]:
         if role.startswith(items.path + "."):
             return [str(f.prop) for f in items.record.fields]
     name = role.split(".", 1)[0]
+    if name == RETRACTION_RECORD.name:
+        return [str(f.prop) for f in RETRACTION_RECORD.fields]
+    if name in {r.path for r in REFERENCES} and role.count(".") == 1:
+        sub = next((f.record for f in REFERENCES[0].record.fields
+                    if f.record is not None and role.endswith("." + f.path)), None)  # fmt: skip
+        if sub is not None:
+            return [str(f.prop) for f in sub.fields]
     if name in {r.path for r in REFERENCES}:
         return [str(f.prop) for f in REFERENCES[0].record.fields] + [
             str(d.prop) for d in DERIVED_LINKS if d.subject == "source"

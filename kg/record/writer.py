@@ -18,14 +18,16 @@ it (:class:`~kg.curation.ClaimService`), without converting it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import RDF, URIRef
 
-from gbkg.kg.ids import expand
-from gbkg.kg.model import ClaimIn, Source
+from gbkg.kg.ids import digest, expand
+from gbkg.kg.model import ClaimIn, Retraction, Source
+from gbkg.kg.namespaces import SOURCE as SOURCE_NS
 from gbkg.kg.record.layout import (
     CURATOR,
     DERIVED_LINKS,
@@ -37,16 +39,21 @@ from gbkg.kg.record.layout import (
     NODES,
     OWN_GRAPHS,
     REFERENCES,
+    RETRACTION_RECORD,
+    RETRACTS,
     SOURCE,
     Field,
     GraphRole,
     Kind,
     Record,
+    field,
     node,
+    retraction_iri,
 )
 from gbkg.kg.record.terms import Term, curator_iri, to_term
 
 _TYPE = ox.NamedNode(str(RDF.type))
+Triple = tuple[ox.NamedNode, ox.NamedNode, Term]
 
 
 def _named(iri: URIRef | str) -> ox.NamedNode:
@@ -74,15 +81,78 @@ def field_terms(field: Field, value: Any) -> list[Term]:
     return [to_term(field.kind, v, field.terms) for v in values]
 
 
-def record_values(record: Record, item: Any) -> list[tuple[Field, Term]]:
+def part_iri(owner: str, f: Field, item: Any) -> ox.NamedNode:
+    """The node of one item of a :attr:`~kg.record.layout.Kind.RECORD` field (a study's
+    arm): minted from its owner's IRI, the field and its content, so the same
+    description is the same node, and two studies never share one."""
+    content = json.dumps(item.model_dump(mode="json", exclude_none=True), sort_keys=True)
+    return ox.NamedNode(str(SOURCE_NS[digest(f"{owner} {f.path} {content}", 24)]))
+
+
+def record_values(record: Record, item: Any, owner: str = "") -> list[tuple[Field, Term]]:
     """``(field, term)`` for each field ``item`` gives, by the sub-table ``record``:
-    what the record's node says of it (its id is the node, not a value)."""
-    return [(f, term) for f in record.fields for term in field_terms(f, getattr(item, f.path))]
+    what the record's node (``owner``) says of it (its id is the node, not a value)."""
+    found: list[tuple[Field, Term]] = []
+    for f in record.fields:
+        value = value_at(item, f.path)
+        if f.kind is Kind.RECORD:
+            found += [(f, part_iri(owner, f, sub)) for sub in value or ()]
+        else:
+            found += [(f, term) for term in field_terms(f, value)]
+    return found
+
+
+def record_triples(record: Record, node: ox.NamedNode, item: Any) -> list[Triple]:
+    """What ``node`` says as a ``record`` of ``item``, with the nodes of its sub-records."""
+    triples: list[Triple] = []
+    if record.cls is not None:
+        triples.append((node, _TYPE, _named(record.cls)))
+    for f, term in record_values(record, item, node.value):
+        triples.append((node, _named(f.prop), term))
+        if f.kind is Kind.RECORD:
+            assert f.record is not None and isinstance(term, ox.NamedNode)
+            sub = next(s for s in value_at(item, f.path) if part_iri(node.value, f, s) == term)
+            triples += record_triples(f.record, term, sub)
+    return triples
 
 
 def source_description(source: Source) -> list[tuple[Field, Term]]:
     """What the sources graph records of ``source`` (:data:`~kg.record.layout.SOURCE`)."""
-    return record_values(SOURCE, source)
+    return record_values(SOURCE, source, source.iri)
+
+
+def retraction_quads(claim: str, retraction: Retraction) -> list[ox.Quad]:
+    """The retraction of ``claim``: its own record in its own named graph
+    (:func:`~kg.record.layout.retraction_iri`), and its curator in the curators graph.
+
+    >>> from datetime import datetime, UTC
+    >>> quads = retraction_quads("https://w3id.org/gbkg/claim/0123",
+    ...     Retraction(reason="a duplicate", by="ann", at=datetime(2026, 1, 1, tzinfo=UTC)))
+    >>> sorted({q.predicate.value.rsplit("#", 1)[-1] for q in quads})[:4]
+    ['generatedAtTime', 'label', 'reason', 'retracts']
+    """
+    node = ox.NamedNode(retraction_iri(claim))
+    graph = node
+    quads = [ox.Quad(node, _named(RETRACTS), ox.NamedNode(claim), graph)]
+    triples = record_triples(RETRACTION_RECORD, node, retraction)
+    if retraction.superseded_by is not None:
+        f = field("retraction.superseded_by")
+        by = to_term(f.kind, retraction.superseded_by)
+        triples.append((ox.NamedNode(claim), _named(f.prop), by))
+    quads += [ox.Quad(s, p, o, graph) for s, p, o in triples]
+    if retraction.by is not None:
+        quads += curator_quads(retraction.by)
+    return quads
+
+
+def curator_quads(name: str) -> list[ox.Quad]:
+    """A curator's description in the curators graph."""
+    agent = curator_iri(name)
+    graph = ox.NamedNode(GraphRole.CURATORS.graph_name(""))
+    assert CURATOR.cls is not None
+    quads = [ox.Quad(agent, _TYPE, _named(CURATOR.cls), graph)]
+    quads += [ox.Quad(agent, _named(f.prop), to_term(f.kind, name), graph) for f in CURATOR.fields]
+    return quads
 
 
 def claim_quads(claim: ClaimIn) -> list[ox.Quad]:
@@ -128,7 +198,7 @@ def claim_quads(claim: ClaimIn) -> list[ox.Quad]:
     for f in FIELDS:
         subject = nodes.get(f.node)
         value = value_at(claim, f.path)
-        if subject is None or value is None:
+        if subject is None or value is None or f.graph is GraphRole.RETRACTION:
             continue
         for term in field_terms(f, value):
             add(subject, f.prop, term, f.graph or node(f.node).graph)
@@ -141,8 +211,10 @@ def claim_quads(claim: ClaimIn) -> list[ox.Quad]:
         s = ox.NamedNode(source.minted_id())
         nodes[ref.path] = s
         add(c, ref.link, s, ref.graph)
-        for f, term in record_values(ref.record, source):
-            add(s, f.prop, term, ref.record.graph)
+        quads += [
+            ox.Quad(*triple, graphs[ref.record.graph])
+            for triple in record_triples(ref.record, s, source)
+        ]
     for derived in DERIVED_LINKS:
         if derived.subject in nodes and derived.object in nodes:
             add(nodes[derived.subject], derived.prop, nodes[derived.object], derived.graph)
@@ -151,26 +223,16 @@ def claim_quads(claim: ClaimIn) -> list[ox.Quad]:
         for f, term in record_values(ENTITY, entity):
             add(e, f.prop, term, ENTITY.graph)
     for name in dict.fromkeys(curators):
-        agent = curator_iri(name)
-        assert CURATOR.cls is not None
-        add(agent, RDF.type, _named(CURATOR.cls), CURATOR.graph)
-        for f in CURATOR.fields:
-            add(agent, f.prop, to_term(f.kind, name), CURATOR.graph)
-    return quads
+        quads += curator_quads(name)
+    retraction = getattr(claim, "retraction", None)
+    if retraction is not None:
+        quads += retraction_quads(iri, retraction)
+    return list(dict.fromkeys(quads))
 
 
 def claims_quads(claims: Iterable[ClaimIn]) -> list[ox.Quad]:
     """The quads of several claims; a shared description (a source, a curator) once."""
     return list(dict.fromkeys(q for claim in claims for q in claim_quads(claim)))
-
-
-def pubinfo_quads(claim: ClaimIn) -> list[ox.Quad]:
-    """The claim's publication info, and the curators it names (a retraction's write)."""
-    wanted = {
-        ox.NamedNode(GraphRole.PUBINFO.graph_name(claim.iri)),
-        ox.NamedNode(GraphRole.CURATORS.graph_name(claim.iri)),
-    }
-    return [q for q in claim_quads(claim) if q.graph_name in wanted]
 
 
 def claims_trig(claims: Iterable[ClaimIn], *, header: str = "") -> str:
@@ -189,6 +251,9 @@ def claims_trig(claims: Iterable[ClaimIn], *, header: str = "") -> str:
     quads = claims_quads(claims)
     names = [role.graph_name(c.iri) for c in claims for role in OWN_GRAPHS]
     names += [GraphRole.SOURCES.graph_name(""), GraphRole.CURATORS.graph_name("")]
+    names += [
+        GraphRole.RETRACTION.graph_name(c.iri) for c in claims if getattr(c, "retraction", None)
+    ]
     by_graph: dict[str, list[ox.Quad]] = {}
     for quad in quads:
         by_graph.setdefault(quad.graph_name.value, []).append(quad)  # type: ignore[union-attr]
