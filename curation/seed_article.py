@@ -33,21 +33,41 @@ def article_path() -> Path:
 
 
 SOURCE = {
-    "title": (
+    # The article's own headline is not in the seed text: a descriptive title, supplied
+    # by the curator, in its own field. The article's text is stored with it (build()),
+    # so the store checks every quote's offsets against it.
+    "title_supplied_by_curator": (
         "News report: probiotics linked to modest improvements in depressive symptoms "
-        "(a Clinical Nutrition meta-analysis) [title supplied by the curator; the "
-        "original headline is not in the seed text]"
+        "(a Clinical Nutrition meta-analysis)"
     ),
     "type": "news-article",
 }
-META = {"type": "meta-analysis", "journal": "Clinical Nutrition", "country": "Spain"}
+#: The systematic review and meta-analysis the article reports: one study record, shared
+#: by every claim read from it. Title, authors, DOI and year are unknown; its id is minted
+#: from these fields and the article's IRI (a partly known study, never merged with
+#: another Spanish meta-analysis in Clinical Nutrition).
+META = {
+    "type": "meta-analysis",
+    "journal": "Clinical Nutrition",
+    "country": "Spain",
+    "design": "meta-analysis",
+    # "nearly 1,500" articles screened is not a count: not recorded as one.
+    "counts": {"reviewed": 13, "meta_analysed": 7, "participants": 938},
+    "population_shares": [
+        {"population": "MONDO:0002009", "percent": 62},
+        {"population": "taking antidepressants", "percent": 60},
+    ],
+    # "an average of about 6.5 weeks, ranging from 28 days to eight weeks"
+    "duration": {"min": 4, "max": 8, "mean": 6.5, "unit": "weeks"},
+    "interventions": ["capsules", "powders", "fermented milk", "tablets"],
+    "outcomes": [
+        "depressive symptoms (validated clinical scales)",
+        "interleukin-6 in blood",
+        "tumor necrosis factor-alpha in blood",
+    ],
+}
 WHO = {"title": "World Health Organization", "type": "organization"}
 
-ADULTS = (
-    "adults diagnosed with depression (62% major depressive disorder, the rest other "
-    "depressive disorders; about 60% taking antidepressants)"
-)
-DURATION = "28 days to 8 weeks (mean about 6.5 weeks)"
 #: "probiotics containing Lactobacillus and Bifidobacterium strains": strains of two genera.
 LB = ["NCBITaxon:1578", "NCBITaxon:1678"]
 ADULTS_WITH_DEPRESSION = {"condition": "MONDO:0002050", "age": "adults"}
@@ -59,25 +79,12 @@ SYMPTOMS = {
 }
 INFLAMMATION = {"measure": "GO:0006954"}
 EXPERT = {"study_design": "expert-opinion"}
-#: The meta-analysis's own counts, as the article gives them: 13 studies reviewed, 7
-#: meta-analysed, 938 participants "across all the studies" (the 13). A claim about the
-#: pooled result carries the 7; the 938 belongs with the 13 (docs/curation-notes.md).
-POOLED = {
-    "study_design": "meta-analysis",
-    "n_studies": 7,
-    "duration": DURATION,
-    "population": ADULTS,
-}
-REVIEWED = {
-    "study_design": "systematic-review",
-    "n_studies": 13,
-    "n_participants": 938,
-    "duration": DURATION,
-    "population": ADULTS,
-}
-# What the review's authors looked at without a pooled result (the article does not say
-# the markers were meta-analysed): the systematic review, without counts.
-LOOKED_AT = {"study_design": "systematic-review", "population": ADULTS}
+#: Which level of the study a claim comes from; the counts are the study record's (META),
+#: stated once: the pooled result (7 studies), the review (13 studies, 938 participants
+#: "across all the studies"), or what the review looked at without pooling.
+POOLED = {"study_design": "meta-analysis"}
+REVIEWED = {"study_design": "systematic-review"}
+LOOKED_AT = {"study_design": "systematic-review"}
 
 RECORDS: list[dict] = [
     # --- the meta-analysis: the headline and the results ------------------------------------
@@ -138,7 +145,7 @@ RECORDS: list[dict] = [
         "statement": "In one trial, probiotics significantly improved depression in women who were already taking SSRIs.",
         "quote": "one study found significant improvements in women with depression who were already taking selective serotonin reuptake inhibitors (SSRIs)",
         "primary_source": META,
-        "evidence": {"study_design": "rct", "n_studies": 1, "population": "women with depression taking SSRIs"},
+        "evidence": {"study_design": "rct", "n_studies": 1},
         "context": {"condition": "MONDO:0002050", "sex": "female", "co_intervention": "gbkg:ssri"},
         "outcome": {"measure": "depressive symptoms"},
     },
@@ -227,7 +234,7 @@ RECORDS: list[dict] = [
         "statement": "The researchers could not determine which specific probiotic strains were most effective for depression.",
         "quote": "the researchers couldn’t determine which specific probiotic strains were most effective for depression",
         "primary_source": META,
-        "evidence": {"study_design": "systematic-review", "n_studies": 13},
+        "evidence": REVIEWED,
         "outcome": {"measure": "depression"},
     },
     {
@@ -236,7 +243,7 @@ RECORDS: list[dict] = [
         "statement": "In the reviewed studies, people took probiotics for at least four weeks before seeing benefits.",
         "quote": "In the studies reviewed, people took probiotics for at least four weeks before seeing benefits.",
         "primary_source": META,
-        "evidence": {"study_design": "systematic-review", "duration": DURATION},
+        "evidence": REVIEWED,
         "quantity": {"value": 4, "relation": "≥", "unit": "weeks", "of": "time taking probiotics before benefits were seen"},
     },
     # --- background: the gut-brain axis ---------------------------------------------------
@@ -391,7 +398,7 @@ def build(article: str) -> list[Claim]:
             raise SystemExit(f"quote found {len(matches)} times: {record['quote']!r}")
         found = matches[0]
         full: dict[str, Any] = {
-            "source": SOURCE,
+            "source": {**SOURCE, "text": article},
             **record,
             "quote": found.group(0),
             "quote_position": {"start": found.start(), "end": found.end()},

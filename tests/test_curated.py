@@ -124,11 +124,33 @@ def test_inexact_quantities_keep_their_relation(start: str, relation: str) -> No
     assert claim.quantity is not None and claim.quantity.relation == relation
 
 
-def test_counts_belong_to_their_level_of_the_study() -> None:
-    # 938 participants are "across all the studies" (the 13 reviewed), not the 7 pooled
-    for claim in CLAIMS:
-        if claim.evidence is not None and claim.evidence.n_participants == 938:
-            assert claim.evidence.n_studies == 13, claim.statement
+def test_the_meta_analysis_is_one_study_record_with_its_counts() -> None:
+    studies = {
+        c.primary_source.iri for c in CLAIMS if c.primary_source and c.primary_source.journal
+    }
+    assert len(studies) == 1, "every claim read from the meta-analysis shares one record"
+    meta = next(c.primary_source for c in CLAIMS if c.primary_source and c.primary_source.journal)
+    assert meta.counts is not None
+    # 938 participants "across all the studies": the 13 reviewed, not the 7 pooled
+    assert (meta.counts.reviewed, meta.counts.meta_analysed, meta.counts.participants) == (
+        13, 7, 938
+    )  # fmt: skip
+    assert meta.counts.screened is None, '"nearly 1,500" is not a count'
+    assert {(s.population, s.percent) for s in meta.population_shares} == {
+        ("MONDO:0002009", 62), ("taking antidepressants", 60)
+    }  # fmt: skip
+    assert meta.duration is not None
+    assert (meta.duration.min, meta.duration.max, meta.duration.mean) == (4, 8, 6.5)
+    assert set(meta.interventions) == {"capsules", "powders", "fermented milk", "tablets"}
+    for claim in CLAIMS:  # the counts are the study's, stated once
+        assert claim.evidence is None or claim.evidence.n_participants is None
+
+
+def test_the_article_carries_its_text_and_a_curators_title(article_text: str) -> None:
+    source = CLAIMS[0].source
+    assert source is not None and source.title is None
+    assert (source.title_supplied_by_curator or "").startswith("News report:")
+    assert source.text == article_text
 
 
 def test_the_new_sentences_are_curated() -> None:

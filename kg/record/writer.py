@@ -19,7 +19,7 @@ it (:class:`~kg.curation.ClaimService`), without converting it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -235,6 +235,20 @@ def claims_quads(claims: Iterable[ClaimIn]) -> list[ox.Quad]:
     return list(dict.fromkeys(q for claim in claims for q in claim_quads(claim)))
 
 
+def _indented(lines: Iterable[str]) -> Iterator[str]:
+    '''Turtle lines indented by four spaces, except the lines inside a long (triple-quoted)
+    literal, whose text an indent would change (a source's full text is one).
+
+    >>> list(_indented(['s p """one', "two", 'three""" .', "s q 1 ."]))
+    ['    s p """one', 'two', 'three""" .', '    s q 1 .']
+    '''
+    inside = False
+    for line in lines:
+        yield line if inside or not line else "    " + line
+        if line.count('"""') % 2:
+            inside = not inside
+
+
 def claims_trig(claims: Iterable[ClaimIn], *, header: str = "") -> str:
     """Claims as TriG that reads well and is the same from run to run (the curated files).
 
@@ -267,8 +281,6 @@ def claims_trig(claims: Iterable[ClaimIn], *, header: str = "") -> str:
             continue
         lines = graph.serialize(format="turtle").splitlines()
         prefixes.update(line for line in lines if line.startswith("@prefix"))
-        body = "\n".join(
-            ("    " + line) if line else "" for line in lines if not line.startswith("@prefix")
-        )
+        body = "\n".join(_indented(line for line in lines if not line.startswith("@prefix")))
         blocks.append(f"<{name}> {{\n{body.strip(chr(10))}\n}}\n")
     return header + "\n".join(["\n".join(sorted(prefixes)) + "\n", *blocks])
