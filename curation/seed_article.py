@@ -398,6 +398,8 @@ def build(article: str) -> list[Claim]:
             raise SystemExit(f"quote found {len(matches)} times: {record['quote']!r}")
         found = matches[0]
         full: dict[str, Any] = {
+            # The article's text is stored once with its source: quote offsets are
+            # checked against it on every write.
             "source": {**SOURCE, "text": article},
             **record,
             "quote": found.group(0),

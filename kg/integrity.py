@@ -123,6 +123,8 @@ class Rule(StrEnum):
     ENTITY_IRI = "entity-iri"
     ENTITY_TYPE = "entity-type"
     NOT_AN_ENTITY = "not-an-entity"
+    QUOTE_OFFSETS = "quote-offsets"
+    QUOTE_NOT_IN_TEXT = "quote-not-in-text"
     SUPERSEDES_UNKNOWN = "supersedes-unknown"
     SUPERSEDES_RETRACTED = "supersedes-retracted"
 
@@ -282,6 +284,7 @@ def check_write(
             *_source_violations(claim, recorded),
             *entity_violations,
             *_reference_violations(claim, recorded),
+            *quote_violations(claim, recorded),
         ],
         new_entities=new_entities,
     )
@@ -349,6 +352,8 @@ def _against_record(
         values.setdefault(quad.predicate.value, set()).add(quad.object)  # type: ignore[arg-type]
     for source_field, value in given:
         name = source_field.path
+        if source_field.prop == GBA.reports:
+            continue  # a link, not a field: a claim may say its source reports a study
         shown = _field_text(source_field, value)
         have = values.get(str(source_field.prop))
         if not have:
@@ -362,7 +367,7 @@ def _against_record(
                 shown,
                 focus=iri,
             )
-        elif value not in have:
+        elif value not in have and shown not in {_field_text(source_field, v) for v in have}:
             known = ", ".join(sorted(repr(_field_text(source_field, v)) for v in have))
             yield _violation(
                 f"{field}.{name}",
@@ -374,6 +379,62 @@ def _against_record(
                 shown,
                 focus=iri,
             )
+
+
+def source_text(claim: ClaimIn, recorded: Recorded) -> str | None:
+    """The full text of the claim's source: given with it, or stored with it already."""
+    if claim.source is None:
+        return None
+    if claim.source.text is not None:
+        return claim.source.text
+    graph = ox.NamedNode(str(SOURCES_GRAPH))
+    text = ox.NamedNode(str(GBA.fullText))
+    for quad in recorded.about(claim.source.minted_id()):
+        literal = quad.object
+        if quad.graph_name == graph and quad.predicate == text and isinstance(literal, ox.Literal):
+            return str(literal.value)
+    return None
+
+
+def quote_violations(claim: ClaimIn, recorded: Recorded) -> Iterator[Violation]:
+    """The quote against the source's text, wherever the store holds it (or the claim
+    gives it): its offsets cover exactly the quote (in code points, no-break spaces and
+    typographic quotes as they are); without offsets, the quote (with its ``quote_prefix``
+    and ``quote_suffix``) is in the text."""
+    if claim.quote is None:
+        return
+    text = source_text(claim, recorded)
+    if text is None:
+        return
+    quote = claim.quote
+    found = text.find(quote)
+    where = (f"; the quote is at start {found}, end {found + len(quote)}" if found >= 0
+             else "; the quote is not in the text at all")  # fmt: skip
+    position = claim.quote_position
+    if position is not None:
+        start, end = position.start, position.end
+        if not 0 <= start <= end <= len(text):
+            yield _violation(
+                "quote_position", Rule.QUOTE_OFFSETS,
+                f"quote_position: start {start}, end {end} are outside the source's text "
+                f"({len(text)} code points){where}", f"{start}-{end}",
+            )  # fmt: skip
+        elif text[start:end] != quote:
+            yield _violation(
+                "quote_position", Rule.QUOTE_OFFSETS,
+                f"quote_position: start {start}, end {end} cover {text[start:end]!r} in the "
+                f"source's text, not the quote {quote!r} (offsets count code points){where}",
+                f"{start}-{end}",
+            )  # fmt: skip
+        return
+    context = (claim.quote_prefix or "") + quote + (claim.quote_suffix or "")
+    if context not in text:
+        shown = "the quote" if context == quote else "quote_prefix + quote + quote_suffix"
+        yield _violation(
+            "quote", Rule.QUOTE_NOT_IN_TEXT,
+            f"quote: {shown} is not in the source's text, which the store holds; quote it "
+            "verbatim (no-break spaces and typographic quotes as in the text)", quote,
+        )  # fmt: skip
 
 
 def _entity_violations(

@@ -736,6 +736,13 @@ class ClaimIn(_Part):
     statement: str | None = None
     quote: str | None = None
     quote_position: QuotePosition | None = None
+    quote_prefix: str | None = Field(
+        default=None, description="the text just before the quote (oa:prefix), for a source "
+        "whose text the store does not hold",
+    )
+    quote_suffix: str | None = Field(
+        default=None, description="the text just after the quote (oa:suffix)"
+    )
     hedged: bool = False
     source: Source | None = None
     primary_source: Source | None = None
@@ -790,6 +797,8 @@ class ClaimIn(_Part):
         "statement",
         "quote",
         "quote_position",
+        "quote_prefix",
+        "quote_suffix",
         "hedged",
         "source",
         "primary_source",

@@ -29,7 +29,7 @@ from gbkg.kg.ids import compress, expand
 from gbkg.kg.integrity import Recorded, check_supersedes, check_write
 from gbkg.kg.model import Claim, ClaimIn, NewEntity, Retraction, Source
 from gbkg.kg.namespaces import GBA, SOURCES_GRAPH
-from gbkg.kg.record.layout import REFERENCES, GraphRole
+from gbkg.kg.record.layout import REFERENCES, SOURCE, GraphRole, Kind
 from gbkg.kg.record.terms import from_term
 from gbkg.kg.record.writer import claim_quads, retraction_quads
 from gbkg.kg.store import Backend
@@ -168,7 +168,11 @@ def reference_for(quads: Sequence[ox.Quad], recorded: Recorded) -> list[ox.Quad]
     for node, given in cited.items():
         # A field the claim gives itself is checked against the record by
         # check_write; merging both values would report it twice.
-        found += [q for q in recorded.source_record(node.value) if q.predicate not in given]
+        record = [q for q in recorded.source_record(node.value) if q.predicate not in given]
+        found += record
+        for q in record:  # a recorded study's arms and population shares, as recorded
+            if q.predicate.value in _PART_LINKS and isinstance(q.object, ox.NamedNode):
+                found += [p for p in recorded.about(q.object.value) if p.graph_name == sources]
     return found
 
 
@@ -185,6 +189,10 @@ def labelled(claim: Claim, labels: dict[str, str]) -> Claim:
     return claim.model_copy(update=update) if update else claim
 
 
+_PART_LINKS = frozenset(str(f.prop) for f in SOURCE.fields if f.kind is Kind.RECORD)
+#: Recorded fields a claim's answer leaves out, as a read does: the source's full text;
+#: a source's ``reports`` (read from the chain, not from one claim).
+_NOT_READ = frozenset({"text", "reports"})
 _SOURCE_LINKS = frozenset({str(PROV.wasDerivedFrom), str(GBA.primarySource)})
 
 
@@ -224,8 +232,19 @@ def as_answered(item: Prepared) -> Claim:
             f.path: from_term(f.kind, q.object, f.terms)
             for q in recorded
             if (f := ref.record.field(q.predicate.value)) is not None
-            and getattr(source, f.path) is None
+            and f.path not in _NOT_READ
+            and "." not in f.path
+            and f.kind is not Kind.RECORD
+            and getattr(source, f.path) in (None, [])
         }
+        many = {
+            f.path: sorted(from_term(f.kind, q.object, f.terms) for q in recorded
+                           if q.predicate.value == str(f.prop))
+            for f in ref.record.fields
+            if f.many and f.kind is not Kind.RECORD and not getattr(source, f.path)
+            and f.path not in _NOT_READ
+        }  # fmt: skip
+        fields.update({k: v for k, v in many.items() if v})
         if fields:
             update[ref.path] = source.model_copy(update=fields)
     if update:

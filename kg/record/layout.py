@@ -319,7 +319,7 @@ NODES: tuple[Node, ...] = (
     Node("evidence", "evidence", GBA.evidence, GBA.Evidence, GraphRole.PROVENANCE,
          owners=("evidence",)),
     Node("quote", "quote", GBA.quote, OA.TextQuoteSelector, GraphRole.PROVENANCE,
-         owners=("quote", "quote_position"),
+         owners=("quote", "quote_position", "quote_prefix", "quote_suffix"),
          classes_when=(("quote_position", OA.TextPositionSelector),)),
 )  # fmt: skip
 
@@ -374,6 +374,8 @@ FIELDS: tuple[Field, ...] = (
     Field("quote", OA.exact, Kind.TEXT, "quote"),
     Field("quote_position.start", OA.start, Kind.INTEGER, "quote"),
     Field("quote_position.end", OA.end, Kind.INTEGER, "quote"),
+    Field("quote_prefix", OA.prefix, Kind.TEXT, "quote"),
+    Field("quote_suffix", OA.suffix, Kind.TEXT, "quote"),
     Field("curator", PROV.wasAttributedTo, Kind.CURATOR, graph=GraphRole.PUBINFO),
     Field("created", DCTERMS.created, Kind.DATETIME, graph=GraphRole.PUBINFO),
     Field("supersedes", GBA.supersedes, Kind.IDENTIFIER, graph=GraphRole.PROVENANCE),
