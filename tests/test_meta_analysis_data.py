@@ -30,6 +30,8 @@ def test_the_files_hold_what_the_papers_report() -> None:
     assert [c["statistics"]["effect_size"] for c in huang] == [-0.30, -0.25, -0.73, -0.43, -0.18]
     assert {c["outcome"]["benefit_direction"] for c in ng + huang} == {"lower"}
     assert ng[0]["comparator"] == "placebo"
+    for claim in ng + huang:  # short spans anchored by their context, never by offsets
+        assert claim["quote_prefix"] and claim["quote_suffix"] and "quote_position" not in claim
 
 
 def test_huangs_subgroups_point_at_the_overall_result() -> None:
@@ -48,7 +50,7 @@ def test_every_claim_is_accepted_by_post_claims(
         response = client.post("/claims", json=claim, headers=auth)
         assert response.status_code == 201, response.text
         stored = client.get("/claims/" + response.json()["id"].rsplit("/", 1)[-1]).json()
-        for field in ("comparator", "outcome", "subgroup_of", "context"):
+        for field in ("comparator", "outcome", "subgroup_of", "context", "quote_prefix"):
             assert stored.get(field) == claim.get(field), field
         numbers = {k: v for k, v in claim["statistics"].items() if k != "analysis_model"}
         assert {k: stored["statistics"][k] for k in numbers} == pytest.approx(numbers)
