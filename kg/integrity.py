@@ -123,6 +123,7 @@ class Rule(StrEnum):
     ENTITY_IRI = "entity-iri"
     ENTITY_TYPE = "entity-type"
     NOT_AN_ENTITY = "not-an-entity"
+    REPORTS_CYCLE = "reports-cycle"
     QUOTE_OFFSETS = "quote-offsets"
     QUOTE_NOT_IN_TEXT = "quote-not-in-text"
     SUPERSEDES_UNKNOWN = "supersedes-unknown"
@@ -285,6 +286,7 @@ def check_write(
             *entity_violations,
             *_reference_violations(claim, recorded),
             *quote_violations(claim, recorded),
+            *_reports_cycles(claim, recorded),
         ],
         new_entities=new_entities,
     )
@@ -379,6 +381,53 @@ def _against_record(
                 shown,
                 focus=iri,
             )
+
+
+#: How many sources a walk of a ``reports`` chain visits at most (a chain is a few long).
+MAX_CHAIN = 1000
+
+
+def _reports_cycles(claim: ClaimIn, recorded: Recorded) -> Iterator[Violation]:
+    """A source that would report itself through a chain of ``reports`` (news →
+    meta-analysis → … → the news again): the links this claim writes, and the recorded
+    ones (index look-ups, at most :data:`MAX_CHAIN` sources per walk)."""
+    reports = ox.NamedNode(str(GBA.reports))
+    given: dict[str, set[str]] = {}
+    for field in ("source", "primary_source"):
+        source = getattr(claim, field)
+        if source is not None:
+            given.setdefault(source.minted_id(), set()).update(
+                str(expand(r)) for r in source.reports
+            )
+    if claim.source is not None and claim.primary_source is not None:
+        given.setdefault(claim.source.minted_id(), set()).add(claim.primary_source.minted_id())
+
+    def after(node: str) -> set[str]:
+        stored = {q.object.value for q in recorded.about(node)
+                  if q.predicate == reports and isinstance(q.object, ox.NamedNode)}  # fmt: skip
+        return given.get(node, set()) | stored
+
+    for field in ("source", "primary_source"):
+        source = getattr(claim, field)
+        if source is None:
+            continue
+        start = source.minted_id()
+        seen: set[str] = set()
+        pending = sorted(after(start))
+        while pending and len(seen) < MAX_CHAIN:
+            node = pending.pop()
+            if node == start:
+                curie = compress(start)
+                yield _violation(
+                    f"{field}.reports", Rule.REPORTS_CYCLE,
+                    f"{field}.reports: {curie} would report itself through a chain of reports "
+                    "(a source reports the studies it cites, never one that cites it back); "
+                    "check the reports links", curie, focus=start,
+                )  # fmt: skip
+                break
+            if node not in seen:
+                seen.add(node)
+                pending.extend(sorted(after(node) - seen))
 
 
 def source_text(claim: ClaimIn, recorded: Recorded) -> str | None:

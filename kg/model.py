@@ -181,14 +181,6 @@ class StudyCounts(_Part):
     participants: int | None = None
 
 
-class StudyArm(_Part):
-    """One arm of a trial, or one group of a case-control study: ``46`` MDD, ``30`` controls."""
-
-    label: str
-    n: int | None = None
-    role: ArmRole | None = None
-
-
 class PopulationShare(_Part):
     """The share of a study's participants in a population: 62 % with MDD."""
 
@@ -237,7 +229,7 @@ class Source(_Part):
     # The study record (a primary source described once, shared by its claims) --------
     design: StudyDesign | None = Field(default=None, description="the study's design")
     counts: StudyCounts | None = None
-    arms: list[StudyArm] = Field(default_factory=list)
+    arms: list[Arm] = Field(default_factory=list)
     population_shares: list[PopulationShare] = Field(default_factory=list)
     duration: Duration | None = None
     interventions: list[str] = Field(default_factory=list, description="e.g. capsules")
@@ -269,8 +261,8 @@ class Source(_Part):
 
     @field_validator("arms")
     @classmethod
-    def _arms(cls, value: list[StudyArm]) -> list[StudyArm]:
-        return sorted(value, key=lambda a: (a.label, a.n or 0))
+    def _arms(cls, value: list[Arm]) -> list[Arm]:
+        return _sorted_arms(value) or []
 
     @field_validator("population_shares")
     @classmethod
@@ -813,7 +805,6 @@ class ClaimIn(_Part):
         "comparator",
         "outcome",
         "subgroup_of",
-        "supersedes",
     )
 
     def content(self) -> dict[str, Any]:
@@ -918,3 +909,7 @@ def decimal_text(value: float | int) -> str:
     """
     text = format(Decimal(repr(value)).normalize(), "f")
     return text if "." in text else text + ".0"
+
+
+# A study record names Arm, defined with the claim's evidence further down.
+Source.model_rebuild()

@@ -52,13 +52,13 @@ class GBA(DefinedNamespace):
     Status: URIRef
     Retraction: URIRef
     Relation: URIRef
+    PopulationShare: URIRef
     Outcome: URIRef
     Arm: URIRef
     NumericRelation: URIRef
     AnalysisModel: URIRef
     ArmRole: URIRef
     BenefitDirection: URIRef
-    PopulationShare: URIRef
     # classes: sources
     Source: URIRef
     NewsArticle: URIRef
@@ -195,6 +195,7 @@ class GBA(DefinedNamespace):
     comparator: URIRef
     outcome: URIRef
     subgroupOf: URIRef
+    supersedes: URIRef
     measure: URIRef
     instrument: URIRef
     specimen: URIRef
@@ -215,7 +216,6 @@ class GBA(DefinedNamespace):
     retraction: URIRef
     reason: URIRef
     retracts: URIRef
-    supersedes: URIRef
     supersededBy: URIRef
     titleSuppliedByCurator: URIRef
     fullText: URIRef

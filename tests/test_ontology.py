@@ -160,8 +160,8 @@ def test_individuals_have_their_classes(ontology: Graph) -> None:
     assert findings == {
         GBA.EffectFinding, GBA.NullFinding, GBA.AssertionFinding, GBA.UndeterminedFinding
     }  # fmt: skip
-    statuses = set(ontology.subjects(RDF.type, GBA.Status))
-    assert statuses == {GBA.Active, GBA.Retracted, GBA.Superseded}
+    statuses = {GBA.Active, GBA.Retracted, GBA.Superseded}
+    assert set(ontology.subjects(RDF.type, GBA.Status)) == statuses
     designs = {
         str(ontology.value(d, SKOS.notation)) for d in ontology.subjects(RDF.type, GBA.StudyDesign)
     }

@@ -120,6 +120,18 @@ def test_the_reports_chain_is_walkable(store: OxigraphStore) -> None:
     assert {stored.primary_source.iri, "https://doi.org/10.1000/rct.1"} <= found
 
 
+def test_a_reports_cycle_is_refused(store: OxigraphStore) -> None:
+    service = ClaimService(store)
+    stored, _ = service.add(study_claim(), curator="alice")  # news → meta-analysis → RCT
+    assert stored.source is not None
+    back = {"doi": "10.1000/rct.1", "title": "A trial", "type": "rct",
+            "reports": [stored.source.iri]}  # the trial reporting the news: a cycle
+    body = {**base_claim(statement="Cycle."), "source": back, "primary_source": None}
+    body.pop("quote_position")
+    found = violations(service, parse_claim(body))
+    assert "would report itself" in found["source.reports"]
+
+
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [

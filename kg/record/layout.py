@@ -242,11 +242,11 @@ class Field:
     terms: Mapping[Any, URIRef] | None = None
     #: Where the triple goes, when not in the node's graph (the claim's pubinfo fields).
     graph: GraphRole | None = None
+    #: What each value is, for a field of kind :attr:`Kind.RECORD`.
+    record: Record | None = None
     #: For a list of ``{id, match}`` items (an entity's ``xrefs``): the ``match`` this
     #: field's property writes; each such item is written as its ``id``.
     match: Match | None = None
-    #: What each value is, for a field of kind :attr:`Kind.RECORD`.
-    record: Record | None = None
 
     @property
     def name(self) -> str:
@@ -332,6 +332,7 @@ FIELDS: tuple[Field, ...] = (
     Field("hedged", GBA.hedged, Kind.BOOLEAN),
     Field("comparator", GBA.comparator, Kind.QUALIFIER),
     Field("subgroup_of", GBA.subgroupOf, Kind.IDENTIFIER),
+    Field("supersedes", GBA.supersedes, Kind.IDENTIFIER, graph=GraphRole.PUBINFO),
     Field("statistics.effect_measure", GBA.effectMeasure, Kind.TERM, "statistics",
           terms=EFFECT_MEASURES),
     Field("statistics.effect_size", GBA.effectSize, Kind.DECIMAL, "statistics"),
@@ -378,17 +379,17 @@ FIELDS: tuple[Field, ...] = (
     Field("quote_suffix", OA.suffix, Kind.TEXT, "quote"),
     Field("curator", PROV.wasAttributedTo, Kind.CURATOR, graph=GraphRole.PUBINFO),
     Field("created", DCTERMS.created, Kind.DATETIME, graph=GraphRole.PUBINFO),
-    Field("supersedes", GBA.supersedes, Kind.IDENTIFIER, graph=GraphRole.PROVENANCE),
     # Written by a supersession, in the old claim's retraction graph (never its own).
     Field("retraction.superseded_by", GBA.supersededBy, Kind.IDENTIFIER,
           graph=GraphRole.RETRACTION),
 )  # fmt: skip
 
-#: One arm of a study (``source.arms``): a node of its own in the sources graph, a
-#: ``gba:Arm`` with the same fields as an evidence's arm (:data:`ARM`).
-STUDY_ARM = Record(
+#: One arm of a study: of a claim's evidence (``evidence.arms``, ``{claim}#arm-{index}`` in
+#: the provenance graph), or of a study record (``source.arms``, a node of the sources graph
+#: minted from the study's IRI and the arm).
+ARM = Record(
     "arms",
-    GraphRole.SOURCES,
+    GraphRole.PROVENANCE,
     (
         Field("label", RDFS.label, Kind.TEXT),
         Field("n", GBA.armSize, Kind.INTEGER),
@@ -429,7 +430,7 @@ SOURCE = Record(
         Field("counts.reviewed", GBA.studiesReviewed, Kind.INTEGER),
         Field("counts.meta_analysed", GBA.studiesMetaAnalysed, Kind.INTEGER),
         Field("counts.participants", GBA.studyParticipants, Kind.INTEGER),
-        Field("arms", GBA.studyArm, Kind.RECORD, many=True, record=STUDY_ARM),
+        Field("arms", GBA.studyArm, Kind.RECORD, many=True, record=ARM),
         Field("population_shares", GBA.populationShare, Kind.RECORD, many=True,
               record=POPULATION_SHARE),
         Field("duration.min", GBA.durationMin, Kind.DECIMAL),
@@ -472,17 +473,6 @@ ENTITY = Record(
         ),
         Field("broader", SKOS.broader, Kind.IDENTIFIER),
     ),
-)
-#: One arm of a study (``evidence.arms``): ``{claim}#arm-{index}`` in the provenance graph.
-ARM = Record(
-    "arms",
-    GraphRole.PROVENANCE,
-    (
-        Field("label", RDFS.label, Kind.TEXT),
-        Field("n", GBA.armSize, Kind.INTEGER),
-        Field("role", GBA.armRole, Kind.TERM, terms=ARM_ROLES),
-    ),
-    cls=GBA.Arm,
 )
 #: Fields of a part whose value is a list of records.
 ITEMS: tuple[Items, ...] = (Items("evidence.arms", "evidence", GBA.arm, "arm", ARM),)
@@ -585,7 +575,7 @@ def field_table() -> dict[str, dict[str, str]]:
     table[RETRACTION_RECORD.name] = {
         str(f.prop): f"{RETRACTION_RECORD.name}.{f.path}" for f in RETRACTION_RECORD.fields
     }
-    for sub in (STUDY_ARM, POPULATION_SHARE):
+    for sub in (ARM, POPULATION_SHARE):
         for ref in REFERENCES:
             table[f"{ref.path}.{sub.name}"] = {
                 str(f.prop): f"{ref.path}.{sub.name}.{f.path}" for f in sub.fields
@@ -636,10 +626,10 @@ def properties() -> set[str]:
     found = {str(RDF.type), *map(str, HEAD_LINKS.values())}
     found.update(str(n.link) for n in NODES if n.link is not None)
     found.update(str(f.prop) for f in FIELDS)
-    for record in (SOURCE, STUDY_ARM, POPULATION_SHARE, ENTITY, CURATOR, RETRACTION_RECORD, ARM):
+    for record in (SOURCE, ARM, POPULATION_SHARE, ENTITY, CURATOR, RETRACTION_RECORD):
         found.update(str(f.prop) for f in record.fields)
-    found.update(str(i.link) for i in ITEMS)
     found.add(str(RETRACTS))
+    found.update(str(i.link) for i in ITEMS)
     found.update(str(r.link) for r in REFERENCES)
     found.update(str(d.prop) for d in DERIVED_LINKS)
     return found
