@@ -235,6 +235,33 @@ def test_retract_keeps_the_claim_and_hides_it(client, auth) -> None:
     assert again.status_code == 409
 
 
+def test_a_correction_supersedes_the_claim_over_http(client, auth) -> None:
+    old = post(client, base_claim(statement="The first reading."), auth).json()
+    local = old["id"].rsplit("/", 1)[-1]
+    as_rdf = client.get(f"/claims/{local}", headers={"Accept": "application/n-quads"}).text
+    correction = base_claim(statement="The corrected reading.", supersedes=f"claim:{local}")
+    response = post(client, correction, auth)
+    assert response.status_code == 201, response.text
+    new = response.json()
+    assert new["supersedes"] == f"claim:{local}"
+    read = client.get(f"/claims/{local}").json()
+    assert read["status"] == "superseded"
+    assert read["retraction"]["superseded_by"] == "claim:" + new["id"].rsplit("/", 1)[-1]
+    own = [line for line in as_rdf.splitlines() if f"{local}#" in line.rsplit(" ", 2)[-2]]
+    after = client.get(f"/claims/{local}", headers={"Accept": "application/n-quads"}).text
+    assert set(own) <= set(after.splitlines()), "the old claim's graphs are as they were"
+    assert "https://w3id.org/gbkg/retraction/" in after
+    listed = {c["id"] for c in client.get("/claims", params={"limit": 1000}).json()["data"]}
+    assert new["id"] in listed and old["id"] not in listed
+    again = post(client, base_claim(statement="A third reading.", supersedes=f"claim:{local}"),
+                 auth)  # fmt: skip
+    assert again.status_code == 422
+    assert {v["field"] for v in again.json()["violations"]} == {"supersedes"}
+    missing = post(client, base_claim(statement="A fourth.", supersedes="claim:" + "0" * 32),
+                   auth)  # fmt: skip
+    assert missing.status_code == 422 and "no claim" in missing.text
+
+
 def test_list_filters_and_pages(client) -> None:
     everything = client.get("/claims", params={"limit": 1000}).json()
     assert everything["count"] == len(everything["data"]) >= 20

@@ -161,7 +161,10 @@ def list_claims(
         "created, status, retraction) are set by the server; values sent are ignored. "
         "201 with `Location` when it is new; 200 with the same id when the identical claim "
         "is already stored. Validated against the SHACL shapes (the claim's own graphs, the "
-        "ontology, and the entities it touches); on failure nothing is stored."
+        "ontology, and the entities it touches); on failure nothing is stored. With "
+        "`supersedes: <claim id>` the old claim is retracted in the same transaction "
+        "(status `superseded`, reason `superseded by <new id>`); a 422 names `supersedes` "
+        "when that claim is not stored or is already retracted."
     ),
     status_code=201,
     response_model=Claim,
@@ -241,13 +244,19 @@ def get_claim(claim_id: str, request: Request, claims: ClaimsDep) -> Any:
 
 @router.post(
     "/{claim_id:claim_id}/retract",
-    summary="Retract a claim (curators): it stays, marked retracted with who, when, why",
+    summary=(
+        "Retract a claim (curators): a retraction record (who, when, why) in its own graph; "
+        "the claim stays as it was, its status derived as retracted"
+    ),
     response_model=Claim,
     response_model_exclude_none=True,
     responses={
         **{k: ERRORS[k] for k in (400, 401, 408, 413)},
         404: {"description": "No such claim", "content": {PROBLEM_JSON: {}}},
-        409: {"description": "Already retracted", "content": {PROBLEM_JSON: {}}},
+        409: {
+            "description": "Already retracted or superseded (a claim is retracted once)",
+            "content": {PROBLEM_JSON: {}},
+        },
         415: ERRORS[415],
     },
     openapi_extra={

@@ -132,6 +132,46 @@ def test_retraction_is_recorded_once(backend: Backend) -> None:
     with pytest.raises(ConflictError, match="already retracted"):
         service.retract(stored.id or "", reason="again", curator="carol")
     assert service.find(entity="MONDO:0002050").count == 0
+    read = service.get(stored.iri)
+    assert read.status is Status.RETRACTED and read.retraction is not None
+    assert read.retraction.reason == "duplicate" and read.retraction.by == "bob"
+
+
+def own_graphs(backend: Backend, iri: str) -> set[tuple[str, str, str]]:
+    found = set()
+    for suffix in ("#head", "#assertion", "#provenance", "#pubinfo"):
+        found |= {(str(q.subject), str(q.predicate), str(q.object))
+                  for q in backend.quads(ox.NamedNode(iri + suffix))}  # fmt: skip
+    return found
+
+
+def test_a_retraction_leaves_the_claim_graphs_as_they_were(backend: Backend) -> None:
+    service = ClaimService(backend)
+    stored, _ = service.add(
+        make_claim("gbkg:probiotic", "gba:improves", "MONDO:0002050", note="graphs"),
+        curator="a",
+    )
+    before = own_graphs(backend, stored.iri)
+    service.retract(stored.iri, reason="wrong quote", curator="bob")
+    assert own_graphs(backend, stored.iri) == before
+    assert backend.is_retracted(stored.iri)
+
+
+def test_a_claim_supersedes_another_in_one_write(backend: Backend) -> None:
+    service = ClaimService(backend)
+    old, _ = service.add(
+        make_claim("gbkg:probiotic", "gba:improves", "MONDO:0002050", note="old"), curator="a"
+    )
+    correction = make_claim("gbkg:probiotic", "gba:improves", "MONDO:0002050", note="new")
+    correction = correction.model_copy(update={"supersedes": old.id})
+    new, created = service.add(correction, curator="bob")
+    assert created
+    read = service.get(old.iri)
+    assert read.status is Status.SUPERSEDED and read.retraction is not None
+    assert read.retraction.superseded_by is not None and new.iri.endswith(
+        read.retraction.superseded_by.removeprefix("claim:")
+    )
+    assert [c.iri for c in service.find(entity="MONDO:0002050").claims] == [new.iri]
 
 
 def test_add_many_stores_what_is_new(backend: Backend) -> None:
