@@ -307,7 +307,7 @@ class ClaimService:
             self._notify(changed)
         if created:
             assert item.record is not None
-            return as_answered(item), True, item.report
+            return as_answered(item) or self.get(claim.iri), True, item.report
         return self.get(claim.iri), False, item.report
 
     def form_and_shape_errors(self, error: ValidationFailed) -> ValidationFailed:
@@ -366,7 +366,7 @@ class ClaimService:
             for i in items
             if i.record is not None and i.record.iri in created
         }
-        others = {c.iri for c in claims} - set(written)
+        others = {c.iri for c in claims if written.get(c.iri) is None}
         read = {iri: self.get(iri) for iri in sorted(others)}
         return [(written.get(c.iri) or read[c.iri], c.iri in written) for c in claims]
 

@@ -260,10 +260,12 @@ def as_stored(claim: ClaimIn, entities: list[NewEntity], *, curator: str, now: d
     return Claim.stored(claim, curator=curator, created=now, entities=entities)
 
 
-def as_answered(item: Prepared) -> Claim:
+def as_answered(item: Prepared) -> Claim | None:
     """The claim just written, as :meth:`ClaimService.get` would read it, from what was
     written and what its validation read: the labels of its entities, and the recorded
-    fields of a source it referred to by its id."""
+    fields of a source it referred to by its id. ``None`` when a referred-to source has
+    recorded parts this cannot rebuild (a study's counts, duration, population shares or
+    arms): the caller reads the claim instead."""
     assert item.record is not None
     record = item.record
     update: dict[str, Source] = {}
@@ -273,6 +275,11 @@ def as_answered(item: Prepared) -> Claim:
             continue
         node = ox.NamedNode(source.iri)
         recorded = [q for q in item.reference if q.subject == node]
+        for q in recorded:
+            f = ref.record.field(q.predicate.value)
+            nested = f is not None and ("." in f.path or f.kind is Kind.RECORD)
+            if nested and f is not None and getattr(source, f.path.split(".")[0]) in (None, []):
+                return None
         fields = {
             f.path: from_term(f.kind, q.object, f.terms)
             for q in recorded

@@ -57,7 +57,7 @@ def test_a_claim_reads_the_same_from_its_graphs_as_from_the_projection_query(
     service.retract(first, reason="test", curator="tester")
     records = claim_records(store)
     assert len(records) == service.find(limit=1000, include_retracted=True).count
-    assert any(r.source and r.source.title for r in records)
+    assert any(r.source and r.source.title for r in records)  # the curator-supplied title
     assert any(r.context for r in records) and any(r.primary_source for r in records)
     for record in records:
         assert claim_record(store, record.iri) == record

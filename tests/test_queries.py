@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from gbkg.kg.bootstrap import ensure_loaded
+from gbkg.kg.curation import ClaimService
 from gbkg.kg.errors import NotFoundError, ParameterError, QueryError
 from gbkg.kg.ids import compress, expand
 from gbkg.kg.model import Claim, Finding
@@ -369,13 +370,8 @@ def test_retracted_claims_are_left_out(
     catalog: QueryCatalog, scratch: OxigraphStore, curated: list[Claim]
 ) -> None:
     null = il6_null(curated)
-    node = ox.NamedNode(null.iri)
-    pubinfo = ox.NamedNode(null.iri + "#pubinfo")
-    status = ox.NamedNode(str(expand("gba:status")))
-    scratch.apply(
-        remove=[ox.Quad(node, status, ox.NamedNode(str(expand("gba:Active"))), pubinfo)],
-        add=[ox.Quad(node, status, ox.NamedNode(str(expand("gba:Retracted"))), pubinfo)],
-    )
+    # a retraction is a record of its own (its own graph); the claim's graphs stay as they are
+    ClaimService(scratch).retract(null.iri, reason="test", curator="tester")
     assert {r["object"] for r in run(catalog, scratch, "null-results")} == {"HGNC:11892"}
     about = run(catalog, scratch, "claims-about", entity="HGNC:6018")
     assert about == []
