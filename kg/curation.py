@@ -214,7 +214,7 @@ class ClaimService:
             return ClaimPage(claims=[self.get(iri) for iri in page], count=count)
         matching = set.intersection(*sorted(sets, key=len))
         if not include_retracted:
-            matching = {iri for iri in matching if not self.store.is_retracted(iri)}
+            matching -= self.store.retracted(matching)
         iris = sorted(matching)
         page = iris[offset : offset + limit]
         return ClaimPage(claims=[self.get(iri) for iri in page], count=len(iris))
