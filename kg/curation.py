@@ -214,7 +214,7 @@ class ClaimService:
             return ClaimPage(claims=[self.get(iri) for iri in page], count=count)
         matching = set.intersection(*sorted(sets, key=len))
         if not include_retracted:
-            matching = {iri for iri in matching if not self.store.is_retracted(iri)}
+            matching -= self.store.retracted(matching)
         iris = sorted(matching)
         page = iris[offset : offset + limit]
         return ClaimPage(claims=[self.get(iri) for iri in page], count=len(iris))
@@ -307,7 +307,7 @@ class ClaimService:
             self._notify(changed)
         if created:
             assert item.record is not None
-            return as_answered(item) or self.get(claim.iri), True, item.report
+            return as_answered(item), True, item.report
         return self.get(claim.iri), False, item.report
 
     def form_and_shape_errors(self, error: ValidationFailed) -> ValidationFailed:
@@ -366,7 +366,7 @@ class ClaimService:
             for i in items
             if i.record is not None and i.record.iri in created
         }
-        others = {c.iri for c in claims if written.get(c.iri) is None}
+        others = {c.iri for c in claims} - set(written)
         read = {iri: self.get(iri) for iri in sorted(others)}
         return [(written.get(c.iri) or read[c.iri], c.iri in written) for c in claims]
 

@@ -333,6 +333,19 @@ class RemoteStore:
     def is_retracted(self, iri: str) -> bool:
         return self._ask(f"ASK {{ GRAPH ?g {{ ?r {GBA_RETRACTS} {ox.NamedNode(iri)} }} }}")
 
+    def retracted(self, iris: Iterable[str]) -> set[str]:
+        """One query per 200 claims (``VALUES``)."""
+        wanted = list(dict.fromkeys(iris))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 200):
+            values = " ".join(str(ox.NamedNode(i)) for i in wanted[start : start + 200])
+            rows = self._select(
+                f"SELECT DISTINCT ?c WHERE {{ VALUES ?c {{ {values} }} "
+                f"GRAPH ?g {{ ?r {GBA_RETRACTS} ?c }} }}"
+            )
+            found |= {row["c"].value for row in rows}
+        return found
+
     def store_retraction(
         self,
         iri: str,

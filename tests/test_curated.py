@@ -18,6 +18,13 @@ def test_quote_is_verbatim_at_its_offsets(claim: Claim, article_text: str) -> No
     assert article_text[start:end] == claim.quote
 
 
+def test_the_article_text_is_stored_once_with_its_source(article_text: str) -> None:
+    """The TriG keeps the text as it is (its long literal is not indented), so the
+    offsets a write checks against the stored text are the article's."""
+    texts = {c.source.text for c in CLAIMS if c.source is not None and c.source.text}
+    assert texts == {article_text}
+
+
 def test_quotes_keep_typographic_characters(article_text: str) -> None:
     quotes = " ".join(c.quote or "" for c in CLAIMS)
     assert "’" in quotes, "typographic apostrophes are kept, not straightened"

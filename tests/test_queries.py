@@ -10,12 +10,11 @@ import pyoxigraph as ox
 import pytest
 
 from gbkg.kg.bootstrap import ensure_loaded
-from gbkg.kg.curation import ClaimService
 from gbkg.kg.errors import NotFoundError, ParameterError, QueryError
 from gbkg.kg.ids import compress, expand
-from gbkg.kg.model import Claim, Finding
+from gbkg.kg.model import Claim, Finding, Retraction
 from gbkg.kg.queries import NamedQuery, Parameter, ParamType, QueryCatalog, projection
-from gbkg.kg.record.writer import claim_quads
+from gbkg.kg.record.writer import claim_quads, retraction_quads
 from gbkg.kg.resources import query_files
 from gbkg.kg.store import OxigraphStore
 from tests.record_helpers import curated_claims
@@ -370,8 +369,8 @@ def test_retracted_claims_are_left_out(
     catalog: QueryCatalog, scratch: OxigraphStore, curated: list[Claim]
 ) -> None:
     null = il6_null(curated)
-    # a retraction is a record of its own (its own graph); the claim's graphs stay as they are
-    ClaimService(scratch).retract(null.iri, reason="test", curator="tester")
+    # A retraction is a record of its own; the claim's graphs are not touched.
+    scratch.extend(retraction_quads(null.iri, Retraction(reason="a test", by="tester")))
     assert {r["object"] for r in run(catalog, scratch, "null-results")} == {"HGNC:11892"}
     about = run(catalog, scratch, "claims-about", entity="HGNC:6018")
     assert about == []

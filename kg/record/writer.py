@@ -235,20 +235,6 @@ def claims_quads(claims: Iterable[ClaimIn]) -> list[ox.Quad]:
     return list(dict.fromkeys(q for claim in claims for q in claim_quads(claim)))
 
 
-def _indented(lines: Iterable[str]) -> Iterator[str]:
-    '''Turtle lines indented by four spaces, except the lines inside a long (triple-quoted)
-    literal, whose text an indent would change (a source's full text is one).
-
-    >>> list(_indented(['s p """one', "two", 'three""" .', "s q 1 ."]))
-    ['    s p """one', 'two', 'three""" .', '    s q 1 .']
-    '''
-    inside = False
-    for line in lines:
-        yield line if inside or not line else "    " + line
-        if line.count('"""') % 2:
-            inside = not inside
-
-
 def claims_trig(claims: Iterable[ClaimIn], *, header: str = "") -> str:
     """Claims as TriG that reads well and is the same from run to run (the curated files).
 
@@ -279,8 +265,18 @@ def claims_trig(claims: Iterable[ClaimIn], *, header: str = "") -> str:
             graph.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
         if not len(graph):
             continue
-        lines = graph.serialize(format="turtle").splitlines()
+        lines = graph.serialize(format="turtle").split("\n")
         prefixes.update(line for line in lines if line.startswith("@prefix"))
         body = "\n".join(_indented(line for line in lines if not line.startswith("@prefix")))
         blocks.append(f"<{name}> {{\n{body.strip(chr(10))}\n}}\n")
     return header + "\n".join(["\n".join(sorted(prefixes)) + "\n", *blocks])
+
+
+def _indented(lines: Iterable[str]) -> Iterator[str]:
+    """Turtle lines indented by four spaces, except the lines inside a long literal
+    (``\"\"\"…\"\"\"``, a source's full text), which are its text and stay as they are."""
+    inside = False
+    for line in lines:
+        yield line if inside or not line else "    " + line
+        if line.count('"""') % 2:
+            inside = not inside
