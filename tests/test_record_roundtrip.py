@@ -25,8 +25,17 @@ from gbkg.kg.record.writer import claim_quads
 from gbkg.kg.terms import quads_dataset
 from tests.test_shapes import same_dataset
 
-TEXTS = ["adults", "  Older   adults ", "placebo", "usual care", "Lactobacillus and B.",
-         "serum", "HAM-D", "über 65", "e\u0301tude"]  # fmt: skip
+TEXTS = [
+    "adults",
+    "  Older   adults ",
+    "placebo",
+    "usual care",
+    "Lactobacillus and B.",
+    "serum",
+    "HAM-D",
+    "über 65",
+    "e\u0301tude",
+]
 CURIES = ["MONDO:0002050", "NCBITaxon:1578", "gbkg:antidepressant", "HGNC:6018", "UBERON:0001555"]
 qualifier = st.sampled_from(TEXTS + CURIES)
 number = st.floats(min_value=-50, max_value=50, allow_nan=False).map(lambda x: round(x, 4))
@@ -46,9 +55,11 @@ statistics = _some(
     ci_level=st.sampled_from([90, 95, 99]),
     p_value=st.one_of(
         st.floats(min_value=0, max_value=1).map(lambda x: round(x, 5)),
-        st.tuples(st.sampled_from(["<", "<=", "≤", ">", "≥", "="]),
-                  st.sampled_from(["0.05", "0.01", "0.001"])).map("".join),
-    ),  # fmt: skip
+        st.tuples(
+            st.sampled_from(["<", "<=", "≤", ">", "≥", "="]),
+            st.sampled_from(["0.05", "0.01", "0.001"]),
+        ).map("".join),
+    ),
     i_squared=st.floats(min_value=0, max_value=100).map(lambda x: round(x, 1)),
     analysis_model=st.sampled_from(["fixed", "random"]),
     tau_squared=st.floats(min_value=0, max_value=3).map(lambda x: round(x, 3)),
@@ -58,10 +69,14 @@ statistics = _some(
 arms = st.lists(
     _some(role=st.sampled_from(["intervention", "control", "cases", "controls"])).flatmap(
         lambda extra: st.fixed_dictionaries(
-            {"label": st.sampled_from(["MDD patients", "healthy controls", "probiotic", "placebo"]),
-             "n": count}
+            {
+                "label": st.sampled_from(
+                    ["MDD patients", "healthy controls", "probiotic", "placebo"]
+                ),
+                "n": count,
+            }
         ).map(lambda d: {**d, **extra})
-    ),  # fmt: skip
+    ),
     max_size=3,
     unique_by=lambda a: a["label"],
 )
@@ -73,9 +88,22 @@ evidence = _some(
     arms=arms,
 )
 qualifiers = st.one_of(qualifier, st.lists(qualifier, min_size=1, max_size=3))
-context = _some(**{name: qualifiers for name in (
-    "population", "co_intervention", "condition", "strain", "species", "sex", "specimen",
-    "dose", "age")})  # fmt: skip
+context = _some(
+    **{
+        name: qualifiers
+        for name in (
+            "population",
+            "co_intervention",
+            "condition",
+            "strain",
+            "species",
+            "sex",
+            "specimen",
+            "dose",
+            "age",
+        )
+    }
+)
 quantity = _some(
     value=st.floats(min_value=0, max_value=1000).map(lambda x: round(x, 2)),
     low=st.floats(min_value=0, max_value=10).map(lambda x: round(x, 2)),
@@ -86,28 +114,42 @@ quantity = _some(
 )
 outcome = st.fixed_dictionaries(
     {"measure": qualifier},
-    optional={"instrument": qualifier, "specimen": qualifier,
-              "benefit_direction": st.sampled_from(["lower", "higher"])},
-)  # fmt: skip
-claim_id = st.sampled_from(["0" * 32, "claim:" + "a" * 32, "https://w3id.org/gbkg/claim/" + "b" * 32])
+    optional={
+        "instrument": qualifier,
+        "specimen": qualifier,
+        "benefit_direction": st.sampled_from(["lower", "higher"]),
+    },
+)
+claim_id = st.sampled_from(
+    ["0" * 32, "claim:" + "a" * 32, "https://w3id.org/gbkg/claim/" + "b" * 32]
+)
 xref = st.one_of(
     st.sampled_from(CURIES),
-    st.fixed_dictionaries({"id": st.sampled_from(CURIES),
-                           "match": st.sampled_from(["exact", "close", "broad", "narrow"])}),
-)  # fmt: skip
+    st.fixed_dictionaries(
+        {
+            "id": st.sampled_from(CURIES),
+            "match": st.sampled_from(["exact", "close", "broad", "narrow"]),
+        }
+    ),
+)
 entity = st.fixed_dictionaries(
     # an entity with an id alone says nothing: it writes no triple
-    {"id": st.sampled_from(["gbkg:strain-jb-1", "gbkg:new-thing"]),
-     "label": st.sampled_from(["L. rhamnosus JB-1"])},
+    {
+        "id": st.sampled_from(["gbkg:strain-jb-1", "gbkg:new-thing"]),
+        "label": st.sampled_from(["L. rhamnosus JB-1"]),
+    },
     optional={
-        "type": st.one_of(st.sampled_from(["gba:MicrobialTaxon"]),
-                          st.lists(st.sampled_from(["gba:MicrobialTaxon", "gba:Probiotic"]),
-                                   min_size=1, max_size=2)),
+        "type": st.one_of(
+            st.sampled_from(["gba:MicrobialTaxon"]),
+            st.lists(
+                st.sampled_from(["gba:MicrobialTaxon", "gba:Probiotic"]), min_size=1, max_size=2
+            ),
+        ),
         "synonyms": st.lists(st.sampled_from(["JB-1", "strain JB-1"]), unique=True),
         "xrefs": st.lists(xref, max_size=3),
         "broader": st.sampled_from(["NCBITaxon:47715", "NCBITaxon:1578"]),
     },
-)  # fmt: skip
+)
 claims = st.fixed_dictionaries(
     {
         "subject": st.just("gbkg:probiotic"),
@@ -116,16 +158,23 @@ claims = st.fixed_dictionaries(
         "finding": st.sampled_from(["effect", "null", "assertion", "undetermined"]),
         "statement": st.just("A statement."),
         "quote": st.just("A quote."),
-        "source": st.just({"title": "A source", "type": "journal-article",
-                           "doi": "10.3390/nu8080483"}),
+        "source": st.just(
+            {"title": "A source", "type": "journal-article", "doi": "10.3390/nu8080483"}
+        ),
     },
     optional={
-        "hedged": st.booleans(), "statistics": statistics, "evidence": evidence,
-        "context": context, "quantity": quantity, "outcome": outcome,
-        "comparator": qualifier, "subgroup_of": claim_id, "supersedes": claim_id,
+        "hedged": st.booleans(),
+        "statistics": statistics,
+        "evidence": evidence,
+        "context": context,
+        "quantity": quantity,
+        "outcome": outcome,
+        "comparator": qualifier,
+        "subgroup_of": claim_id,
+        "supersedes": claim_id,
         "entities": st.lists(entity, max_size=2, unique_by=lambda e: e["id"]),
     },
-)  # fmt: skip
+)
 
 
 def _dataset(quads: list[ox.Quad]) -> Dataset:
@@ -166,30 +215,56 @@ def test_every_field_survives_rdf(data: dict[str, Any]) -> None:
 
 
 HUANG_OVER_65: dict[str, Any] = {
-    "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+    "subject": "gbkg:probiotic",
+    "predicate": "gba:improves",
+    "object": "MONDO:0002050",
     "finding": "null",
     "statement": "In people over 65, probiotics did not lower depression-scale scores.",
     "quote": "over 65 −0.18 (−0.47 to 0.11), p = 0.22",
-    "source": {"title": "Effect of Probiotics on Depression", "type": "meta-analysis",
-               "doi": "10.3390/nu8080483"},
-    "evidence": {"study_design": "meta-analysis", "arms": [
-        {"label": "probiotic", "n": 120, "role": "intervention"},
-        {"label": "placebo", "n": 118, "role": "control"}]},
-    "statistics": {"effect_measure": "MD", "effect_size": -0.18, "ci_low": -0.47,
-                   "ci_high": 0.11, "p_value": "=0.22", "analysis_model": "random",
-                   "tau_squared": 0.02, "n_studies": 3, "n_participants": 238},
+    "source": {
+        "title": "Effect of Probiotics on Depression",
+        "type": "meta-analysis",
+        "doi": "10.3390/nu8080483",
+    },
+    "evidence": {
+        "study_design": "meta-analysis",
+        "arms": [
+            {"label": "probiotic", "n": 120, "role": "intervention"},
+            {"label": "placebo", "n": 118, "role": "control"},
+        ],
+    },
+    "statistics": {
+        "effect_measure": "MD",
+        "effect_size": -0.18,
+        "ci_low": -0.47,
+        "ci_high": 0.11,
+        "p_value": "=0.22",
+        "analysis_model": "random",
+        "tau_squared": 0.02,
+        "n_studies": 3,
+        "n_participants": 238,
+    },
     "context": {"age": "over 65", "strain": ["NCBITaxon:1578", "Bifidobacterium strains"]},
     "comparator": "placebo",
-    "outcome": {"measure": "depressive symptoms", "instrument": "depression scale",
-                "specimen": "serum", "benefit_direction": "lower"},
+    "outcome": {
+        "measure": "depressive symptoms",
+        "instrument": "depression scale",
+        "specimen": "serum",
+        "benefit_direction": "lower",
+    },
     "quantity": {"value": 280, "relation": ">", "unit": "million people", "of": "people"},
     "subgroup_of": "claim:" + "0" * 32,
     "supersedes": "claim:" + "1" * 32,
-    "entities": [{"id": "gbkg:strain-jb-1", "label": "L. rhamnosus JB-1",
-                  "type": ["gba:MicrobialTaxon", "gba:Probiotic"],
-                  "xrefs": ["NCBITaxon:47715", {"id": "NCBITaxon:1578", "match": "broad"}],
-                  "broader": "NCBITaxon:47715"}],
-}  # fmt: skip
+    "entities": [
+        {
+            "id": "gbkg:strain-jb-1",
+            "label": "L. rhamnosus JB-1",
+            "type": ["gba:MicrobialTaxon", "gba:Probiotic"],
+            "xrefs": ["NCBITaxon:47715", {"id": "NCBITaxon:1578", "match": "broad"}],
+            "broader": "NCBITaxon:47715",
+        }
+    ],
+}
 
 
 def test_an_explicit_example_of_every_new_field() -> None:
@@ -197,13 +272,17 @@ def test_an_explicit_example_of_every_new_field() -> None:
     back = round_trip(claim)
     data = back.model_dump(mode="json", exclude_none=True)
     assert data["statistics"]["p_value"] == 0.22 and "p_relation" not in data["statistics"]
-    assert data["context"] == {"strain": ["NCBITaxon:1578", "Bifidobacterium strains"],
-                               "age": "over 65"}  # fmt: skip
+    assert data["context"] == {
+        "strain": ["NCBITaxon:1578", "Bifidobacterium strains"],
+        "age": "over 65",
+    }
     assert [a["label"] for a in data["evidence"]["arms"]] == ["placebo", "probiotic"]
     assert data["quantity"]["relation"] == ">"
     assert data["entities"][0]["type"] == ["gba:MicrobialTaxon", "gba:Probiotic"]
-    assert data["entities"][0]["xrefs"] == [{"id": "NCBITaxon:1578", "match": "broad"},
-                                            "NCBITaxon:47715"]  # fmt: skip
+    assert data["entities"][0]["xrefs"] == [
+        {"id": "NCBITaxon:1578", "match": "broad"},
+        "NCBITaxon:47715",
+    ]
     assert data["subgroup_of"] == "claim:" + "0" * 32
     assert data["supersedes"] == "claim:" + "1" * 32
     assert back == claim.model_copy(update={"source": back.source})
