@@ -54,8 +54,11 @@ def test_new_fields_go_in_and_come_out(client: TestClient, auth: dict[str, str])
     stored = response.json()
     assert "warnings" not in stored
     assert stored["comparator"] == "placebo"
-    assert stored["outcome"] == {"measure": "depressive symptoms",
-                                 "instrument": "depression scale", "benefit_direction": "lower"}
+    assert stored["outcome"] == {
+        "measure": "depressive symptoms",
+        "instrument": "depression scale",
+        "benefit_direction": "lower",
+    }
     assert stored["subgroup_of"] == "claim:" + "0" * 32
     assert stored["context"] == {"population": ["adults", "older adults"], "age": "over 65"}
     assert stored["statistics"]["analysis_model"] == "random"
