@@ -280,7 +280,7 @@ def slow_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCli
         query_timeout_s=0.8,
         max_results=1_000_000,
     )
-    runner: QueryRunner = app.state.query_runner
+    runner: QueryRunner = app.state.services.query_runner
     yield TestClient(app), runner
     runner.close()
     store.close()
