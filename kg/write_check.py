@@ -16,7 +16,7 @@ writes; the claim it answers with is built from them and from what the checks re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import pyoxigraph as ox
@@ -28,7 +28,8 @@ from gbkg.kg.errors import TooLargeError
 from gbkg.kg.ids import compress, expand
 from gbkg.kg.integrity import Recorded, check_supersedes, check_write
 from gbkg.kg.model import Claim, ClaimIn, NewEntity, Retraction, Source
-from gbkg.kg.namespaces import GBA, SOURCES_GRAPH
+from gbkg.kg.namespaces import ENTITIES_GRAPH, GBA, SOURCES_GRAPH
+from gbkg.kg.near_miss import hint
 from gbkg.kg.record.layout import REFERENCES, SOURCE, GraphRole, Kind
 from gbkg.kg.record.reader import read_source
 from gbkg.kg.record.writer import claim_quads, retraction_quads
@@ -139,7 +140,51 @@ def prepare(
             # In a batch the record is reported once; checked alone, it has its report.
             same = item.same_as.report
             item.report = same if independent else ValidationReport(conforms=same.conforms)
+    known: list[str] | None = None
+    for item in items:
+        if any(_unknown_entity(v) for v in item.report.violations):
+            known = known if known is not None else known_entities(store)
+            item.report = with_near_misses(item.report, known + _described(item.claim))
     return items
+
+
+def _unknown_entity(violation: Violation) -> bool:
+    """A result saying a value names no entity the graph knows (``sh:class gba:Entity``)."""
+    return violation.constraint == "ClassConstraintComponent" and bool(
+        violation.value and violation.value.startswith(("http://", "https://"))
+    )
+
+
+def known_entities(store: Backend) -> list[str]:
+    """The CURIEs of the entities of the entities graph (near-miss candidates)."""
+    label = ox.NamedNode(_LABEL)
+    return sorted(
+        {
+            compress(q.subject.value)
+            for q in store.quads(ox.NamedNode(str(ENTITIES_GRAPH)))
+            if q.predicate == label and isinstance(q.subject, ox.NamedNode)
+        }
+    )
+
+
+def _described(claim: ClaimIn) -> list[str]:
+    return [e.id for e in claim.entities]
+
+
+def with_near_misses(report: ValidationReport, known: Sequence[str]) -> ValidationReport:
+    """``report`` with a "did you mean" on each unknown entity that is close to a known one
+    (``gbkg:probiotics`` → ``gbkg:probiotic``)."""
+    found: list[Violation] = []
+    for violation in report.violations:
+        if _unknown_entity(violation):
+            assert violation.value is not None
+            curie = compress(violation.value)
+            extra = hint(curie, known)
+            message = f"{violation.message}: {curie} is not one{extra}" if extra else None
+            if message:
+                violation = replace(violation, message=message)
+        found.append(violation)
+    return ValidationReport(conforms=report.conforms, violations=found)
 
 
 
