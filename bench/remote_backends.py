@@ -1,24 +1,42 @@
-"""Each store backend on the same synthetic data: bulk load, POST /claims, claims-about.
+"""Each store backend on the same synthetic data: bulk load, start-up, and the requests.
 
 For the embedded store, ``oxigraph serve`` (started here on loopback) and Virtuoso
-(``GBKG_TEST_VIRTUOSO_URL`` etc., as ``.ci/start-virtuoso`` prints them): the time to
-bulk-load ~``--triples`` synthetic triples through ``Backend.extend`` (embedded:
-Oxigraph transactions; oxigraph serve: one Graph Store Protocol POST of N-Quads;
-Virtuoso: ``INSERT DATA`` operations of 1,000 quads over HTTP), then the median of
-``POST /claims`` and of the ``claims-about`` named query through ``/sparql``
-(in-process app, real store).
+(``GBKG_TEST_VIRTUOSO_URL`` etc., as ``.ci/start-virtuoso`` prints them), on the same
+~``--triples`` synthetic triples (plus the ontology and the curated claims):
 
-    python -m bench.remote_backends --triples 1000000 --runs 20
+- **load**: the time to bulk-load them through ``Backend.extend`` (embedded: Oxigraph
+  transactions; oxigraph serve: one Graph Store Protocol POST of N-Quads; Virtuoso:
+  ``INSERT DATA`` operations of 1,000 quads over HTTP), once per backend;
+- **startup**: ``create_app`` on the loaded store until the first ``GET /paths``
+  answers (the claim graph is read from the store), once per round, in an app
+  started and stopped for it;
+- the median, per round, of ``POST /claims`` (a new claim, validated), the
+  ``claims-about`` named query through ``/sparql``, ``GET /evidence`` and
+  ``GET /paths`` (in-process app, real store, real server), on one app per backend
+  that stays up (its query workers started before the first round).
+
+The machine is shared, so the backends are **interleaved**: every round measures each
+backend in turn (the order rotating), and the result is the median over rounds of
+each remote backend's ratio to the embedded store in the same round, beside the plain
+medians. The load average is printed before and after.
+
+    python -m bench.remote_backends --triples 100000 --rounds 7
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -26,74 +44,178 @@ from bench.synthetic import claim_quads, synthetic_claim, triples_per_claim
 from gbkg.api.app import create_app
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.queries import QueryCatalog
+from gbkg.kg.settings import Settings
 from gbkg.kg.store import Backend, OxigraphStore
-from tests.backends.servers import OxigraphServer, TriplestoreServer, virtuoso_server, wipe
+
+# The test helpers import each other as top-level modules (pytest puts tests/ on the
+# path); so does this benchmark, which starts its servers with them.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from tests.backends.servers import OxigraphServer, virtuoso_server, wipe
 
 TOKEN = "bench-token"
+REQUESTS = ("POST /claims", "/sparql claims-about", "/evidence", "/paths")
 
 
-def measure(name: str, store: Backend, settings_for: object, triples: int, runs: int) -> None:
-    ensure_loaded(store)
-    n_claims = max(1, round(triples / triples_per_claim()))
-    quads = claim_quads(n_claims, seed=5)
+@dataclass
+class System:
+    name: str
+    store: Backend
+    settings: Callable[..., Settings]
+    load_s: float = 0.0
+    client: TestClient | None = None
+    #: measurement -> one median per round (ms)
+    rounds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def start(system: System, paths: dict[str, str]) -> tuple[TestClient, float]:
+    """A new app on the system's store, running; and the seconds until its first
+    ``GET /paths`` answered (the claim graph read from the store)."""
     started = time.perf_counter()
-    store.extend(quads)
-    load_s = time.perf_counter() - started
-    entity = next(q.object for q in quads if q.predicate.value.endswith("#subject"))
-    text = QueryCatalog().get("claims-about").text
-    query = text.replace("WHERE {", f"WHERE {{ VALUES ?entity {{ {entity} }}", 1)
-    settings = settings_for(curator_tokens=f"bench:{TOKEN}")  # type: ignore[operator]
-    app = create_app(settings, store=store)
-    rng = random.Random(3)
-    post_ms, query_ms = [], []
-    with TestClient(app) as client:
-        for k in range(runs):
-            claim = synthetic_claim(30_000_000 + k, rng, 200)
-            body = claim.model_dump(mode="json", exclude_none=True, exclude={"curator", "created"})
-            t = time.perf_counter()
-            r = client.post("/claims", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
-            post_ms.append((time.perf_counter() - t) * 1000)
-            assert r.status_code == 201, r.text
-            t = time.perf_counter()
-            r = client.post("/sparql", data={"query": query})
-            query_ms.append((time.perf_counter() - t) * 1000)
-            assert r.status_code == 200, r.text
-    rows = len(r.json()["results"]["bindings"])
-    print(
-        f"{name:16} {len(quads):>9,} quads loaded in {load_s:6.1f} s; "
-        f"POST /claims median {statistics.median(post_ms):6.1f} ms; "
-        f"claims-about via /sparql median {statistics.median(query_ms):6.1f} ms ({rows} rows)",
-        flush=True,
-    )
+    app = create_app(system.settings(curator_tokens=f"bench:{TOKEN}"), store=system.store)
+    client = TestClient(app)
+    client.__enter__()
+    response = client.get("/paths", params=paths)
+    assert response.status_code == 200, response.text
+    return client, time.perf_counter() - started
+
+
+def timed(call: Callable[[], Any], check: Callable[[Any], bool]) -> float:
+    t = time.perf_counter()
+    response = call()
+    elapsed = (time.perf_counter() - t) * 1000
+    assert check(response), response.text
+    return elapsed
+
+
+def run_round(
+    system: System, bodies: list[dict[str, Any]], query: str, pair: dict[str, str]
+) -> None:
+    client = system.client
+    assert client is not None
+    times: dict[str, list[float]] = defaultdict(list)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    ok = lambda r: r.status_code in (200, 201)  # noqa: E731
+    for body in bodies:
+        times["POST /claims"].append(
+            timed(lambda b=body: client.post("/claims", json=b, headers=auth), ok)
+        )
+        times["/sparql claims-about"].append(
+            timed(lambda: client.post("/sparql", data={"query": query}), ok)
+        )
+        times["/evidence"].append(
+            timed(
+                lambda: client.get("/evidence", params={"subject": pair["source"],
+                                                        "object": pair["target"]}),
+                ok,
+            )
+        )  # fmt: skip
+        times["/paths"].append(timed(lambda: client.get("/paths", params=pair), ok))
+    for key, values in times.items():
+        system.rounds[key].append(statistics.median(values))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--triples", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--per-round", type=int, default=5, help="requests of each kind")
     args = parser.parse_args()
-    from gbkg.kg.settings import Settings
+
+    print(f"load average at start: {load_average()}", flush=True)
+    n_claims = max(1, round(args.triples / triples_per_claim()))
+    n_entities = max(50, n_claims // 5)  # as claim_quads makes them
+    quads = claim_quads(n_claims, seed=5, n_entities=n_entities)
+    first = next(q for q in quads if q.predicate.value.endswith("#subject"))
+    entity = first.object
+    pair = {
+        "source": next(q for q in quads if q.predicate.value.endswith("#subject")).object.value,
+        "target": next(q for q in quads if q.predicate.value.endswith("#object")).object.value,
+    }
+    text = QueryCatalog().get("claims-about").text
+    query = text.replace("WHERE {", f"WHERE {{ VALUES ?entity {{ {entity} }}", 1)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "embedded"
-        embedded = OxigraphStore(path)
-        measure("embedded", embedded,
-                lambda **kw: Settings(store=str(path), **kw), args.triples, args.runs)  # fmt: skip
-        embedded.close()
+        systems = [
+            System("embedded", OxigraphStore(path),
+                   lambda **kw: Settings(store=str(path), load_curated=True, **kw)),
+        ]  # fmt: skip
         server = OxigraphServer(Path(tmp))
-        remotes: list[TriplestoreServer] = [server.server]
+        remotes = [server.server]
         virtuoso = virtuoso_server()
         if virtuoso is not None:
             remotes.append(virtuoso)
+        for remote in remotes:
+            store = remote.open()
+            wipe(store)
+            systems.append(
+                System(f"{remote.kind} server", store,
+                       lambda r=remote, **kw: r.settings(load_curated=True, **kw)),
+            )  # fmt: skip
         try:
-            for remote in remotes:
-                store = remote.open()
-                wipe(store)
-                measure(f"{remote.kind} (remote)", store, remote.settings, args.triples, args.runs)
-                wipe(store)
-                store.close()
+            for system in systems:
+                ensure_loaded(system.store)
+                before = load_average()
+                started = time.perf_counter()
+                system.store.extend(quads)
+                system.load_s = time.perf_counter() - started
+                print(
+                    f"{system.name:16} loaded {len(quads):,} quads in {system.load_s:7.1f} s "
+                    f"(load average {before} -> {load_average()})",
+                    flush=True,
+                )
+            rng = random.Random(3)
+            for k in range(args.rounds):
+                bodies = [
+                    synthetic_claim(30_000_000 + k * 100 + i, rng, n_entities).model_dump(
+                        mode="json", exclude_none=True, exclude={"curator", "created"}
+                    )
+                    for i in range(args.per_round)
+                ]
+                order = systems[k % len(systems) :] + systems[: k % len(systems)]
+                for system in order:
+                    # a second app beside the one measured below, stopped at once
+                    fresh, seconds = start(system, pair)
+                    fresh.__exit__(None, None, None)
+                    system.rounds["startup"].append(seconds * 1000)
+                    if system.client is None:
+                        system.client, _ = start(system, pair)
+                        client = system.client
+                        client.post("/sparql", data={"query": query})  # query workers up
+                    run_round(system, bodies, query, pair)
+                print(f"round {k + 1}/{args.rounds} (load average {load_average()})", flush=True)
+            report(systems, len(quads))
         finally:
+            for system in systems:
+                if system.client is not None:
+                    system.client.__exit__(None, None, None)
+                if system.name != "embedded":
+                    wipe(system.store)  # type: ignore[arg-type]
+                system.store.close()
             server.stop()
+    print(f"load average at end: {load_average()}", flush=True)
+
+
+def report(systems: list[System], n_quads: int) -> None:
+    base = systems[0]
+    keys = ["startup", *REQUESTS]
+    print(f"\n{n_quads:,} synthetic quads; medians (ms) and median per-round ratio to embedded")
+    print(f"| backend | load (s) | {' | '.join(keys)} |")
+    print(f"|---|---:|{'---:|' * len(keys)}")
+    for system in systems:
+        cells = []
+        for key in keys:
+            median = statistics.median(system.rounds[key])
+            if system is base:
+                cells.append(f"{median:,.1f}")
+            else:
+                ratios = [a / b for a, b in zip(system.rounds[key], base.rounds[key], strict=True)]
+                cells.append(f"{median:,.1f} (×{statistics.median(ratios):.2f})")
+        print(f"| {system.name} | {system.load_s:,.1f} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":
