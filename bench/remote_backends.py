@@ -21,6 +21,14 @@ each remote backend's ratio to the embedded store in the same round, beside the 
 medians. The load average is printed before and after.
 
     python -m bench.remote_backends --triples 100000 --rounds 7
+
+``--staleness N`` measures instead how stale one process's claim graph is: two
+``gbkg serve`` processes on each remote store (the default ``GBKG_CHANGE_POLL_S``
+unless ``--poll-s``), a claim posted to the first ``N`` times at random moments, and
+the time from its ``201`` until the second process's ``/evidence`` for that pair
+changes (read every 20 ms).
+
+    python -m bench.remote_backends --staleness 12
 """
 
 from __future__ import annotations
@@ -123,7 +131,12 @@ def main() -> None:
     parser.add_argument("--triples", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--per-round", type=int, default=5, help="requests of each kind")
+    parser.add_argument("--staleness", type=int, default=0, help="writes (see above)")
+    parser.add_argument("--poll-s", type=float, default=None, help="GBKG_CHANGE_POLL_S")
     args = parser.parse_args()
+    if args.staleness:
+        staleness(args.staleness, args.poll_s)
+        return
 
     print(f"load average at start: {load_average()}", flush=True)
     n_claims = max(1, round(args.triples / triples_per_claim()))
@@ -198,6 +211,76 @@ def main() -> None:
                 system.store.close()
             server.stop()
     print(f"load average at end: {load_average()}", flush=True)
+
+
+def staleness(trials: int, poll_s: float | None) -> None:
+    import httpx
+
+    from tests.conftest import CURATOR_TOKEN
+    from tests.linking_support import claim_data
+    from tests.sparql_helpers import Server
+
+    pair = {"subject": "gbkg:probiotic", "object": "MONDO:0002050"}
+    auth = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
+    rng = random.Random(11)
+
+    def evidence(server: Server) -> str:
+        return httpx.get(server.url + "/evidence", params=pair, timeout=30).text
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server = OxigraphServer(Path(tmp))
+        remotes = [server.server]
+        virtuoso = virtuoso_server()
+        if virtuoso is not None:
+            remotes.append(virtuoso)
+        try:
+            for remote in remotes:
+                store = remote.open()
+                wipe(store)
+                ensure_loaded(store, curated=True)
+                store.close()
+                env = {**remote.env, "GBKG_CURATOR_TOKENS": f"alice:{CURATOR_TOKEN}"}
+                if poll_s is not None:
+                    env["GBKG_CHANGE_POLL_S"] = str(poll_s)
+                a, b = (
+                    Server(remote.url, Path(tmp) / f"{remote.kind}-{i}.log", **env)  # type: ignore[arg-type]
+                    for i in range(2)
+                )
+                try:
+                    a.wait_ready(60)
+                    b.wait_ready(60)
+                    seen = []
+                    for k in range(trials):
+                        before = evidence(b)
+                        time.sleep(rng.uniform(0, 2.5))
+                        body = claim_data(
+                            pair["subject"], "gba:improves", pair["object"], note=f"stale {k}"
+                        )
+                        r = httpx.post(a.url + "/claims", json=body, headers=auth, timeout=60)
+                        assert r.status_code == 201, r.text
+                        written = time.perf_counter()
+                        while (
+                            httpx.get(b.url + "/evidence", params=pair, timeout=30).text == before
+                        ):
+                            if time.perf_counter() - written > 60:
+                                raise RuntimeError("process B never saw the write")
+                            time.sleep(0.02)
+                        seen.append(time.perf_counter() - written)
+                    print(
+                        f"{remote.kind:9} poll {poll_s or 'default'} s: write through A seen in "
+                        f"B's /evidence after median {statistics.median(seen):.2f} s, "
+                        f"max {max(seen):.2f} s over {trials} writes "
+                        f"(load average {load_average()})",
+                        flush=True,
+                    )
+                finally:
+                    a.stop()
+                    b.stop()
+                    wiper = remote.open()
+                    wipe(wiper)
+                    wiper.close()
+        finally:
+            server.stop()
 
 
 def report(systems: list[System], n_quads: int) -> None:
