@@ -25,8 +25,8 @@ medians. The load average is printed before and after.
 ``--staleness N`` measures instead how stale one process's claim graph is: two
 ``gbkg serve`` processes on each remote store (the default ``GBKG_CHANGE_POLL_S``
 unless ``--poll-s``), a claim posted to the first ``N`` times at random moments, and
-the time from its ``201`` until the second process's ``/evidence`` for that pair
-changes (read every 20 ms).
+the time from its ``201`` until the second process's ``/paths`` (answered from its
+claim graph alone) finds it (read every 20 ms).
 
     python -m bench.remote_backends --staleness 12
 """
@@ -70,6 +70,8 @@ class System:
     store: Backend
     settings: Callable[..., Settings]
     load_s: float = 0.0
+    #: rows of the claims-about answer (the same on every backend, or the times mislead)
+    rows: int = 0
     client: TestClient | None = None
     #: measurement -> one median per round (ms)
     rounds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
@@ -124,6 +126,8 @@ def run_round(
         times["/paths"].append(timed(lambda: client.get("/paths", params=pair), ok))
     for key, values in times.items():
         system.rounds[key].append(statistics.median(values))
+    answer = client.post("/sparql", data={"query": query}).json()
+    system.rows = len(answer["results"]["bindings"])
 
 
 def main() -> None:
@@ -220,12 +224,18 @@ def staleness(trials: int, poll_s: float | None) -> None:
     from tests.linking_support import claim_data
     from tests.sparql_helpers import Server
 
-    pair = {"subject": "gbkg:probiotic", "object": "MONDO:0002050"}
     auth = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
     rng = random.Random(11)
 
-    def evidence(server: Server) -> str:
-        return httpx.get(server.url + "/evidence", params=pair, timeout=30).text
+    def found(server: Server, taxon: str) -> bool:
+        """Whether ``server``'s claim graph has a path from ``taxon``: /paths answers
+        from the claim graph alone (reads such as /claims, /evidence see a write at once)."""
+        response = httpx.get(
+            server.url + "/paths",
+            params={"source": taxon, "target": "MONDO:0002050", "max_hops": 1},
+            timeout=30,
+        )
+        return response.status_code == 200 and response.json()["count"] > 0
 
     with tempfile.TemporaryDirectory() as tmp:
         server = OxigraphServer(Path(tmp))
@@ -251,24 +261,27 @@ def staleness(trials: int, poll_s: float | None) -> None:
                     b.wait_ready(60)
                     seen = []
                     for k in range(trials):
-                        before = evidence(b)
+                        # a new taxon (test data, described in the claim) per write
+                        taxon = f"NCBITaxon:29{rng.randrange(10**8):08d}"
+                        entity = {
+                            "id": taxon,
+                            "label": f"bench taxon {k}",
+                            "type": "gba:MicrobialTaxon",
+                        }
+                        assert not found(b, taxon)
                         time.sleep(rng.uniform(0, 2.5))
-                        body = claim_data(
-                            pair["subject"], "gba:improves", pair["object"], note=f"stale {k}"
-                        )
+                        body = claim_data(taxon, "gba:improves", "MONDO:0002050", entities=[entity])
                         r = httpx.post(a.url + "/claims", json=body, headers=auth, timeout=60)
                         assert r.status_code == 201, r.text
                         written = time.perf_counter()
-                        while (
-                            httpx.get(b.url + "/evidence", params=pair, timeout=30).text == before
-                        ):
+                        while not found(b, taxon):
                             if time.perf_counter() - written > 60:
                                 raise RuntimeError("process B never saw the write")
                             time.sleep(0.02)
                         seen.append(time.perf_counter() - written)
                     print(
                         f"{remote.kind:9} poll {poll_s or 'default'} s: write through A seen in "
-                        f"B's /evidence after median {statistics.median(seen):.2f} s, "
+                        f"B's /paths after median {statistics.median(seen):.2f} s, "
                         f"max {max(seen):.2f} s over {trials} writes "
                         f"(load average {load_average()})",
                         flush=True,
@@ -287,6 +300,7 @@ def report(systems: list[System], n_quads: int) -> None:
     base = systems[0]
     keys = ["startup", *REQUESTS]
     print(f"\n{n_quads:,} synthetic quads; medians (ms) and median per-round ratio to embedded")
+    print("claims-about rows: " + ", ".join(f"{s.name} {s.rows}" for s in systems))
     print(f"| backend | load (s) | {' | '.join(keys)} |")
     print(f"|---|---:|{'---:|' * len(keys)}")
     for system in systems:
