@@ -69,3 +69,17 @@ def test_a_syntax_error_is_a_400(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p }"})
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_query_past_the_time_limit_is_a_503(client: TestClient) -> None:
+    """The server stops it (Virtuoso: the per-request ``timeout`` from
+    ``GBKG_QUERY_TIMEOUT_S``; oxigraph serve: its ``--timeout-s``, 3 s here) and the
+    service answers 503, never the partial rows either server sends."""
+    value = "<http://example.org/value>"
+    patterns = " . ".join(f"?s{i} {value} ?v{i}" for i in range(6))
+    total = " + ".join(f"?v{i}" for i in range(6))
+    query = f"SELECT * WHERE {{ {patterns} FILTER({total} = -1) }}"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 503, response.text[:300]
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "limit" in response.json()["detail"]
