@@ -29,6 +29,14 @@ the time from its ``201`` until the second process's ``/paths`` (answered from i
 claim graph alone) finds it (read every 20 ms).
 
     python -m bench.remote_backends --staleness 12
+
+``--clients N`` compares the two ways the issue offered to talk to the server, on
+``oxigraph serve`` holding the curated claims, ``N`` times each, interleaved: this
+project's httpx client (:class:`kg.sparql_protocol_client.ProtocolClient`) and rdflib's
+``SPARQLUpdateStore``, for the ``claims-about`` query read into rows and for one
+claim's ``INSERT DATA``.
+
+    python -m bench.remote_backends --clients 30
 """
 
 from __future__ import annotations
@@ -137,7 +145,11 @@ def main() -> None:
     parser.add_argument("--per-round", type=int, default=5, help="requests of each kind")
     parser.add_argument("--staleness", type=int, default=0, help="writes (see above)")
     parser.add_argument("--poll-s", type=float, default=None, help="GBKG_CHANGE_POLL_S")
+    parser.add_argument("--clients", type=int, default=0, help="runs (see above)")
     args = parser.parse_args()
+    if args.clients:
+        clients(args.clients)
+        return
     if args.staleness:
         staleness(args.staleness, args.poll_s)
         return
@@ -292,6 +304,72 @@ def staleness(trials: int, poll_s: float | None) -> None:
                     wiper = remote.open()
                     wipe(wiper)
                     wiper.close()
+        finally:
+            server.stop()
+
+
+def clients(runs: int) -> None:
+    import rdflib
+    from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+    from gbkg.kg.record.writer import claim_quads
+    from gbkg.kg.remote_store import _data
+    from tests.linking_support import make_claim
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server = OxigraphServer(Path(tmp))
+        try:
+            store = server.server.open()
+            ensure_loaded(store, curated=True)
+            endpoint = store.endpoint
+            rdf = SPARQLUpdateStore(
+                endpoint.query_url,
+                endpoint.update_url,
+                returnFormat="json",
+                params={"union-default-graph": ""},  # as ProtocolClient asks oxigraph serve
+            )
+            dataset = rdflib.Dataset(store=rdf, default_union=True)
+            text = (
+                QueryCatalog()
+                .get("claims-about")
+                .text.replace(
+                    "WHERE {",
+                    "WHERE { VALUES ?entity { <https://w3id.org/gbkg/entity/probiotic> }",
+                    1,
+                )
+            )
+            times: dict[str, list[float]] = defaultdict(list)
+            rows = {}
+            for k in range(runs):
+                order = ("httpx", "rdflib") if k % 2 else ("rdflib", "httpx")
+                for name in order:
+                    t = time.perf_counter()
+                    if name == "httpx":
+                        found = [tuple(r) for r in store.client.solutions(text)]  # type: ignore[union-attr]
+                    else:
+                        found = [tuple(r) for r in dataset.query(text)]
+                    times[f"{name} claims-about"].append((time.perf_counter() - t) * 1000)
+                    rows[name] = len(found)
+                for name in order:
+                    note = f"{name} {k}"
+                    claim = make_claim("gbkg:probiotic", "gba:improves", "MONDO:0002050", note=note)
+                    insert = f"INSERT DATA {{ {_data(claim_quads(claim))} }}"
+                    t = time.perf_counter()
+                    if name == "httpx":
+                        store.client.update(insert)
+                    else:
+                        rdf.update(insert)
+                    times[f"{name} INSERT DATA"].append((time.perf_counter() - t) * 1000)
+            for what in ("claims-about", "INSERT DATA"):
+                ours, theirs = times[f"httpx {what}"], times[f"rdflib {what}"]
+                ratio = statistics.median(b / a for a, b in zip(ours, theirs, strict=True))
+                print(
+                    f"{what:13} httpx median {statistics.median(ours):6.1f} ms, rdflib "
+                    f"SPARQLUpdateStore {statistics.median(theirs):6.1f} ms (×{ratio:.2f}); "
+                    f"rows {rows} (load average {load_average()})",
+                    flush=True,
+                )
+            store.close()
         finally:
             server.stop()
 
