@@ -93,7 +93,9 @@ def start(system: System, paths: dict[str, str]) -> tuple[TestClient, float]:
     """A new app on the system's store, running; and the seconds until its first
     ``GET /paths`` answered (the claim graph read from the store)."""
     started = time.perf_counter()
-    app = create_app(system.settings(curator_tokens=f"bench:{TOKEN}"), store=system.store)
+    # A generous query limit: the machine is shared, and a 503 would end the run.
+    settings = system.settings(curator_tokens=f"bench:{TOKEN}", query_timeout_s=120)
+    app = create_app(settings, store=system.store)
     client = TestClient(app)
     client.__enter__()
     response = client.get("/paths", params=paths)
