@@ -137,8 +137,14 @@ class RemoteStore:
 
         The seam the ``/sparql`` runner calls: ``row_limit`` rows at most are read
         (the rest is never transferred past the server's send buffer), and
-        ``timeout_s`` (default ``GBKG_QUERY_TIMEOUT_S``) is the server-side limit.
+        ``timeout_s`` is the server-side limit. Its default: ``GBKG_QUERY_TIMEOUT_S``
+        for a query with a ``row_limit`` (a user's: the runner of ``/sparql`` and
+        ``/queries`` always passes one), else the write timeout (gbkg's own reads,
+        such as the claim graph's build over every claim, which the embedded store
+        never cuts short either).
         """
+        if timeout_s is None and row_limit is None:
+            timeout_s = self.write_timeout_s
         text = bind_values(sparql, substitutions)
         if base_iri is not None:
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
@@ -225,9 +231,7 @@ class RemoteStore:
                 yield from (q for q in found if self._visible(q.graph_name))
             return
         rows = self._select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        yield from (
-            ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if self._visible(r["g"])
-        )
+        yield from (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if self._visible(r["g"]))
 
     def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]:
         rows = self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", s=subject)
