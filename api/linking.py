@@ -51,7 +51,7 @@ class ClaimSummary(BaseModel):
     study_design: str | None = Field(default=None, examples=["meta-analysis"])
     n_studies: int | None = None
     n_participants: int | None = None
-    context: dict[str, str] = Field(
+    context: dict[str, str | list[str]] = Field(
         default_factory=dict,
         description="qualifiers the claim holds in (population, co_intervention, condition, "
         "strain, dose)",
@@ -62,6 +62,12 @@ class ClaimSummary(BaseModel):
     )
     source: SourceOut | None = None
     primary_source: SourceOut | None = None
+    proposition: str | None = Field(
+        default=None, description="the proposition the claim is about (its IRI), where known"
+    )
+    line: str | None = Field(default=None, description="the evidence line it is an item of")
+    consensus: str | None = Field(default=None, description="its proposition's consensus")
+    certainty: str | None = Field(default=None, description="its proposition's certainty")
 
 
 Summary = TypeVar("Summary", bound=ClaimSummary)
@@ -99,7 +105,7 @@ def claim_summary(
         study_design=record.study_design.value if record.study_design else None,
         n_studies=record.n_studies,
         n_participants=record.n_participants,
-        context=dict(record.context),
+        context={k: v if isinstance(v, str) else list(v) for k, v in record.context.items()},
         statistics=stats,
         source=_source(record.source),
         primary_source=_source(record.primary_source),

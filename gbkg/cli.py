@@ -498,18 +498,19 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 def cmd_paths(args: argparse.Namespace) -> int:
     from gbkg.kg.analytics import ClaimGraph
+    from gbkg.kg.evidence.paths import ranked_paths
 
     store = _open(args)
     try:
         graph = ClaimGraph.from_store(store)
-        found = graph.paths(args.source, args.target, max_hops=args.max_hops)
+        found = ranked_paths(graph, args.source, args.target, max_hops=args.max_hops)
     finally:
         store.close()
     if args.format == "json":
-        from gbkg.api.routers.paths import paths_body
+        from gbkg.api.evidence_out import paths_body
 
         body = paths_body(graph, found, args.source, args.target, max_hops=args.max_hops)
-        sys.stdout.write(body.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(body.model_dump_json(indent=2, by_alias=True) + "\n")
         return 0 if found else 1
     if not found:
         print(f"no path from {args.source} to {args.target} within {args.max_hops} hops")
@@ -517,10 +518,18 @@ def cmd_paths(args: argparse.Namespace) -> int:
     for number, path in enumerate(found, 1):
         print(f"{number}. score {path.score:.2f}")
         for step in path.steps:
-            print(
-                f"   {step.source_label} --{step.relation_label} [{step.finding}]--> "
-                f"{step.target_label}   ({step.claim})"
+            verdict = step.verdict
+            kind = (
+                "assertion only"
+                if step.assertion_only
+                else f"{verdict.consensus.value}, "
+                f"{verdict.certainty.value if verdict.certainty else '-'}"
             )
+            print(
+                f"   {graph.label(step.source)} --{graph.vocabulary.label(step.relation)} "
+                f"[{kind}]--> {graph.label(step.target)}   ({step.proposition})"
+            )
+        print(f"   why: {path.explanation}")
     return 0
 
 

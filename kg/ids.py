@@ -161,8 +161,10 @@ def try_expand(identifier: str) -> URIRef | None:
         return None
 
 
+@lru_cache(maxsize=65_536)
 def compress(iri: str) -> str:
-    """The CURIE of an IRI when a prefix covers it, else the IRI itself."""
+    """The CURIE of an IRI when a prefix covers it, else the IRI itself (memoized: the
+    prefix map is fixed, and responses compress the same IRIs over and over)."""
     curie = converter().compress(str(iri))
     return curie if curie is not None else str(iri)
 

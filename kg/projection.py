@@ -27,6 +27,7 @@ from gbkg.kg.namespaces import SOURCES_GRAPH
 from gbkg.kg.record.layout import (
     EFFECT_MEASURES,
     FINDINGS,
+    RELATIONS,
     STATUSES,
     STUDY_DESIGNS,
     GraphRole,
@@ -39,6 +40,7 @@ _FINDING = {str(v): k for k, v in FINDINGS.items()}
 _STATUS = {str(v): k for k, v in STATUSES.items()}
 _DESIGN = {str(v): k for k, v in STUDY_DESIGNS.items()}
 _MEASURE = {str(v): k for k, v in EFFECT_MEASURES.items()}
+_P_RELATION = {str(v): k.value for k, v in RELATIONS.items()}
 
 #: JSON context field → query column.
 CONTEXT_COLUMNS = {
@@ -46,14 +48,22 @@ CONTEXT_COLUMNS = {
     "co_intervention": "coIntervention",
     "condition": "condition",
     "strain": "strain",
+    "species": "species",
+    "sex": "sex",
+    "specimen": "specimen",
     "dose": "dose",
+    "age": "age",
 }
 STATISTICS_COLUMNS = {
     "effect_size": "effectSize",
     "ci_low": "ciLow",
     "ci_high": "ciHigh",
+    "ci_level": "ciLevel",
     "p_value": "pValue",
+    "i_squared": "iSquared",
 }
+#: Query columns whose every value is kept (a context field may hold several).
+MANY_COLUMNS = frozenset(CONTEXT_COLUMNS.values())
 
 
 @dataclass(frozen=True)
@@ -84,13 +94,21 @@ class ClaimRecord:
     n_studies: int | None = None
     n_participants: int | None = None
     study_population: str | None = None
-    #: context field (``population``, ``co_intervention``, ...) → value: a CURIE
-    #: when the value names an entity, else the text.
-    context: Mapping[str, str] = field(default_factory=dict)
+    #: context field (``population``, ``co_intervention``, ``age``, ...) → value: a
+    #: CURIE when the value names an entity, else the text; a sorted tuple when several.
+    context: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
     effect_measure: EffectMeasure | None = None
     statistics: Mapping[str, float] = field(default_factory=dict)
     source: SourceRef | None = None
     primary_source: SourceRef | None = None
+    #: The claim (IRI) whose overall result this one is a subgroup of.
+    subgroup_of: str | None = None
+    #: What the intervention was compared with (a CURIE or text).
+    comparator: str | None = None
+    #: What was measured (``outcome.measure``: a CURIE or text).
+    outcome: str | None = None
+    #: ``=``, ``<`` or ``≤``: how ``statistics.p_value`` bounds the p-value.
+    p_relation: str | None = None
 
     @property
     def id(self) -> str:
@@ -117,6 +135,12 @@ def _context_value(term: Any) -> str:
     return compress(term.value) if isinstance(term, ox.NamedNode) else str(term.value)
 
 
+def _context_values(terms: Any) -> str | tuple[str, ...]:
+    """One value as a string, several as a sorted tuple (the same for the same input)."""
+    values = sorted({_context_value(t) for t in terms})
+    return values[0] if len(values) == 1 else tuple(values)
+
+
 def records_from_rows(rows: Iterable[Any]) -> list[ClaimRecord]:
     """Fold query rows (the columns of ``analytics-claims.rq``) into one record per claim.
 
@@ -128,11 +152,18 @@ def records_from_rows(rows: Iterable[Any]) -> list[ClaimRecord]:
         iri = row["claim"].value
         seen = grouped.get(iri)
         if seen is None:
-            grouped[iri] = {name: row[name] for name in _COLUMNS}
+            seen = grouped[iri] = {name: row[name] for name in _COLUMNS}
+            for name in MANY_COLUMNS:
+                seen[name] = [] if row[name] is None else [row[name]]
             continue
         for name in _COLUMNS:
             value = row[name]
-            if value is not None and (seen[name] is None or str(value) < str(seen[name])):
+            if value is None:
+                continue
+            if name in MANY_COLUMNS:
+                if value not in seen[name]:
+                    seen[name].append(value)
+            elif seen[name] is None or str(value) < str(seen[name]):
                 seen[name] = value
     return [_record(iri, cols) for iri, cols in grouped.items()]
 
@@ -141,7 +172,7 @@ _COLUMNS = (
     "status", "subject", "predicate", "object", "finding", "statement", "hedged", "design",
     "nStudies", "nParticipants", "studyPopulation", *CONTEXT_COLUMNS.values(), "effectMeasure",
     *STATISTICS_COLUMNS.values(), "source", "sourceTitle", "primarySource", "primaryTitle",
-    "primaryJournal",
+    "primaryJournal", "subgroupOf", "comparator", "outcomeMeasure", "pRelation",
 )  # fmt: skip
 
 
@@ -163,9 +194,9 @@ def _record(iri: str, c: Mapping[str, Any]) -> ClaimRecord:
         n_participants=_integer(c["nParticipants"]),
         study_population=_value(c["studyPopulation"]),
         context={
-            name: _context_value(c[column])
+            name: _context_values(c[column])
             for name, column in CONTEXT_COLUMNS.items()
-            if c[column] is not None
+            if c[column]
         },
         effect_measure=_MEASURE.get(_value(c["effectMeasure"]) or ""),
         statistics={
@@ -179,6 +210,10 @@ def _record(iri: str, c: Mapping[str, Any]) -> ClaimRecord:
             if primary is not None
             else None
         ),
+        subgroup_of=_value(c["subgroupOf"]),
+        comparator=_context_value(c["comparator"]) if c["comparator"] is not None else None,
+        outcome=_context_value(c["outcomeMeasure"]) if c["outcomeMeasure"] is not None else None,
+        p_relation=_P_RELATION.get(_value(c["pRelation"]) or ""),
     )
 
 
@@ -217,6 +252,10 @@ COLUMN_FIELDS: dict[str, str] = {
     "primarySource": "primary_source",
     "primaryTitle": "primary_source.title",
     "primaryJournal": "primary_source.journal",
+    "subgroupOf": "subgroup_of",
+    "comparator": "comparator",
+    "outcomeMeasure": "outcome.measure",
+    "pRelation": "statistics.p_relation",
 }
 _COLUMN_PATHS: dict[str, tuple[str, ...]] = {
     column: property_path(path) for column, path in COLUMN_FIELDS.items()
@@ -252,6 +291,9 @@ def claim_record(store: Backend, iri: str) -> ClaimRecord | None:
         for step, prop in enumerate(path):
             values = about.get(node, {}).get(prop, [])
             value = min(values, key=str) if values else None
+            if column in MANY_COLUMNS and step == len(path) - 1:
+                value = list(values)
+                break
             if value is None or step == len(path) - 1:
                 break
             if not isinstance(value, ox.NamedNode):

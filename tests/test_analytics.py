@@ -1,19 +1,15 @@
-"""The claim graph: projection, updates, mechanism paths and their scores (kg.analytics)."""
+"""The claim graph: projection and updates (kg.analytics); paths: tests/evidence/test_paths.py."""
 
 from __future__ import annotations
-
-import itertools
-import math
 
 import pytest
 from linking_support import add, make_claim
 
-from gbkg.kg.analytics import ClaimGraph, ClaimGraphCache, claim_weight
+from gbkg.kg.analytics import ClaimGraph, ClaimGraphCache
 from gbkg.kg.curation import ClaimService
-from gbkg.kg.errors import CurieError, NotFoundError, ParameterError
+from gbkg.kg.evidence.paths import ranked_paths
 from gbkg.kg.ids import expand
-from gbkg.kg.model import Finding, StudyDesign
-from gbkg.kg.projection import ClaimRecord, claim_record, claim_records
+from gbkg.kg.projection import claim_record, claim_records
 from gbkg.kg.store import OxigraphStore
 
 PROBIOTIC, MICROBIOTA, SEROTONIN = "gbkg:probiotic", "gbkg:gut-microbiota", "CHEBI:28790"
@@ -88,7 +84,8 @@ def test_update_learns_entities_described_with_a_claim(service: ClaimService) ->
     )
     service.add(strain, curator="tester")
     assert graph.graph.nodes[iri("gbkg:test-strain")]["label"] == "test strain"
-    assert graph.paths("gbkg:test-strain", SEROTONIN)[0].steps[0].source_label == "test strain"
+    step = ranked_paths(graph, "gbkg:test-strain", SEROTONIN).paths[0].steps[0]
+    assert graph.label(step.source) == "test strain"
 
 
 def test_the_cache_builds_once_and_follows_writes(service: ClaimService) -> None:
@@ -117,138 +114,3 @@ def test_a_failed_update_drops_the_graph_instead_of_failing_the_write(
     add(service, PROBIOTIC, "gba:increases", MICROBIOTA)
     assert not cache.built
     assert cache.get().graph.number_of_edges() == 1
-
-
-# Paths -----------------------------------------------------------------------------------
-
-
-def test_paths_follow_claims_and_rank_by_score(service: ClaimService) -> None:
-    add(service, PROBIOTIC, "gba:increases", MICROBIOTA)  # meta-analysis effect: 1.0
-    add(service, MICROBIOTA, "gba:increases", SEROTONIN, design="animal")  # 0.5
-    add(service, PROBIOTIC, "gba:increases", SEROTONIN, hedged=True, design="rct")  # 0.51
-    graph = ClaimGraph.from_store(service.store)
-    found = graph.paths(PROBIOTIC, SEROTONIN)
-    assert [route(p) for p in found] == [
-        ["probiotic", "serotonin"],
-        ["probiotic", "gut microbiota", "serotonin"],
-    ]
-    assert found[0].score == pytest.approx(0.85 * 0.6)
-    assert found[1].score == pytest.approx(1.0 * 0.5)
-    step = found[1].steps[0]
-    assert (step.relation_label, step.finding.value, step.study_design.value) == (
-        "increases",
-        "effect",
-        "meta-analysis",
-    )
-    assert step.claim.startswith("https://w3id.org/gbkg/claim/")
-
-
-def test_a_step_uses_its_best_claim_and_counts_the_rest(service: ClaimService) -> None:
-    weak = add(service, PROBIOTIC, "gba:increases", MICROBIOTA, design="in-vitro")
-    strong = add(service, PROBIOTIC, "gba:increases", MICROBIOTA, design="rct")
-    step = ClaimGraph.from_store(service.store).paths(PROBIOTIC, MICROBIOTA)[0].steps[0]
-    assert (step.claim, step.support, step.claims) == (strong, 2, (strong, weak))
-
-
-def test_null_findings_are_not_mechanisms(service: ClaimService) -> None:
-    add(service, PROBIOTIC, "gba:increases", MICROBIOTA, "null")
-    assert len(ClaimGraph.from_store(service.store).paths(PROBIOTIC, MICROBIOTA)) == 0
-
-
-def test_descriptive_relations_are_not_mechanisms(service: ClaimService) -> None:
-    add(service, PROBIOTIC, "gba:studiedFor", DEPRESSION, "assertion", design=None)
-    assert len(ClaimGraph.from_store(service.store).paths(PROBIOTIC, DEPRESSION)) == 0
-
-
-def test_directed_relations_are_not_walked_backwards(service: ClaimService) -> None:
-    add(service, PROBIOTIC, "gba:increases", MICROBIOTA)
-    assert len(ClaimGraph.from_store(service.store).paths(MICROBIOTA, PROBIOTIC)) == 0
-
-
-def test_symmetric_relations_are_walked_both_ways(service: ClaimService) -> None:
-    add(service, MICROBIOTA, "gba:communicatesWith", BRAIN, "assertion", design=None)
-    graph = ClaimGraph.from_store(service.store)
-    step = graph.paths(BRAIN, MICROBIOTA)[0].steps[0]
-    assert step.reversed and step.relation_label == "communicates with"
-    assert not graph.paths(MICROBIOTA, BRAIN)[0].steps[0].reversed
-
-
-def test_inverse_relations_are_walked_backwards_as_their_inverse(service: ClaimService) -> None:
-    add(service, MICROBIOTA, "gba:partOf", GUT, "assertion", design=None)
-    step = ClaimGraph.from_store(service.store).paths(GUT, MICROBIOTA)[0].steps[0]
-    assert step.reversed and step.relation == str(expand("gba:hasPart"))
-
-
-def test_max_hops_bounds_the_search(service: ClaimService) -> None:
-    chain = [PROBIOTIC, MICROBIOTA, SEROTONIN, BRAIN, DEPRESSION]
-    for a, b in itertools.pairwise(chain):
-        add(service, a, "gba:increases", b)
-    graph = ClaimGraph.from_store(service.store)
-    assert len(graph.paths(PROBIOTIC, DEPRESSION, max_hops=3)) == 0
-    (path,) = graph.paths(PROBIOTIC, DEPRESSION, max_hops=4)
-    assert path.hops == 4 and math.isclose(path.score, 1.0)
-    with pytest.raises(ParameterError):
-        graph.paths(PROBIOTIC, DEPRESSION, max_hops=0)
-    with pytest.raises(ParameterError):
-        graph.paths(PROBIOTIC, DEPRESSION, max_hops=7)
-
-
-def test_bad_and_unknown_entities_are_named(service: ClaimService) -> None:
-    graph = ClaimGraph.from_store(service.store)
-    with pytest.raises(CurieError) as bad:
-        graph.paths("nope:x", SEROTONIN)
-    assert bad.value.details["parameter"] == "source"
-    with pytest.raises(NotFoundError) as unknown:
-        graph.paths(PROBIOTIC, "gbkg:no-such-entity")
-    assert unknown.value.details["parameter"] == "target"
-    assert len(graph.paths(PROBIOTIC, SEROTONIN)) == 0, "known entities without claims: no path"
-
-
-def test_claim_weights() -> None:
-    def record(finding: Finding, design: StudyDesign | None, hedged: bool) -> ClaimRecord:
-        return ClaimRecord(
-            "urn:c",
-            iri(PROBIOTIC),
-            iri("gba:increases"),
-            iri(SEROTONIN),
-            finding,
-            study_design=design,
-            hedged=hedged,
-        )
-
-    assert claim_weight(record(Finding.EFFECT, StudyDesign.META_ANALYSIS, False)) == 1.0
-    assert claim_weight(record(Finding.NULL, StudyDesign.META_ANALYSIS, False)) == 0.0
-    assert claim_weight(record(Finding.EFFECT, StudyDesign.COHORT, True)) == pytest.approx(0.42)
-    assert claim_weight(record(Finding.ASSERTION, None, True)) == pytest.approx(0.5 * 0.5 * 0.6)
-
-
-# The curated claims ----------------------------------------------------------------------
-
-
-def test_curated_probiotics_to_depression(store: OxigraphStore) -> None:
-    found = ClaimGraph.from_store(store).paths(PROBIOTIC, DEPRESSION, max_hops=4)
-    best = found[0]
-    assert route(best) == ["probiotic", "depressive disorder"]
-    assert best.steps[0].relation_label == "improves" and best.steps[0].support >= 3
-    assert best.score == pytest.approx(1.0)
-
-
-def test_curated_fermented_foods_reach_depression_through_probiotics(
-    store: OxigraphStore,
-) -> None:
-    found = ClaimGraph.from_store(store).paths("gbkg:yogurt", DEPRESSION)
-    assert route(found[0]) == ["yogurt", "probiotic", "depressive disorder"]
-
-
-def test_curated_paths_are_only_what_the_article_says(store: OxigraphStore) -> None:
-    """Fermented foods contain probiotics, which improve depression: that path exists.
-    The article proposes targeting the gut microbiome with probiotics but states no
-    effect of probiotics on it ("one promising avenue", curated as *studied for*), and
-    it names the vagus nerve and serotonin only as channels of the axis: no path runs
-    from probiotics to the brain, the vagus nerve or serotonin, and none is invented."""
-    graph = ClaimGraph.from_store(store)
-    best = graph.paths("gbkg:yogurt", DEPRESSION, max_hops=4)[0]
-    assert route(best) == ["yogurt", "probiotic", "depressive disorder"]
-    assert [s.finding.value for s in best.steps] == ["assertion", "effect"]
-    for target in (BRAIN, SEROTONIN, "UBERON:0001759", MICROBIOTA):
-        assert len(graph.paths(PROBIOTIC, target, max_hops=6)) == 0

@@ -115,7 +115,9 @@ def test_the_errors_of_every_claim_of_a_file_come_together() -> None:
 
 
 def test_a_turtle_file_of_several_claims_gives_each_its_entities() -> None:
-    text = TURTLE_CLAIM + """
+    text = (
+        TURTLE_CLAIM
+        + """
     [] a gba:Claim ; rdf:subject <https://w3id.org/gbkg/entity/new-strain> ;
        rdf:predicate gba:improves ; rdf:object MONDO:0002050 ;
        gba:finding gba:AssertionFinding ; gba:statement "A second claim." ;
@@ -124,6 +126,7 @@ def test_a_turtle_file_of_several_claims_gives_each_its_entities() -> None:
     <https://w3id.org/gbkg/entity/new-strain> a gba:MicrobialTaxon ;
        <http://www.w3.org/2000/01/rdf-schema#label> "a new strain" .
     """
+    )
     first, second = read_claims(text, ox.RdfFormat.TURTLE)
     assert first.entities == []
     assert [e.id for e in second.entities] == ["gbkg:new-strain"]

@@ -12,7 +12,7 @@ DEPRESSION, SEROTONIN = "MONDO:0002050", "CHEBI:28790"
 
 def labels(path: dict) -> list[str]:
     steps = path["steps"]
-    return [steps[0]["source"]["label"]] + [s["target"]["label"] for s in steps]
+    return [steps[0]["from"]["label"]] + [s["to"]["label"] for s in steps]
 
 
 def test_paths_from_probiotics_to_depression(client: TestClient) -> None:
@@ -24,10 +24,13 @@ def test_paths_from_probiotics_to_depression(client: TestClient) -> None:
     assert labels(best) == ["probiotic", "depressive disorder"]
     step = best["steps"][0]
     assert step["relation"] == {"id": "gba:improves", "label": "improves"}
-    assert step["finding"] == "effect"
-    assert step["claim"].startswith("https://w3id.org/gbkg/claim/")
-    assert step["claim"] == step["claims"][0] and step["support"] == len(step["claims"])
-    claim = client.get(f"/claims/{step['claim'].rsplit('/', 1)[-1]}")
+    assert (step["consensus"], step["certainty"], step["lines"]) == ("supported", "moderate", 1)
+    assert not step["assertion_only"] and len(step["claims"]) == 6
+    assert best["explanation"].startswith(
+        "probiotic → depressive disorder: supported by 1 meta-analysis (moderate certainty"
+    )
+    assert step["proposition"].startswith("https://w3id.org/gbkg/proposition/")
+    claim = client.get(f"/claims/{step['claims'][0]['id'].rsplit('/', 1)[-1]}")
     assert claim.status_code == 200 and claim.json()["predicate"] == "gba:improves"
 
 
@@ -43,9 +46,11 @@ def test_paths_follow_a_post_and_a_retraction(client: TestClient, auth: dict[str
     assert body["count"] == 1
     path = body["paths"][0]
     assert labels(path) == ["probiotic", "gut microbiota", "brain"]
-    assert path["steps"][0]["claim"] == claim_id
+    assert [c["id"] for c in path["steps"][0]["claims"]] == [claim_id]
     assert path["steps"][1]["relation"]["label"] == "communicates with"
-    assert path["score"] == round(0.85 * 0.5 * 0.4, 6)  # rct effect, expert-opinion assertion
+    # one RCT, no CI or participants recorded: supported, high certainty; then an assertion
+    assert path["steps"][0]["consensus"] == "supported"
+    assert path["score"] == round(1.0 * 0.35, 6)
     retracted = client.post(
         f"/claims/{claim_id.rsplit('/', 1)[-1]}/retract", json={"reason": "test"}, headers=auth
     )
@@ -72,17 +77,17 @@ def test_evidence_for_probiotics_and_depression(client: TestClient) -> None:
     response = client.get("/evidence", params={"subject": PROBIOTIC, "object": DEPRESSION})
     assert response.status_code == 200
     body = response.json()
-    assert body["consensus"] == "supported"
-    assert body["relation"] == {"id": "gba:improves", "label": "improves", "direction": "forward"}
-    assert body["counts"]["supporting"] == len(
-        [c for c in body["claims"] if c["role"] == "supporting"]
-    )
-    assert body["counts"]["opposing"] == 0
-    assert "co_intervention" in {h["field"] for h in body["heterogeneity"]}
+    assert (body["consensus"], body["certainty"]) == ("supported", "moderate")
+    assert body["relation"] == {"id": "gba:improves", "label": "improves"}
+    assert body["direction"] == "forward"
+    assert body["counts"] == {"lines": 1, "supports": 1, "no_effect": 0, "disputes": 0,
+                              "undetermined": 0, "claims": 6, "assertions": 0}  # fmt: skip
     assert "supported" in body["rule"]
-    claim = body["claims"][0]
+    (line,) = body["lines"]
+    assert line["study"]["design"] == "meta-analysis" and line["reported_through"]
+    claim = line["claims"][0]
     assert claim["subject"]["label"] == "probiotic" and claim["object"]["label"]
-    assert claim["source"]["title"]
+    assert claim["source"]["title"] and claim["proposition"] == line["proposition"]
 
 
 def test_evidence_follows_writes_and_retractions(client: TestClient, auth: dict[str, str]) -> None:
@@ -100,10 +105,11 @@ def test_evidence_follows_writes_and_retractions(client: TestClient, auth: dict[
     null = ids[1].rsplit("/", 1)[-1]
     client.post(f"/claims/{null}/retract", json={"reason": "test"}, headers=auth)
     body = client.get("/evidence", params=params).json()
-    assert body["consensus"] == "supported" and body["counts"]["null"] == 0
+    assert body["consensus"] == "supported" and body["counts"]["no_effect"] == 0
     again = client.get("/evidence", params={**params, "include_retracted": "true"}).json()
     assert again["consensus"] == "contested"
-    assert {c["status"] for c in again["claims"]} == {"active", "retracted"}
+    statuses = {c["status"] for line in again["lines"] for c in line["claims"]}
+    assert statuses == {"active", "retracted"}
 
 
 def test_evidence_parameters_are_checked(client: TestClient) -> None:

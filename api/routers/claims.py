@@ -13,8 +13,9 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from gbkg.api.auth import CuratorDep
 from gbkg.api.body import claim_body, in_worker, read_model
-from gbkg.api.deps import ClaimsDep, SettingsDep
+from gbkg.api.deps import ClaimGraphDep, ClaimsDep, SettingsDep
 from gbkg.api.errors import PROBLEM_JSON
+from gbkg.api.evidence_out import standing
 from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate_rdf, rdf_response
 from gbkg.kg.curation import claim_iri
 from gbkg.kg.errors import ValidationFailed
@@ -42,8 +43,17 @@ class ClaimIdConvertor(Convertor[str]):
 register_url_convertor("claim_id", ClaimIdConvertor())
 
 
+class ListedClaim(Claim):
+    """A claim in a listing, with where it stands in the evidence (active claims)."""
+
+    proposition: str | None = Field(default=None, description="the proposition it is about")
+    line: str | None = Field(default=None, description="the evidence line it is an item of")
+    consensus: str | None = Field(default=None, description="its proposition's consensus")
+    certainty: str | None = Field(default=None, description="its proposition's certainty")
+
+
 class ClaimList(BaseModel):
-    data: list[Claim]
+    data: list[ListedClaim]
     count: int = Field(description="claims matching the filters, before limit/offset")
 
 
@@ -127,6 +137,7 @@ def _claim_json(
 )
 def list_claims(
     claims: ClaimsDep,
+    graph: ClaimGraphDep,
     entity: Annotated[str | None, Query(description="CURIE or IRI, as subject or object")] = None,
     subject: Annotated[str | None, Query(description="CURIE or IRI")] = None,
     object: Annotated[str | None, Query(description="CURIE or IRI")] = None,
@@ -148,7 +159,13 @@ def list_claims(
         limit=limit,
         offset=offset,
     )
-    return ClaimList(data=page.claims, count=page.count)
+    listed = [
+        ListedClaim.model_validate(
+            {**c.model_dump(exclude_none=True), **(standing(graph, c.id) if c.id else {})}
+        )
+        for c in page.claims
+    ]
+    return ClaimList(data=listed, count=page.count)
 
 
 @router.post(

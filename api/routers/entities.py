@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from gbkg.api.deps import ClaimGraphDep, StoreDep
+from gbkg.api.evidence_out import EntityEvidenceOut, entity_evidence_out, standing
 from gbkg.api.linking import (
     ClaimSummary,
     EntityRef,
@@ -19,6 +20,7 @@ from gbkg.api.linking import (
 from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate_rdf, rdf_response
 from gbkg.kg import entities
 from gbkg.kg.analytics import ClaimGraph
+from gbkg.kg.evidence.weigh import entity_evidence
 from gbkg.kg.ids import compress
 from gbkg.kg.projection import ClaimRecord
 
@@ -75,6 +77,12 @@ class EvidenceProfileOut(BaseModel):
     by_relation: dict[str, int] = Field(examples=[{"gba:improves": 6}])
     sources: list[SourceCountOut] = Field(
         description="sources and primary sources, most cited first"
+    )
+    propositions: list[EntityEvidenceOut] = Field(
+        default_factory=list,
+        description="for each entity this one is linked with: the relation weighed, its "
+        "consensus and certainty over evidence lines (narrower entities rolled up unless "
+        "exact=true), as GET /evidence gives them",
     )
 
 
@@ -204,6 +212,9 @@ def get_entity(
     store: StoreDep,
     graph: ClaimGraphDep,
     limit: Annotated[int, Query(ge=0, le=500, description="most claims listed per role")] = 50,
+    exact: Annotated[
+        bool, Query(description="evidence without the roll-up of narrower entities")
+    ] = False,
 ) -> Any:
     fmt = negotiate_rdf(request, json=True)
     detail = entities.get(store, curie, graph)
@@ -231,6 +242,9 @@ def get_entity(
                 SourceCountOut(id=compress(iri), title=title, claims=n)
                 for iri, title, n in profile.sources
             ],
+            propositions=entity_evidence_out(
+                graph, entity_evidence(graph, detail.iri, exact=exact)
+            ),
         ),
     )
 
@@ -242,6 +256,15 @@ def _page(
     labels = {iri: graph.label(iri) for r in shown for iri in (r.subject, r.object)}
     return ClaimPageOut(
         count=len(records),
-        data=[claim_summary(r, labels, graph.vocabulary.label(r.predicate)) for r in shown],
+        data=[
+            claim_summary(
+                r,
+                labels,
+                graph.vocabulary.label(r.predicate),
+                model=ClaimSummary,
+                **standing(graph, r.iri),
+            )
+            for r in shown
+        ],
         href=f"/claims?{role}={quote(curie, safe='')}",
     )

@@ -6,14 +6,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from gbkg.api.deps import CatalogDep, QueryRunnerDep
+from gbkg.api.deps import CatalogDep, ClaimGraphDep, QueryRunnerDep
 from gbkg.api.errors import PROBLEM_JSON
 from gbkg.api.negotiation import query_result_format
 from gbkg.api.query_jobs import run_job
+from gbkg.kg.evidence.named import EVIDENCE_QUERIES, EvidenceQuery
 from gbkg.kg.queries import NamedQuery
 from gbkg.kg.sparql import QueryJob
 from gbkg.kg.sparql_analysis import classify
-from gbkg.kg.sparql_formats import ResultFormat
+from gbkg.kg.sparql_formats import ResultFormat, write_solutions
 
 router = APIRouter(prefix="/queries", tags=["queries"])
 
@@ -33,7 +34,7 @@ class NamedQueryOut(BaseModel):
     run: str = Field(description="the URL that runs it")
 
 
-def _describe(query: NamedQuery, request: Request) -> NamedQueryOut:
+def _describe(query: NamedQuery | EvidenceQuery, request: Request) -> NamedQueryOut:
     return NamedQueryOut(
         name=query.name,
         summary=query.summary,
@@ -52,7 +53,8 @@ def _describe(query: NamedQuery, request: Request) -> NamedQueryOut:
     response_model=list[NamedQueryOut],
 )
 def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
-    return [_describe(q, request) for q in catalog.list()]
+    queries: list[NamedQuery | EvidenceQuery] = [*catalog.list(), *EVIDENCE_QUERIES.values()]
+    return [_describe(q, request) for q in sorted(queries, key=lambda q: q.name)]
 
 
 @router.get(
@@ -62,7 +64,9 @@ def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
         "Every query-string parameter must be one of the query's declared parameters; each is "
         "converted to its declared type and bound as an RDF term (never spliced into the "
         "query text). Results are negotiated like `/sparql`: SPARQL results JSON by default, "
-        "XML, CSV or TSV by `Accept`. Example: `/queries/claims-about?entity=CHEBI:28790`."
+        "XML, CSV or TSV by `Accept`. Example: `/queries/claims-about?entity=CHEBI:28790`. "
+        "`evidence-lines` and `propositions-by-certainty` are answered from the evidence "
+        "rule (docs/evidence.md) rather than SPARQL, in the same formats."
     ),
     response_class=Response,
     responses={
@@ -86,8 +90,22 @@ def list_queries(catalog: CatalogDep, request: Request) -> list[NamedQueryOut]:
     name="run_named_query",
 )
 async def run_named_query(
-    name: str, request: Request, catalog: CatalogDep, runner: QueryRunnerDep
+    name: str,
+    request: Request,
+    catalog: CatalogDep,
+    runner: QueryRunnerDep,
+    graph: ClaimGraphDep,
 ) -> Response:
+    if name in EVIDENCE_QUERIES:
+        computed = EVIDENCE_QUERIES[name]
+        rows = computed.run(graph, dict(request.query_params))
+        chosen = query_result_format(
+            request.headers.get("accept"),
+            classify("SELECT * WHERE {}").form,
+            accept_charset=request.headers.get("accept-charset"),
+        )
+        assert isinstance(chosen, ResultFormat)
+        return Response(write_solutions(computed.columns, rows, chosen), media_type=chosen.value)
     query = catalog.get(name)
     bound = query.bind(dict(request.query_params))
     fmt = query_result_format(

@@ -82,8 +82,7 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         **_PROBLEM,
     },
     429: {
-        "description": "Too many queries waiting (from this client, or in all); see "
-        "`Retry-After`",
+        "description": "Too many queries waiting (from this client, or in all); see `Retry-After`",
         **_PROBLEM,
     },
     503: {

@@ -13,6 +13,7 @@ from gbkg.kg.analytics import ClaimGraph
 from gbkg.kg.claim_log import same_statements
 from gbkg.kg.curation import ClaimService
 from gbkg.kg.errors import ConflictError, StoreError, ValidationFailed
+from gbkg.kg.evidence.paths import ranked_paths
 from gbkg.kg.model import Status
 from gbkg.kg.queries import QueryCatalog
 from gbkg.kg.stats import store_stats
@@ -225,7 +226,8 @@ def _answers(store: Backend) -> dict[str, object]:
     found["claims"] = claim_count(store)
     graph = ClaimGraph.from_store(store)
     found["paths"] = [
-        [s.claim for s in p.steps] for p in graph.paths("gbkg:probiotic", "MONDO:0002050")
+        [[c.iri for c in s.claims] for s in p.steps]
+        for p in ranked_paths(graph, "gbkg:probiotic", "MONDO:0002050")
     ]
     return found
 

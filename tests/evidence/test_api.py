@@ -1,0 +1,135 @@
+"""The evidence everywhere: /propositions/{id}, /paths ranked by evidence, entity pages,
+/claims listings and the evidence named queries, on the curated graph (one app for the
+module) and on the Ng 2018 test data posted through POST /claims."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gbkg.api.app import create_app
+from gbkg.kg.settings import Settings
+
+TOKEN = "evidence-api-token-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PROBIOTIC, DEPRESSION, IL6 = "gbkg:probiotic", "MONDO:0002050", "HGNC:6018"
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    settings = Settings(
+        store=str(tmp_path_factory.mktemp("evidence-api") / "store"),
+        curator_tokens=f"tester:{TOKEN}",  # type: ignore[arg-type]
+    )
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_a_proposition_lists_its_lines_and_claims(client: TestClient) -> None:
+    body = client.get("/evidence", params={"subject": PROBIOTIC, "object": DEPRESSION}).json()
+    iri = body["propositions"][0]["id"]
+    assert iri == body["lines"][0]["proposition"]
+    found = client.get(f"/propositions/{iri}")
+    assert found.status_code == 200
+    prop = found.json()
+    assert (prop["consensus"], prop["certainty"]) == ("supported", "moderate")
+    assert prop["predicate"]["id"] == "gba:improves" and prop["subject"]["label"] == "probiotic"
+    assert len(prop["lines"]) == 1 and len(prop["claims"]) == 6
+    assert all(c["proposition"] == iri for c in prop["claims"])
+    by_hash = client.get(f"/propositions/{iri.rsplit('/', 1)[-1]}").json()
+    assert by_hash["id"] == iri
+
+
+def test_an_unknown_proposition_is_a_404_naming_it(client: TestClient) -> None:
+    response = client.get("/propositions/0123456789abcdef01234567")
+    assert response.status_code == 404
+    assert response.json()["parameter"] == "id"
+
+
+def test_markers_roll_up_and_exact_turns_it_off(client: TestClient) -> None:
+    params = {"subject": PROBIOTIC, "object": "gbkg:inflammatory-marker"}
+    rolled = client.get("/evidence", params=params).json()
+    assert rolled["consensus"] == "no-effect" and rolled["counts"]["lines"] == 1
+    (line,) = rolled["lines"]
+    assert not line["reached"]["exact"]
+    assert {(v["from"], v["how"]) for v in line["reached"]["via"]} == {
+        (IL6, "marker"),
+        ("HGNC:11892", "marker"),
+    }
+    exact = client.get("/evidence", params={**params, "exact": "true"}).json()
+    assert exact["consensus"] == "insufficient" and exact["certainty"] is None
+
+
+def test_roll_up_never_goes_upward(client: TestClient) -> None:
+    # the curated claims are about depressive disorder: nothing about MDD in particular
+    body = client.get("/evidence", params={"subject": PROBIOTIC, "object": "MONDO:0002009"})
+    assert body.json()["consensus"] == "insufficient"
+
+
+def test_entity_pages_and_listings_carry_the_evidence(client: TestClient) -> None:
+    page = client.get(f"/entities/{PROBIOTIC}").json()
+    props = {p["object"]["id"]: p for p in page["evidence"]["propositions"]}
+    assert (props[DEPRESSION]["consensus"], props[DEPRESSION]["certainty"]) == (
+        "supported",
+        "moderate",
+    )
+    assert props[IL6]["consensus"] == "no-effect"
+    assert props["gbkg:gut-microbiota"]["consensus"] == "insufficient"
+    claim = page["claims"]["as_subject"]["data"][0]
+    assert claim["proposition"].startswith("https://w3id.org/gbkg/proposition/")
+    listed = client.get("/claims", params={"subject": PROBIOTIC, "object": DEPRESSION}).json()
+    assert {(c["consensus"], c["certainty"]) for c in listed["data"]} == {("supported", "moderate")}
+    assert len({c["line"] for c in listed["data"]}) == 1
+
+
+def test_the_evidence_named_queries(client: TestClient) -> None:
+    names = {q["name"] for q in client.get("/queries").json()}
+    assert {"evidence-lines", "propositions-by-certainty"} <= names
+    lines = client.get(
+        "/queries/evidence-lines", params={"subject": PROBIOTIC, "object": DEPRESSION}
+    ).json()
+    (row,) = lines["results"]["bindings"]
+    assert row["direction"]["value"] == "supports" and row["claims"]["value"] == "6"
+    ranked = client.get("/queries/propositions-by-certainty").json()["results"]["bindings"]
+    assert [r["certainty"]["value"] for r in ranked] == ["moderate"] * 3
+    bad = client.get("/queries/propositions-by-certainty", params={"certainty": "sure"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "certainty"
+    missing = client.get("/queries/evidence-lines", params={"subject": PROBIOTIC})
+    assert missing.status_code == 400 and missing.json()["parameter"] == "object"
+
+
+def test_paths_explain_and_mark_assertions_and_product_changes(client: TestClient) -> None:
+    body = client.get("/paths", params={"source": "gbkg:yogurt", "target": DEPRESSION}).json()
+    (path,) = body["paths"]
+    first, second = path["steps"]
+    assert first["assertion_only"] and first["consensus"] == "insufficient"
+    assert second["consensus"] == "supported" and not second["assertion_only"]
+    assert path["qualifier_changes"] and "product kind" in path["qualifier_changes"][0]
+    assert "asserted by 1 source" in path["explanation"]
+    assert path["score"] < second["weight"] * first["weight"]
+
+
+def test_paths_rank_contested_steps_below_supported_ones(client: TestClient) -> None:
+    """Ng 2018 (tests/data) makes the probiotic → depression step contested."""
+    before = client.get("/paths", params={"source": PROBIOTIC, "target": DEPRESSION}).json()
+    step = before["paths"][0]["steps"][0]
+    assert step["consensus"] == "supported" and step["weight"] == 0.8
+    ng = json.loads((DATA / "ng2018.json").read_text(encoding="utf-8"))["claims"][0]
+    posted = client.post("/claims", json=ng, headers=AUTH)
+    assert posted.status_code == 201, posted.text
+    try:
+        after = client.get("/paths", params={"source": PROBIOTIC, "target": DEPRESSION}).json()
+        step = after["paths"][0]["steps"][0]
+        assert step["consensus"] == "contested" and step["lines"] == 2
+        assert step["weight"] < 0.8
+        assert "contested" in after["paths"][0]["explanation"]
+    finally:
+        local = posted.json()["id"].rsplit("/", 1)[-1]
+        client.post(f"/claims/{local}/retract", json={"reason": "test"}, headers=AUTH)
+    again = client.get("/paths", params={"source": PROBIOTIC, "target": DEPRESSION}).json()
+    assert again["paths"][0]["steps"][0]["consensus"] == "supported"
