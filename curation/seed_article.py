@@ -9,6 +9,7 @@ TriG is what this script builds.
 
     python curation/seed_article.py            # rewrite kg/claims/seed-article.trig
     python curation/seed_article.py --check    # exit 1 if the TriG is out of date
+    python curation/seed_article.py --table    # the claims table of docs/ontology.md
 """
 
 from __future__ import annotations
@@ -32,55 +33,111 @@ def article_path() -> Path:
 
 
 SOURCE = {
-    "title": (
+    # The article's own headline is not in the seed text: a descriptive title, supplied
+    # by the curator, in its own field. The article's text is stored with it (build()),
+    # so the store checks every quote's offsets against it.
+    "title_supplied_by_curator": (
         "News report: probiotics linked to modest improvements in depressive symptoms "
-        "(a Clinical Nutrition meta-analysis) [title supplied by the curator; the "
-        "original headline is not in the seed text]"
+        "(a Clinical Nutrition meta-analysis)"
     ),
     "type": "news-article",
 }
-META = {"type": "meta-analysis", "journal": "Clinical Nutrition", "country": "Spain"}
+#: The systematic review and meta-analysis the article reports: one study record, shared
+#: by every claim read from it. Title, authors, DOI and year are unknown; its id is minted
+#: from these fields and the article's IRI (a partly known study, never merged with
+#: another Spanish meta-analysis in Clinical Nutrition).
+META = {
+    "type": "meta-analysis",
+    "journal": "Clinical Nutrition",
+    "country": "Spain",
+    "design": "meta-analysis",
+    # "nearly 1,500" articles screened is not a count: not recorded as one.
+    "counts": {"reviewed": 13, "meta_analysed": 7, "participants": 938},
+    "population_shares": [
+        {"population": "MONDO:0002009", "percent": 62},
+        {"population": "taking antidepressants", "percent": 60},
+    ],
+    # "an average of about 6.5 weeks, ranging from 28 days to eight weeks"
+    "duration": {"min": 4, "max": 8, "mean": 6.5, "unit": "weeks"},
+    "interventions": ["capsules", "powders", "fermented milk", "tablets"],
+    "outcomes": [
+        "depressive symptoms (validated clinical scales)",
+        "interleukin-6 in blood",
+        "tumor necrosis factor-alpha in blood",
+    ],
+}
 WHO = {"title": "World Health Organization", "type": "organization"}
 
-ADULTS = (
-    "adults diagnosed with depression (62% major depressive disorder, the rest other "
-    "depressive disorders; about 60% taking antidepressants)"
-)
-DURATION = "28 days to 8 weeks (mean about 6.5 weeks)"
-FORMS = "capsules, powders, fermented milk or tablets; strains and doses varied across studies"
-LB = "Lactobacillus and Bifidobacterium strains"
+#: "probiotics containing Lactobacillus and Bifidobacterium strains": strains of two genera.
+LB = ["NCBITaxon:1578", "NCBITaxon:1678"]
+ADULTS_WITH_DEPRESSION = {"condition": "MONDO:0002050", "age": "adults"}
+#: "changes in depressive symptoms using validated clinical scales": a lower score is better.
+SYMPTOMS = {
+    "measure": "depressive symptoms",
+    "instrument": "validated clinical depression scales",
+    "benefit_direction": "lower",
+}
+INFLAMMATION = {"measure": "GO:0006954"}
 EXPERT = {"study_design": "expert-opinion"}
+#: Which level of the study a claim comes from; the counts are the study record's (META),
+#: stated once: the pooled result (7 studies), the review (13 studies, 938 participants
+#: "across all the studies"), or what the review looked at without pooling.
+POOLED = {"study_design": "meta-analysis"}
+REVIEWED = {"study_design": "systematic-review"}
+LOOKED_AT = {"study_design": "systematic-review"}
 
 RECORDS: list[dict] = [
-    # --- the meta-analysis -------------------------------------------------------------
+    # --- the meta-analysis: the headline and the results ------------------------------------
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
         "finding": "effect", "hedged": False,
-        "statement": "Probiotic supplementation modestly improved depressive symptoms in adults with depression.",
+        "statement": "Probiotics were linked to modest improvements in depressive symptoms in adults.",
         "quote": "Probiotics were linked to modest improvements in depressive symptoms in adults.",
+        "outcome": SYMPTOMS,
         "primary_source": META,
-        "evidence": {"study_design": "meta-analysis", "n_studies": 7, "n_participants": 938,
-                     "duration": DURATION, "population": ADULTS},
-        "context": {"population": "adults with depression", "strain": LB, "dose": FORMS},
+        "evidence": POOLED,
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
-        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
-        "finding": "effect", "hedged": False,
-        "statement": "Probiotic supplementation was significantly associated with improvements in depressive symptoms, measured on validated clinical scales.",
-        "quote": "Probiotic supplementation was significantly associated with improvements in depressive symptoms.",
-        "primary_source": META,
-        "evidence": {"study_design": "meta-analysis", "n_studies": 7, "n_participants": 938,
-                     "duration": DURATION, "population": ADULTS},
-        "context": {"population": "adults with depression"},
-    },
-    {
-        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
-        "finding": "effect", "hedged": False,
-        "statement": "The benefits of probiotics on depressive symptoms were strongest when they were used alongside antidepressants.",
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:antidepressant",
+        "finding": "assertion", "hedged": False,
+        "statement": "The benefits of probiotics on depressive symptoms were strongest when probiotics were used alongside antidepressants.",
         "quote": "Benefits were strongest when probiotics were used alongside antidepressants.",
+        "outcome": SYMPTOMS,
         "primary_source": META,
-        "evidence": {"study_design": "systematic-review", "population": ADULTS},
-        "context": {"population": "adults with depression", "co_intervention": "gbkg:antidepressant"},
+        "evidence": LOOKED_AT,
+        "context": ADULTS_WITH_DEPRESSION,
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "effect", "hedged": False,
+        "statement": "Probiotic supplementation was significantly associated with improvements in depressive symptoms.",
+        "quote": "Probiotic supplementation was significantly associated with improvements in depressive symptoms.",
+        "outcome": SYMPTOMS,
+        "primary_source": META,
+        "evidence": POOLED,
+        "context": ADULTS_WITH_DEPRESSION,
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "effect", "hedged": False,
+        "statement": "Seven of the 13 reviewed studies found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression.",
+        "quote": "Of the 13 studies reviewed, seven found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression in patients with the condition.",
+        "outcome": {"measure": "depression"},
+        "primary_source": META,
+        "evidence": REVIEWED,
+        "quantity": {"value": 7, "unit": "studies", "of": "the 13 reviewed studies that found an improvement in depression"},
+        "context": {**ADULTS_WITH_DEPRESSION, "strain": LB},
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:conventional-depression-treatment",
+        "finding": "assertion", "hedged": False,
+        "statement": "Several of the reviewed studies found that probiotics worked particularly well when used alongside conventional treatments.",
+        "quote": "several studies found that probiotics worked particularly well when used alongside conventional treatments",
+        "outcome": SYMPTOMS,
+        "primary_source": META,
+        "evidence": LOOKED_AT,
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
@@ -88,74 +145,106 @@ RECORDS: list[dict] = [
         "statement": "In one trial, probiotics significantly improved depression in women who were already taking SSRIs.",
         "quote": "one study found significant improvements in women with depression who were already taking selective serotonin reuptake inhibitors (SSRIs)",
         "primary_source": META,
-        "evidence": {"study_design": "rct", "n_studies": 1, "population": "women with depression taking SSRIs"},
-        "context": {"population": "women with depression", "co_intervention": "gbkg:ssri"},
+        "evidence": {"study_design": "rct", "n_studies": 1},
+        "context": {"condition": "MONDO:0002050", "sex": "female", "co_intervention": "gbkg:ssri"},
+        "outcome": {"measure": "depressive symptoms"},
     },
     {
-        "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
-        "finding": "effect", "hedged": False,
-        "statement": "Seven of the 13 reviewed studies found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression.",
-        "quote": "Of the 13 studies reviewed, seven found that probiotics containing Lactobacillus and Bifidobacterium strains improved depression in patients with the condition.",
-        "primary_source": META,
-        "evidence": {"study_design": "systematic-review", "n_studies": 13, "n_participants": 938,
-                     "duration": DURATION,
-                     "population": "randomized controlled trials in " + ADULTS
-                     + ", selected from nearly 1,500 screened articles"},
-        "quantity": {"value": 7, "unit": "studies", "of": "the 13 reviewed studies that found an improvement in depression"},
-        "context": {"population": "adults with depression", "strain": LB},
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:conventional-depression-treatment",
+        "finding": "assertion", "hedged": True,
+        "statement": "Probiotics may be most effective as an add-on to conventional treatment rather than as a standalone treatment.",
+        "quote": "This suggests that probiotics may be most effective as an add-on therapy rather than a standalone treatment.",
+        "outcome": SYMPTOMS,
+        "evidence": EXPERT,
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:decreases", "object": "HGNC:6018",
         "finding": "null", "hedged": False,
-        "statement": "Probiotic supplementation did not significantly reduce blood levels of IL-6.",
+        "statement": "In the reviewed studies, probiotic supplementation did not significantly lower blood levels of IL-6.",
+        "outcome": {"measure": "HGNC:6018", "specimen": "blood"},
         "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully with probiotic supplementation.",
         "primary_source": META,
-        "evidence": {"study_design": "meta-analysis", "population": ADULTS},
-        "context": {"population": "adults with depression"},
+        "evidence": LOOKED_AT,
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:decreases", "object": "HGNC:11892",
         "finding": "null", "hedged": False,
-        "statement": "Probiotic supplementation did not significantly reduce blood levels of TNF-α.",
+        "statement": "In the reviewed studies, probiotic supplementation did not significantly lower blood levels of TNF-α.",
+        "outcome": {"measure": "HGNC:11892", "specimen": "blood"},
         "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully with probiotic supplementation.",
         "primary_source": META,
-        "evidence": {"study_design": "meta-analysis", "population": ADULTS},
-        "context": {"population": "adults with depression"},
+        "evidence": LOOKED_AT,
+        "context": ADULTS_WITH_DEPRESSION,
     },
     {
-        "subject": "gbkg:probiotic-strain", "predicate": "gba:hasAttribute",
-        "object": "gbkg:undetermined-comparative-effectiveness",
-        "finding": "assertion", "hedged": False,
-        "statement": "The researchers could not determine which specific probiotic strains were most effective for depression.",
-        "quote": "the researchers couldn’t determine which specific probiotic strains were most effective for depression",
-        "primary_source": META,
-        "evidence": {"study_design": "systematic-review", "n_studies": 13},
-        "context": {"condition": "MONDO:0002050"},
+        "subject": "GO:0006954", "predicate": "gba:mediates", "object": "gbkg:mood",
+        "finding": "assertion", "hedged": True,
+        "statement": "Inflammation is thought to be one pathway through which gut bacteria might influence mood.",
+        "quote": "inflammation is thought to be one pathway through which gut bacteria might influence mood",
+        "evidence": EXPERT,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:probiotic-strain",
+        "outcome": INFLAMMATION,
         "finding": "assertion", "hedged": True,
-        "statement": "The effects of probiotics on inflammation may depend on the specific strains used.",
+        "statement": "The researchers suggest that the effects of probiotics on inflammation may depend on the specific strains used.",
         "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
         "primary_source": META,
         "evidence": EXPERT,
     },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:baseline-inflammatory-status",
+        "outcome": INFLAMMATION,
         "finding": "assertion", "hedged": True,
-        "statement": "The effects of probiotics on inflammation may depend on a person's baseline inflammatory status.",
+        "statement": "The researchers suggest that the effects of probiotics on inflammation may depend on a person's baseline inflammatory status.",
         "quote": "The researchers suggest that the effects of probiotics on inflammation may depend on factors like the specific strains used and an individual’s baseline inflammatory status.",
         "primary_source": META,
         "evidence": EXPERT,
     },
+    # --- the study's stated limitations -------------------------------------------------------
+    {
+        "subject": "gbkg:probiotic-depression-trials", "predicate": "gba:hasAttribute", "object": "gbkg:intervention-heterogeneity",
+        "finding": "assertion", "hedged": False,
+        "statement": "The reviewed studies varied in the probiotic strains, doses and treatment durations used, which makes direct comparison difficult.",
+        "quote": "The studies varied in the probiotic strains, dosages and treatment durations used, which makes direct comparisons tricky.",
+        "primary_source": META,
+        "evidence": LOOKED_AT,
+    },
+    {
+        "subject": "gbkg:probiotic-depression-trials", "predicate": "gba:hasAttribute", "object": "gbkg:small-sample-size",
+        "finding": "assertion", "hedged": False,
+        "statement": "Most of the reviewed studies had relatively small sample sizes.",
+        "quote": "Most studies also had relatively small sample sizes",
+        "primary_source": META,
+        "evidence": LOOKED_AT,
+    },
+    {
+        "subject": "gbkg:probiotic", "predicate": "gba:effectDependsOn", "object": "gbkg:antidepressant",
+        "finding": "assertion", "hedged": True,
+        "statement": "About 60% of the participants were taking antidepressants, which may have influenced the results.",
+        "quote": "about 60% of participants were taking antidepressants, which may have influenced the results",
+        "primary_source": META,
+        "evidence": LOOKED_AT,
+    },
+    {
+        "subject": "gbkg:probiotic-strain", "predicate": "gba:improves", "object": "MONDO:0002050",
+        "finding": "undetermined", "hedged": False,
+        "statement": "The researchers could not determine which specific probiotic strains were most effective for depression.",
+        "quote": "the researchers couldn’t determine which specific probiotic strains were most effective for depression",
+        "primary_source": META,
+        "evidence": REVIEWED,
+        "outcome": {"measure": "depression"},
+    },
     {
         "subject": "gbkg:probiotic", "predicate": "gba:improves", "object": "MONDO:0002050",
-        "finding": "effect", "hedged": False,
+        "finding": "assertion", "hedged": False,
         "statement": "In the reviewed studies, people took probiotics for at least four weeks before seeing benefits.",
         "quote": "In the studies reviewed, people took probiotics for at least four weeks before seeing benefits.",
         "primary_source": META,
-        "evidence": {"study_design": "systematic-review", "n_studies": 13, "duration": DURATION},
-        "quantity": {"value": 4, "unit": "weeks", "of": "minimum time taking probiotics before benefits were seen"},
+        "evidence": REVIEWED,
+        "quantity": {"value": 4, "relation": "≥", "unit": "weeks", "of": "time taking probiotics before benefits were seen"},
     },
     # --- background: the gut-brain axis ---------------------------------------------------
     {
@@ -163,15 +252,15 @@ RECORDS: list[dict] = [
         "finding": "assertion", "hedged": True,
         "statement": "The microorganisms living in the digestive tract may influence mood.",
         "quote": "They may also influence your mood.",
-        "context": {"population": "people"},
         "evidence": EXPERT,
     },
     {
-        "subject": "gbkg:probiotic", "predicate": "gba:affects", "object": "gbkg:gut-microbiota",
-        "finding": "assertion", "hedged": False,
-        "statement": "Probiotics are a way to target the gut microbiome, explored as a complement to depression treatment.",
-        "quote": "One promising avenue: targeting the gut microbiome with probiotics.",
+        "subject": "gbkg:probiotic", "predicate": "gba:studiedFor", "object": "MONDO:0002050",
+        "finding": "assertion", "hedged": True,
+        "statement": "Researchers have been exploring probiotics, which target the gut microbiome, as a complementary approach that could enhance depression treatment outcomes.",
+        "quote": "researchers have been exploring complementary approaches that could enhance treatment outcomes. One promising avenue: targeting the gut microbiome with probiotics.",
         "evidence": EXPERT,
+        "context": {"co_intervention": "gbkg:conventional-depression-treatment"},
     },
     {
         "subject": "GO:0006954", "predicate": "gba:associatedWith", "object": "MONDO:0002050",
@@ -207,7 +296,7 @@ RECORDS: list[dict] = [
         "statement": "About 95% of the body's serotonin is produced in the gut.",
         "quote": "about 95% of your body’s serotonin is produced in the gut",
         "evidence": EXPERT,
-        "quantity": {"value": 95, "unit": "percent", "of": "the body's serotonin"},
+        "quantity": {"value": 95, "relation": "≈", "unit": "percent", "of": "the body's serotonin"},
     },
     {
         "subject": "gbkg:gut-dysbiosis", "predicate": "gba:contributesTo", "object": "MONDO:0005371",
@@ -231,7 +320,16 @@ RECORDS: list[dict] = [
         "quote": "Depression affects more than 280 million people worldwide, according to the World Health Organization",
         "primary_source": WHO,
         "evidence": {"study_design": "expert-opinion", "population": "people worldwide"},
-        "quantity": {"value": 280_000_000, "unit": "people", "of": "people worldwide with depression (more than)"},
+        "quantity": {"value": 280_000_000, "relation": ">", "unit": "people", "of": "people worldwide with depression"},
+    },
+    {
+        "subject": "MONDO:0002050", "predicate": "gba:contributesTo", "object": "gbkg:disability",
+        "finding": "assertion", "hedged": False,
+        "statement": "Depression is one of the leading causes of disability globally.",
+        "quote": "making it one of the leading causes of disability globally",
+        "primary_source": WHO,
+        "evidence": {"study_design": "expert-opinion", "population": "people worldwide"},
+        "context": {"population": "gbkg:people-worldwide"},
     },
     # --- practical advice ------------------------------------------------------------------
     *[
@@ -321,12 +419,12 @@ HEADER = (
     "# Claims curated from the seed article (../shared/seed/article.txt): a news report of a\n"
     "# systematic review and meta-analysis of probiotics for depression in Clinical Nutrition.\n"
     "# One source; each claim is a nanopublication (head, assertion, provenance, pubinfo graphs);\n"
-    "# sources and curators are described once, in their shared graphs. The article's title,\n"
-    "# URL, publisher and date are not in the seed text: the source title is supplied by the\n"
-    "# curator and says so. The primary study's title, DOI and year are unknown: only its\n"
-    "# journal (Clinical Nutrition) and its authors' country (Spain) are recorded.\n"
+    "# sources (the article with its full text, the meta-analysis as one study record, the WHO)\n"
+    "# and curators are described once, in their shared graphs. The article's headline, URL,\n"
+    "# publisher and date are not in the seed text: its title is supplied by the curator, in\n"
+    "# its own field. The meta-analysis's title, DOI and year are unknown.\n"
     "# Generated by curation/seed_article.py; quote offsets are code-point offsets into the\n"
-    "# article text. See docs/ontology.md (curation notes).\n\n"
+    "# article text. See docs/curation-notes.md.\n\n"
 )
 
 
@@ -334,10 +432,28 @@ def render(article: str) -> str:
     return claims_trig(build(article), header=HEADER)
 
 
+def table(article: str) -> str:
+    """The curated claims as the Markdown table of docs/ontology.md, in file order."""
+    rows = [
+        "| # | subject → predicate → object | finding | hedged | statement |",
+        "|---|---|---|---|---|",
+    ]
+    for n, claim in enumerate(build(article), 1):
+        triple = f"`{claim.subject}` → `{claim.predicate}` → `{claim.object}`"
+        finding = claim.finding.value if claim.finding else ""
+        hedged = "yes" if claim.hedged else "no"
+        rows.append(f"| {n} | {triple} | {finding} | {hedged} | {claim.statement} |")
+    return "\n".join(rows) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="compare, do not write")
+    parser.add_argument("--table", action="store_true", help="print the docs' claims table")
     args = parser.parse_args()
+    if args.table:
+        print(table(article_path().read_text(encoding="utf-8")), end="")
+        return 0
     text = render(article_path().read_text(encoding="utf-8"))
     if args.check:
         same = OUT.read_text(encoding="utf-8") == text

@@ -214,7 +214,7 @@ class ClaimService:
             return ClaimPage(claims=[self.get(iri) for iri in page], count=count)
         matching = set.intersection(*sorted(sets, key=len))
         if not include_retracted:
-            matching = {iri for iri in matching if not self.store.is_retracted(iri)}
+            matching -= self.store.retracted(matching)
         iris = sorted(matching)
         page = iris[offset : offset + limit]
         return ClaimPage(claims=[self.get(iri) for iri in page], count=len(iris))
@@ -275,6 +275,14 @@ class ClaimService:
         written and the stored claim comes back with ``created`` false (what the claim
         describes must still agree with the record).
         """
+        stored, created, _ = self.add_reported(claim, curator=curator, now=now)
+        return stored, created
+
+    def add_reported(
+        self, claim: ClaimIn, *, curator: str, now: datetime | None = None
+    ) -> tuple[Claim, bool, ValidationReport]:
+        """:meth:`add`, and the report of its checks: a claim that is stored may still
+        have warnings (``POST /claims`` returns them)."""
         with self.store.write_lock:
             item = self._prepare([claim], curator=curator, now=now or _now())[0]
             if not item.report.conforms:
@@ -299,8 +307,30 @@ class ClaimService:
             self._notify(changed)
         if created:
             assert item.record is not None
-            return as_answered(item), True
-        return self.get(claim.iri), False
+            return as_answered(item), True, item.report
+        return self.get(claim.iri), False, item.report
+
+    def form_and_shape_errors(self, error: ValidationFailed) -> ValidationFailed:
+        """``error`` (a claim's form errors) with what :meth:`validate` finds in the claim
+        its well-formed fields make (:attr:`~kg.errors.ValidationFailed.partial`), so that
+        one 422 lists both. A result on a field the form refused (or a part of one, or
+        the part that holds it) is left out: the form error already names it.
+        """
+        partial = error.partial
+        if not isinstance(partial, ClaimIn):
+            return error
+        refused = [_unindexed(v.field) for v in error.violations if v.field]
+        found = [
+            v for v in self.validate(partial).violations
+            if not any(_overlaps(_unindexed(v.field), f) for f in refused)
+        ]  # fmt: skip
+        if not found:
+            return error
+        broken = sum(1 for v in found if v.severity == "violation")
+        return ValidationFailed(
+            f"{error}; the rest of the claim breaks {broken} rule(s)",
+            [*error.violations, *found],
+        )
 
     def add_many(
         self, claims: Sequence[ClaimIn], *, curator: str, progress: Progress | None = None
@@ -363,6 +393,16 @@ class ClaimService:
     def _notify(self, iris: list[str]) -> None:
         for listener in self.listeners:
             listener(iris)
+
+
+def _unindexed(field: str | None) -> str:
+    """A field without list indexes (``entities.0.type`` → ``entities.type``)."""
+    return ".".join(step for step in (field or "").split(".") if not step.isdigit())
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """Whether one field is the other or a part of it."""
+    return bool(a) and (a == b or a.startswith(b + ".") or b.startswith(a + "."))
 
 
 CLAIM_IRI = re.compile(re.escape(str(CLAIM)) + r"[0-9a-f]{32}")

@@ -117,13 +117,21 @@ class ConflictError(KGError):
 
 
 class ValidationFailed(KGError):
-    """SHACL found violations; ``violations`` lists them."""
+    """SHACL found violations; ``violations`` lists them.
+
+    A form error (a malformed field) carries ``partial``: the claim without its
+    malformed fields, when what is left is a claim, so that the shapes can be run on
+    it and one 422 lists both (:meth:`kg.curation.ClaimService.form_and_shape_errors`).
+    """
 
     title = "Claim does not conform to the shapes"
 
-    def __init__(self, message: str, violations: Sequence[Violation]) -> None:
+    def __init__(
+        self, message: str, violations: Sequence[Violation], *, partial: object | None = None
+    ) -> None:
         super().__init__(message)
         self.violations = list(violations)
+        self.partial = partial
 
 
 class StoreError(KGError):

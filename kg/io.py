@@ -116,7 +116,9 @@ def read_claim(
     try:
         claim = claim_from_decoded(decoded[0], model)
     except ValidationFailed as error:
-        raise ValidationFailed(str(error), [*error.violations, *stray]) from None
+        raise ValidationFailed(
+            str(error), [*error.violations, *stray], partial=error.partial
+        ) from None
     if stray:
         raise ValidationFailed(f"{what} says {len(stray)} thing(s) that belong to no claim", stray)
     return claim

@@ -89,7 +89,11 @@ def build_context() -> dict[str, Any]:
     for ref in layout.REFERENCES:
         names.setdefault(str(ref.link), set()).add(ref.path)
         kinds[str(ref.link)] = None
-    for f in [*layout.FIELDS, *layout.SOURCE.fields, *layout.ENTITY.fields]:
+    for items in layout.ITEMS:
+        names.setdefault(str(items.link), set()).add(items.name)
+        kinds[str(items.link)] = None
+    records = [layout.SOURCE, layout.ENTITY, *(i.record for i in layout.ITEMS)]
+    for f in [*layout.FIELDS, *(f for r in records for f in r.fields)]:
         names.setdefault(str(f.prop), set()).add(f.name)
         kinds.setdefault(str(f.prop), f.kind)
     taken = set(context)

@@ -693,6 +693,10 @@ SERVER_FIELDS = (
     "retraction",
 )
 
+#: Keys an answer adds to a claim, not fields of the record: ``POST /claims`` returns the
+#: warnings of a stored claim's checks with it. Ignored when sent back.
+ANSWER_FIELDS = ("warnings",)
+
 
 class ClaimIn(_Part):
     """One claim as a curator sends it: what is claimed, and nothing the server sets.

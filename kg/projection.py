@@ -301,6 +301,12 @@ def claim_record(store: Backend, iri: str) -> ClaimRecord | None:
                 break
             node = value.value
         columns[column] = value
+    source = columns.get("source")
+    if columns.get("sourceTitle") is None and isinstance(source, ox.NamedNode):
+        # A source without a title of its own shows the one a curator supplied (as the
+        # bulk projection query does: dct:title|gba:titleSuppliedByCurator).
+        supplied = about.get(source.value, {}).get(_G + "titleSuppliedByCurator", [])
+        columns["sourceTitle"] = min(supplied, key=str) if supplied else None
     if any(columns[c] is None for c in ("subject", "predicate", "object", "finding")):
         return None
     return _record(iri, columns)

@@ -179,6 +179,9 @@ class QueryRunner:
                 remaining = max(0.0, deadline - time.monotonic())
                 return await asyncio.wait_for(asyncio.shield(task.future), remaining)
             except TimeoutError:
+                # The abandoned thread settles the future later (a remote store's own
+                # timeout error, as a rule): retrieve it then, so asyncio logs nothing.
+                task.future.add_done_callback(_retrieve)
                 raise timeout_error(self.timeout_s) from None
         except asyncio.CancelledError:
             if self.pool is not None:
@@ -279,3 +282,9 @@ def _start_big_stack_thread(target: Callable[[], None], *, daemon: bool = True) 
         finally:
             threading.stack_size(previous)
     return thread
+
+
+def _retrieve(future: asyncio.Future[QueryOutput]) -> None:
+    """Mark the outcome of an abandoned evaluation as seen."""
+    if not future.cancelled():
+        future.exception()

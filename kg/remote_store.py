@@ -137,8 +137,14 @@ class RemoteStore:
 
         The seam the ``/sparql`` runner calls: ``row_limit`` rows at most are read
         (the rest is never transferred past the server's send buffer), and
-        ``timeout_s`` (default ``GBKG_QUERY_TIMEOUT_S``) is the server-side limit.
+        ``timeout_s`` is the server-side limit. Its default: ``GBKG_QUERY_TIMEOUT_S``
+        for a query with a ``row_limit`` (a user's: the runner of ``/sparql`` and
+        ``/queries`` always passes one), else the write timeout (gbkg's own reads,
+        such as the claim graph's build over every claim, which the embedded store
+        never cuts short either).
         """
+        if timeout_s is None and row_limit is None:
+            timeout_s = self.write_timeout_s
         text = bind_values(sparql, substitutions)
         if base_iri is not None:
             text = f"BASE {ox.NamedNode(base_iri)}\n{text}"
@@ -330,6 +336,19 @@ class RemoteStore:
 
     def is_retracted(self, iri: str) -> bool:
         return self._ask(f"ASK {{ GRAPH ?g {{ ?r {GBA_RETRACTS} {ox.NamedNode(iri)} }} }}")
+
+    def retracted(self, iris: Iterable[str]) -> set[str]:
+        """One query per 200 claims (``VALUES``)."""
+        wanted = list(dict.fromkeys(iris))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 200):
+            values = " ".join(str(ox.NamedNode(i)) for i in wanted[start : start + 200])
+            rows = self._select(
+                f"SELECT DISTINCT ?c WHERE {{ VALUES ?c {{ {values} }} "
+                f"GRAPH ?g {{ ?r {GBA_RETRACTS} ?c }} }}"
+            )
+            found |= {row["c"].value for row in rows}
+        return found
 
     def store_retraction(
         self,

@@ -240,6 +240,10 @@ class ProtocolClient:
     def parse_results(
         self, body: bytes | IO[bytes], timeout_s: float | None
     ) -> ox.QuerySolutions | ox.QueryBoolean:
+        if isinstance(body, bytes) and CANCELLED in body[-200:]:
+            # oxigraph serve's --timeout-s ends a 200 answer with this message; the
+            # rows are parsed lazily, so it must be caught before they are read.
+            raise self._timeout(timeout_s)
         try:
             parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         except SyntaxError as error:

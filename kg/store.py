@@ -87,6 +87,10 @@ class Backend(Protocol):
         """Whether a retraction names the claim ``iri``."""
         ...
 
+    def retracted(self, iris: Iterable[str]) -> set[str]:
+        """The claims of ``iris`` a retraction names (a listing's filter, in one go)."""
+        ...
+
     def store_retraction(
         self,
         iri: str,
@@ -308,6 +312,10 @@ class OxigraphStore:
         """Whether a retraction names the claim ``iri`` (an index look-up)."""
         found = self._store.quads_for_pattern(None, RETRACTS, ox.NamedNode(iri), None)
         return next(iter(found), None) is not None
+
+    def retracted(self, iris: Iterable[str]) -> set[str]:
+        """One index look-up per claim."""
+        return {iri for iri in iris if self.is_retracted(iri)}
 
     def watch(self, on_change: Callable[[list[str]], None]) -> Callable[[], None]:
         """Nothing to follow: an on-disk store has one writer process, this one."""

@@ -16,7 +16,7 @@ writes; the claim it answers with is built from them and from what the checks re
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import pyoxigraph as ox
@@ -28,9 +28,10 @@ from gbkg.kg.errors import TooLargeError
 from gbkg.kg.ids import compress, expand
 from gbkg.kg.integrity import Recorded, check_supersedes, check_write
 from gbkg.kg.model import Claim, ClaimIn, NewEntity, Retraction, Source
-from gbkg.kg.namespaces import GBA, SOURCES_GRAPH
+from gbkg.kg.namespaces import ENTITIES_GRAPH, GBA, SOURCES_GRAPH
+from gbkg.kg.near_miss import hint
 from gbkg.kg.record.layout import REFERENCES, SOURCE, GraphRole, Kind
-from gbkg.kg.record.terms import from_term
+from gbkg.kg.record.reader import read_source
 from gbkg.kg.record.writer import claim_quads, retraction_quads
 from gbkg.kg.store import Backend
 from gbkg.kg.validation import ClaimData, Validator, touched_iris
@@ -138,7 +139,52 @@ def prepare(
             # In a batch the record is reported once; checked alone, it has its report.
             same = item.same_as.report
             item.report = same if independent else ValidationReport(conforms=same.conforms)
+    known: list[str] | None = None
+    for item in items:
+        if any(_unknown_entity(v) for v in item.report.violations):
+            known = known if known is not None else known_entities(store)
+            item.report = with_near_misses(item.report, known + _described(item.claim))
     return items
+
+
+def _unknown_entity(violation: Violation) -> bool:
+    """A result saying a value names no entity the graph knows (``sh:class gba:Entity``)."""
+    return violation.constraint == "ClassConstraintComponent" and bool(
+        violation.value and violation.value.startswith(("http://", "https://"))
+    )
+
+
+def known_entities(store: Backend) -> list[str]:
+    """The CURIEs of the entities of the entities graph (near-miss candidates)."""
+    label = ox.NamedNode(_LABEL)
+    return sorted(
+        {
+            compress(q.subject.value)
+            for q in store.quads(ox.NamedNode(str(ENTITIES_GRAPH)))
+            if q.predicate == label and isinstance(q.subject, ox.NamedNode)
+        }
+    )
+
+
+def _described(claim: ClaimIn) -> list[str]:
+    return [e.id for e in claim.entities]
+
+
+def with_near_misses(report: ValidationReport, known: Sequence[str]) -> ValidationReport:
+    """``report`` with a "did you mean" on each unknown entity that is close to a known one
+    (``gbkg:probiotics`` → ``gbkg:probiotic``)."""
+    found: list[Violation] = []
+    for violation in report.violations:
+        if _unknown_entity(violation):
+            assert violation.value is not None
+            curie = compress(violation.value)
+            extra = hint(curie, known)
+            message = f"{violation.message}: {curie} is not one{extra}" if extra else None
+            if message:
+                violation = replace(violation, message=message)
+        found.append(violation)
+    return ValidationReport(conforms=report.conforms, violations=found)
+
 
 
 #: Told how many more claims were checked (``gbkg load``'s progress bar).
@@ -161,6 +207,7 @@ def reference_for(quads: Sequence[ox.Quad], recorded: Recorded) -> list[ox.Quad]
         for q in quads
         if q.predicate.value in _SOURCE_LINKS and isinstance(q.object, ox.NamedNode)
     }
+    studies = {q.object for q in quads if q.predicate.value == str(GBA.primarySource)}
     for node, given in cited.items():
         # A field the claim gives itself is checked against the record by
         # check_write; merging both values would report it twice.
@@ -169,6 +216,9 @@ def reference_for(quads: Sequence[ox.Quad], recorded: Recorded) -> list[ox.Quad]
         for q in record:  # a recorded study's arms and population shares, as recorded
             if q.predicate.value in _PART_LINKS and isinstance(q.object, ox.NamedNode):
                 found += [p for p in recorded.about(q.object.value) if p.graph_name == sources]
+        if node in studies and _REPORTS not in given:  # the studies a primary source reports
+            found += [q for q in recorded.about(node.value)
+                      if q.predicate == _REPORTS and q.graph_name == sources]  # fmt: skip
     return found
 
 
@@ -185,9 +235,11 @@ def labelled(claim: Claim, labels: dict[str, str]) -> Claim:
     return claim.model_copy(update=update) if update else claim
 
 
+_REPORTS = ox.NamedNode(str(GBA.reports))
 _PART_LINKS = frozenset(str(f.prop) for f in SOURCE.fields if f.kind is Kind.RECORD)
-#: Recorded fields a claim's answer leaves out, as a read does: the source's full text;
-#: a source's ``reports`` (read from the chain, not from one claim).
+#: Recorded fields a claim's answer leaves out, as a read does: a source's full text; the
+#: ``reports`` of the source the claim was read from (a read shows its link to this
+#: claim's primary source only, as the link the two fields make).
 _NOT_READ = frozenset({"text", "reports"})
 _SOURCE_LINKS = frozenset({str(PROV.wasDerivedFrom), str(GBA.primarySource)})
 
@@ -222,27 +274,17 @@ def as_answered(item: Prepared) -> Claim:
         source = getattr(record, ref.path)
         if source is None:
             continue
-        node = ox.NamedNode(source.iri)
-        recorded = [q for q in item.reference if q.subject == node]
+        recorded = read_source(item.reference, source.iri)
+        given = source.model_dump(mode="json", exclude_none=True)
+        left_out = _NOT_READ if ref.path == "source" else _NOT_READ - {"reports"}
         fields = {
-            f.path: from_term(f.kind, q.object, f.terms)
-            for q in recorded
-            if (f := ref.record.field(q.predicate.value)) is not None
-            and f.path not in _NOT_READ
-            and "." not in f.path
-            and f.kind is not Kind.RECORD
-            and getattr(source, f.path) in (None, [])
-        }
-        many = {
-            f.path: sorted(from_term(f.kind, q.object, f.terms) for q in recorded
-                           if q.predicate.value == str(f.prop))
-            for f in ref.record.fields
-            if f.many and f.kind is not Kind.RECORD and not getattr(source, f.path)
-            and f.path not in _NOT_READ
+            k: v for k, v in recorded.items()
+            if k not in left_out and given.get(k) in (None, [])
         }  # fmt: skip
-        fields.update({k: v for k, v in many.items() if v})
         if fields:
-            update[ref.path] = source.model_copy(update=fields)
+            filled = Source.model_validate({**given, **fields})
+            filled.__dict__["iri"] = source.iri
+            update[ref.path] = filled
     if update:
         record = record.model_copy(update=update)
     return labelled(record, _labels(item.reference))

@@ -232,11 +232,11 @@ def test_validate_finds_an_entity_made_a_source_before_the_rule(capsys, store_di
 
 
 def test_paths_prints_each_step_with_its_finding(capsys, store_dir) -> None:
-    code, out, _ = run(capsys, "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0000955")
+    code, out, _ = run(capsys, "--store", store_dir, "paths", "gbkg:yogurt", "MONDO:0002050")
     assert code == 0
-    assert "probiotic --affects [assertion only]--> gut microbiota" in out
-    assert "gut microbiota --communicates with [assertion only]--> brain" in out
-    assert "why: probiotic → gut microbiota: asserted by 1 source, not tested" in out
+    assert "yogurt --contains [assertion only]--> probiotic" in out
+    assert "probiotic --improves [supported, moderate]--> depressive disorder" in out
+    assert "why: yogurt → probiotic: asserted by 1 source, not tested" in out
 
 
 def test_paths_without_a_path_exits_1(capsys, store_dir) -> None:
@@ -377,13 +377,14 @@ def test_fit_widths_shrinks_the_widest_columns_first() -> None:
 def test_paths_as_json_is_the_body_of_get_paths(capsys, store_dir) -> None:
     code, out, _ = run(
         capsys,
-        "--store", store_dir, "paths", "gbkg:probiotic", "UBERON:0000955", "--format", "json",
+        "--store", store_dir, "paths", "gbkg:yogurt", "MONDO:0002050", "--format", "json",
     )  # fmt: skip
     assert code == 0
     body = json.loads(out)
-    assert body["source"]["id"] == "gbkg:probiotic" and body["count"] == len(body["paths"]) > 0
+    assert body["source"]["id"] == "gbkg:yogurt" and body["count"] == len(body["paths"]) > 0
     steps = body["paths"][0]["steps"]
-    assert steps[0]["from"]["label"] == "probiotic" and steps[-1]["to"]["label"] == "brain"
+    assert steps[0]["from"]["label"] == "yogurt"
+    assert steps[-1]["to"]["label"] == "depressive disorder"
 
 
 def test_paths_as_json_without_a_path_exits_1(capsys, store_dir) -> None:

@@ -72,9 +72,9 @@ def test_export_beside_the_server(capsys, served) -> None:
 
 def test_paths_beside_the_server(capsys, served) -> None:
     _, store = served
-    code, out, err = run(capsys, "paths", "gbkg:probiotic", "UBERON:0000955", "--store", str(store))
+    code, out, err = run(capsys, "paths", "gbkg:yogurt", "MONDO:0002050", "--store", str(store))
     assert code == 0, err
-    assert "gut microbiota --communicates with" in out
+    assert "yogurt --contains [assertion]--> probiotic" in out
 
 
 def test_validate_beside_the_server(capsys, served, tmp_path) -> None:

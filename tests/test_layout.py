@@ -149,4 +149,4 @@ def test_a_claim_with_every_field_round_trips() -> None:
 def test_a_quote_position_without_a_quote_is_written() -> None:
     claim = parse_claim(base_claim(quote=None))
     decoded, _ = decode_claims(claim_quads(claim))
-    assert decoded[0].data["quote_position"] == {"start": 4096, "end": 4148}
+    assert decoded[0].data["quote_position"] == {"start": 4048, "end": 4100}

@@ -24,7 +24,7 @@ def base_claim(**changes: Any) -> dict[str, Any]:
         "finding": "null",
         "statement": "Probiotics did not significantly reduce IL-6.",
         "quote": "Neither IL-6 nor TNF-α levels decreased meaningfully",
-        "quote_position": {"start": 4096, "end": 4148},  # in the seed article
+        "quote_position": {"start": 4048, "end": 4100},  # in the seed article
         "hedged": False,
         "source": {"title": "A news report", "type": "news-article"},
         "primary_source": {

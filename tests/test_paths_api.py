@@ -37,9 +37,7 @@ def test_paths_from_probiotics_to_depression(client: TestClient) -> None:
 def test_paths_follow_a_post_and_a_retraction(client: TestClient, auth: dict[str, str]) -> None:
     params = {"source": PROBIOTIC, "target": BRAIN}
     curated = client.get("/paths", params=params).json()
-    assert curated["count"] == 1  # probiotic -affects-> gut microbiota -> brain (assertions)
-    assert curated["paths"][0]["score"] == round(0.35 * 0.35, 6)
-    assert all(s["assertion_only"] for s in curated["paths"][0]["steps"])
+    assert curated["count"] == 0  # the article states no effect of probiotics on the microbiota
     data = claim_data(PROBIOTIC, "gba:increases", MICROBIOTA, design="rct")
     posted = client.post("/claims", json=data, headers=auth)
     assert posted.status_code == 201

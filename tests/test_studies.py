@@ -7,11 +7,13 @@ stored (its source), and from a source without stored text otherwise.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
+from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.curation import ClaimService
 from gbkg.kg.errors import ConflictError, ValidationFailed
 from gbkg.kg.ids import compress, expand
@@ -94,6 +96,7 @@ def test_a_study_is_described_once_and_referred_to_by_id(store: OxigraphStore) -
     assert second.primary_source.id == first.primary_source.id
     read = service.get(second.iri)
     assert read.primary_source == first.primary_source
+    assert second.primary_source == read.primary_source, "the answer is the study as recorded"
     # A conflicting description of the recorded study is refused, naming the field.
     changed = {"id": first.primary_source.id, "design": "rct"}
     found = violations(service, study_claim("Conflicting.", primary_source=changed))
@@ -177,8 +180,8 @@ def test_quote_offsets_are_checked_against_the_stored_text(store: OxigraphStore)
     found = violations(service, parse_claim(body))
     message = found["quote_position"]
     assert "start 4000, end 4052 cover" in message and ARTICLE_QUOTE in message
-    assert "the quote is at start 4096, end 4148" in message
-    body["quote_position"] = {"start": 4096, "end": 4148}
+    assert "the quote is at start 4048, end 4100" in message
+    body["quote_position"] = {"start": 4048, "end": 4100}
     assert service.add(parse_claim(body), curator="alice")[1]
 
 
@@ -253,3 +256,30 @@ def test_superseding_what_is_not_stored_is_refused(store: OxigraphStore) -> None
     service.retract(claim.iri, reason="wrong", curator="alice")
     found = violations(service, study_claim("After.", supersedes=claim.iri))
     assert "already retracted" in found["supersedes"]
+
+
+def test_a_batch_supersedes_and_a_retraction_travels_with_its_claim(
+    store: OxigraphStore, tmp_path: Path
+) -> None:
+    """``gbkg load``'s path: a file may supersede a claim given earlier in it; an exported
+    retracted claim loads retracted, with its retraction record."""
+    service = ClaimService(store)
+    old = study_claim("The batch's first reading.")
+    new = study_claim("The batch's correction.", supersedes=old.iri)
+    results = service.add_many([old, new], curator="alice")
+    assert [created for _, created in results] == [True, True]
+    assert service.get(old.iri).status is Status.SUPERSEDED
+    exported = service.quads_of(old.iri)
+    (decoded,), _ = decode_claims(exported)
+    again = Claim.model_validate(decoded.data)
+    assert again.status is Status.SUPERSEDED and again.retraction is not None
+    fresh = OxigraphStore(tmp_path / "fresh")
+    ensure_loaded(fresh)
+    other = ClaimService(fresh)
+    other.add_many([again], curator="loader")
+    read = other.get(old.iri)
+    assert read.status is Status.SUPERSEDED and read.retraction == again.retraction
+    assert list(fresh.quads(ox.NamedNode(retraction_iri(old.iri)))) == list(
+        store.quads(ox.NamedNode(retraction_iri(old.iri)))
+    )
+    fresh.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -18,7 +20,8 @@ from gbkg.api.negotiation import RDF_MEDIA_TYPES, negotiate_rdf, rdf_response
 from gbkg.kg.curation import claim_iri
 from gbkg.kg.errors import ValidationFailed
 from gbkg.kg.formats import claim_media_types
-from gbkg.kg.model import Claim, Finding
+from gbkg.kg.model import Claim, ClaimIn, Finding
+from gbkg.kg.violations import Violation
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -104,10 +107,22 @@ CLAIM_BODY = {
 }
 
 
-def _claim_json(claim: Claim, *, status_code: int = 200, **headers: str) -> Response:
-    """The claim as JSON, written from the model as it is (not validated again)."""
+def _claim_json(
+    claim: Claim,
+    *,
+    status_code: int = 200,
+    warnings: Sequence[Violation] = (),
+    **headers: str,
+) -> Response:
+    """The claim as JSON, written from the model as it is (not validated again); with
+    ``warnings`` (advisory results of its checks, e.g. hedge words in an unhedged quote)
+    when there are any."""
+    body = claim.model_dump_json(exclude_none=True)
+    if warnings:
+        found = json.dumps([v.as_json() for v in warnings], ensure_ascii=False)
+        body = body[:-1] + f',"warnings":{found}}}'
     return Response(
-        claim.model_dump_json(exclude_none=True),
+        body,
         status_code=status_code,
         media_type="application/json",
         headers=headers,
@@ -180,10 +195,25 @@ async def add_claim(
     curator: CuratorDep,
     settings: SettingsDep,
 ) -> Response:
-    claim = await claim_body(request, settings)
-    stored, created = await run_in_threadpool(claims.add, claim, curator=curator)
+    claim = await _claim_or_all_errors(request, claims, settings)
+    stored, created, report = await run_in_threadpool(
+        claims.add_reported, claim, curator=curator
+    )
     location = str(request.url_for("get_claim", claim_id=_local(stored.iri)))
-    return _claim_json(stored, status_code=201 if created else 200, Location=location)
+    return _claim_json(
+        stored, status_code=201 if created else 200, warnings=report.warnings, Location=location
+    )
+
+
+async def _claim_or_all_errors(
+    request: Request, claims: ClaimsDep, settings: SettingsDep
+) -> ClaimIn:
+    """The body's claim; a malformed one is a 422 listing its form errors together with
+    what the rules find in the rest of it (one round, not two)."""
+    try:
+        return await claim_body(request, settings)
+    except ValidationFailed as error:
+        raise await in_worker(request, claims.form_and_shape_errors, error) from None
 
 
 @router.post(
@@ -197,7 +227,7 @@ async def validate_claim(
     request: Request, claims: ClaimsDep, settings: SettingsDep
 ) -> ValidationOut:
     try:
-        claim = await claim_body(request, settings)
+        claim = await _claim_or_all_errors(request, claims, settings)
     except ValidationFailed as error:
         return ValidationOut(
             conforms=False,

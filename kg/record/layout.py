@@ -88,7 +88,7 @@ def retraction_iri(claim: str) -> str:
     is retracted once.
 
     >>> retraction_iri("https://w3id.org/gbkg/claim/0123")
-    'https://w3id.org/gbkg/retraction/52c9f1e4f0b3a6a0d6b4d4f9e5b2d9a1'
+    'https://w3id.org/gbkg/retraction/073910428b56d158f53de48fb7cf4590'
     """
     return str(RETRACTION[digest(claim)])
 

@@ -41,6 +41,7 @@ from gbkg.kg.record.layout import (
     REFERENCES,
     RETRACTION_RECORD,
     RETRACTS,
+    SOURCE,
     Field,
     GraphRole,
     Kind,
@@ -507,6 +508,20 @@ def _stray(subject: Subject, p: ox.NamedNode, o: Term) -> Violation:
     )
 
 
+def read_source(quads: Iterable[ox.Quad], iri: str) -> dict[str, Any]:
+    """What ``quads`` record of the source ``iri`` (its fields, its study's parts), as the
+    record's JSON has it: the answer to a write that referred to a recorded source by id.
+
+    >>> read_source([], "https://doi.org/10.1/x")
+    {}
+    """
+    node = ox.NamedNode(iri)
+    reader = _ClaimReader(_Triples(quads, frozenset()), node)
+    data: dict[str, Any] = {}
+    reader.record(SOURCE, node, data, "source")
+    return data
+
+
 def decode_claim(quads: Iterable[ox.Quad], iri: str) -> Decoded | None:
     """The claim ``iri`` from quads (a stored claim's graphs and shared descriptions)."""
     node = ox.NamedNode(iri)
@@ -526,4 +541,11 @@ def _shown(term: Any) -> str:
     return repr(term)
 
 
-__all__ = ["REFERENCE_GRAPHS", "Decoded", "decode_claim", "decode_claims", "unmapped"]
+__all__ = [
+    "REFERENCE_GRAPHS",
+    "Decoded",
+    "decode_claim",
+    "decode_claims",
+    "read_source",
+    "unmapped",
+]

@@ -8,8 +8,10 @@ context qualifiers with several values, ``quantity.relation``, the finding
 :class:`~kg.model.Claim` accepts and moves the rest, unchanged, to the candidate's
 ``extracted`` part, so nothing read from the text is dropped. Where a value moved out
 leaves a required field empty, a fallback the record can hold takes its place (an
-undetermined finding is an ``assertion`` until the record knows the word; several
-context values are kept as the phrase that names them).
+undetermined finding was an ``assertion`` until the record knew the word; the record
+now holds it, as it holds p-value bounds, several context values, ``comparator`` and
+``outcome.measure``; the engine's ``outcome.benefit``, a direction of change, is not
+a field of the record and stays extracted).
 
 As the record grows, values move from ``extracted`` into the claim by themselves:
 :func:`fit` asks the model, it does not keep a list of what the model accepts.

@@ -68,13 +68,13 @@ def oxigraph_binary() -> str:
 class OxigraphServer:
     """``oxigraph serve`` on a temporary directory and a free loopback port."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, timeout_s: float = OXIGRAPH_TIMEOUT_S) -> None:
         self.port = free_port()
         self.log = (directory / "oxigraph.log").open("wb")
         self.process = subprocess.Popen(
             [
                 oxigraph_binary(), "serve", "--location", str(directory / "data"),
-                "--bind", f"127.0.0.1:{self.port}", "--timeout-s", str(OXIGRAPH_TIMEOUT_S),
+                "--bind", f"127.0.0.1:{self.port}", "--timeout-s", str(timeout_s),
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -120,13 +120,13 @@ SKIP_VIRTUOSO = (
 )
 
 
-def wipe(store: RemoteStore) -> None:
+def wipe(store: RemoteStore, *, timeout_s: float = 120) -> None:
     """Remove every graph gbkg can see (and its change log); the server's own stay."""
     store.client.update(
         "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } "
         + _not_hidden(store)
         + " }",
-        timeout_s=120,
+        timeout_s=timeout_s,
     )
 
 

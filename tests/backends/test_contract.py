@@ -12,7 +12,7 @@ import pytest
 from gbkg.kg.analytics import ClaimGraph
 from gbkg.kg.claim_log import same_statements
 from gbkg.kg.curation import ClaimService
-from gbkg.kg.errors import ConflictError, StoreError
+from gbkg.kg.errors import ConflictError, StoreError, ValidationFailed
 from gbkg.kg.evidence.paths import ranked_paths
 from gbkg.kg.model import Status
 from gbkg.kg.queries import QueryCatalog
@@ -120,6 +120,17 @@ def test_a_claim_is_stored_once_and_read_back(backend: Backend) -> None:
     assert backend.store_claims({stored.iri: []}) == set(), "a stored claim is not stored again"
     page = service.find(entity="MONDO:0002050")
     assert [c.id for c in page.claims] == [stored.id]
+
+
+def test_a_claim_that_breaks_a_shape_is_refused_and_nothing_stored(backend: Backend) -> None:
+    """Validation reads the store (known entities, sources) on every backend."""
+    service = ClaimService(backend)
+    before = set(backend.quads())
+    unknown = make_claim("gbkg:probiotic", "gba:improves", "MONDO:9999999", note="refused")
+    with pytest.raises(ValidationFailed) as refused:
+        service.add(unknown, curator="alice")
+    assert any(v.field == "object" for v in refused.value.violations)
+    assert set(backend.quads()) == before
 
 
 def test_retraction_is_recorded_once(backend: Backend) -> None:

@@ -162,4 +162,25 @@ def test_oxigraph_serve_would_call_a_service(oxigraph_server: TriplestoreServer)
     )
     thread.join(timeout=5)
     server.close()
-    assert (got and got[0].startswith(b"POST")) or got[0].startswith(b"GET")
+    assert got and got[0].startswith((b"POST", b"GET")), "oxigraph serve did not call out"
+
+
+def test_oxigraph_serves_cancellation_is_a_timeout_on_every_read(
+    oxigraph_server: TriplestoreServer,
+) -> None:
+    """``--timeout-s`` (3 s here) ends a 200 answer with a message, not an error status:
+    a timeout for gbkg's own reads too (their rows are parsed lazily), never a
+    parse error; gbkg's reads wait longer than ``GBKG_QUERY_TIMEOUT_S`` themselves."""
+    from tests.sparql_helpers import numbers
+
+    store = oxigraph_server.open(query_timeout_s=1)
+    wipe(store)
+    store.extend(numbers(30))
+    value = "<http://example.org/value>"
+    patterns = " . ".join(f"?s{i} {value} ?v{i}" for i in range(5))
+    total = " + ".join(f"?v{i}" for i in range(5))
+    slow = f"SELECT * WHERE {{ {patterns} FILTER({total} = -1) }}"
+    with pytest.raises(QueryTimeoutError):
+        list(store.query(slow))  # type: ignore[call-overload]
+    wipe(store)
+    store.close()

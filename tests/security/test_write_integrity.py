@@ -148,7 +148,11 @@ def test_a_recorded_source_is_referred_to_by_its_id_alone(server, seed) -> None:
     stored = response.json()
     assert stored["source"] == seed["source"]
     assert stored["primary_source"] == seed["primary_source"]
-    again = claim("Repeating the seed source as recorded.", source=seed["source"])
+    again = claim(
+        "Repeating the seed source as recorded.",
+        source=seed["source"],
+        primary_source={"id": seed["primary_source"]["id"]},
+    )
     assert post(server, again).status_code == 201
     assert sources_graph(server) == before, "referring to a source adds nothing to it"
 
