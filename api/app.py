@@ -48,9 +48,13 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Build the claim graph (for /paths, /evidence, /entities) in the background
         # at start-up, so the first such request does not pay for it (~11 s at 1M triples).
-        warm_up = threading.Thread(
-            target=services.claim_graph.get, name="claim-graph-warm-up", daemon=True
-        )
+        # The store's counts too (/health then reads two numbers kept on write).
+        def warm() -> None:
+            services.claim_graph.get()
+            store.triple_count()
+            store.claim_total()
+
+        warm_up = threading.Thread(target=warm, name="claim-graph-warm-up", daemon=True)
         warm_up.start()
         # Claims written through other processes (a remote store) reach the claim graph.
         stop_watching = store.watch(services.claim_graph.update)
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         stop_watching()
         services.query_runner.close()
         warm_up.join(timeout=60)  # never close the store under it
+        services.claim_graph.save()  # the next start reads it, if no write comes between
         if owns_store:
             store.close()
 

@@ -64,7 +64,7 @@ from gbkg.kg.query_binding import bind_values
 from gbkg.kg.sparql_analysis import classify
 from gbkg.kg.sparql_formats import ResultFormat, write_solutions
 from gbkg.kg.sparql_protocol_client import N_QUADS, Dialect, Endpoint, ProtocolClient
-from gbkg.kg.store import GraphName, QueryAnswer
+from gbkg.kg.store import GraphName, QueryAnswer, claim_count
 
 #: Quads per update operation (Virtuoso's SPARQL parser runs out near 5,000 triples).
 CHUNK_QUADS = 1000
@@ -223,9 +223,7 @@ class RemoteStore:
                 yield from (q for q in found if self._visible(q.graph_name))
             return
         rows = self._select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-        yield from (
-            ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if self._visible(r["g"])
-        )
+        yield from (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows if self._visible(r["g"]))
 
     def quads_about(self, subject: ox.NamedNode) -> list[ox.Quad]:
         rows = self._select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", s=subject)
@@ -260,6 +258,10 @@ class RemoteStore:
         for row in self._select(f"SELECT (COUNT(DISTINCT ?c) AS ?n) {where}"):
             return page, int(row["n"].value)
         return page, 0
+
+    def claim_total(self) -> int:
+        """A count on the server, at each call (other processes write too)."""
+        return claim_count(self)
 
     def triple_count(self) -> int:
         rows = self._select(

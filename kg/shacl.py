@@ -295,7 +295,3 @@ def _violation(report: Graph, result: Node, data: Graph, shapes: Graph) -> Viola
 
 def _text(value: Node | None) -> str | None:
     return None if value is None else str(value)
-
-
-
-

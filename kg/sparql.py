@@ -356,4 +356,3 @@ def answer(
             limit=max_bytes,
         )
     return QueryOutput(body, job.format, result.form, len(result), result.truncated)
-
