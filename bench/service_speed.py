@@ -267,7 +267,8 @@ def copy_store(source: Path, target: Path) -> None:
 
 def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     source = Path(args.store)
-    stores = {name: tmp / name for name in ("this", "before", "oxigraph")}
+    names = ("this", "before", "oxigraph", *(("threads",) if args.threads else ()))
+    stores = {name: tmp / name for name in names}
     for target in stores.values():
         copy_store(source, target)
     # The snapshot of the claim graph is not part of the measured store: the first
@@ -279,6 +280,11 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
         "this": gbkg_server("this", stores["this"], ports["this"], tmp / "this.log", None),
         "oxigraph": oxigraph_server(stores["oxigraph"], ports["oxigraph"], tmp / "ox.log"),
     }
+    if args.threads:  # what isolating queries in worker processes costs
+        servers["threads"] = gbkg_server(
+            "this, no isolation", stores["threads"], ports["threads"], tmp / "threads.log", None
+        )
+        servers["threads"].env["GBKG_QUERY_ISOLATION"] = "false"
     if args.before:
         servers["before"] = gbkg_server(
             "before", stores["before"], ports["before"], tmp / "before.log", args.before
@@ -305,6 +311,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
         ready = paths_query if server.name != "oxigraph serve" else sparql_path(server, "ASK {}")
         server.start(ready)
     raw_store = ox.Store.read_only(str(stores["oxigraph"]))
+    extra = ["threads"] if args.threads else []
     latency = Table()
     rates = Table()
     hub = f"/entities/{HUB}"
@@ -319,14 +326,14 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
             for what, query in QUERIES.items():
                 raw, rows = raw_ms(raw_store, query, args.requests)
                 latency.add(f"/sparql {what} [{rows} rows]", "raw pyoxigraph", raw)
-                for name in [*gbkg, "oxigraph"]:
+                for name in [*gbkg, *extra, "oxigraph"]:
                     path = sparql_path(servers[name], query)
                     latency.add(
                         f"/sparql {what} [{rows} rows]",
                         name,
                         latency_ms(servers[name], path, args.requests, JSON_RESULTS),
                     )
-            for name in [*gbkg, "oxigraph"]:
+            for name in [*gbkg, *extra, "oxigraph"]:
                 query = QUERIES["entity join"]
                 path = sparql_path(servers[name], query)
                 rates.add(
@@ -382,7 +389,7 @@ def report(results: dict[str, object]) -> None:
     print(f"load average at start: {results['load']}")
 
 
-ORDER = ["raw pyoxigraph", "oxigraph", "this (cold)", "this", "before"]
+ORDER = ["raw pyoxigraph", "oxigraph", "this (cold)", "this", "threads", "before"]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -398,6 +405,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--startups", type=int, default=2, help="start-ups per version")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=3.0, help="per throughput figure")
+    parser.add_argument(
+        "--threads",
+        action="store_true",
+        help="also this code with GBKG_QUERY_ISOLATION=false (/sparql in threads)",
+    )
     parser.add_argument("--json", help="write the raw results here")
     parser.add_argument("--tmp", help="where the store copies go (default: the system's)")
     args = parser.parse_args(argv)

@@ -214,8 +214,7 @@ class ClaimGraph:
             store=store,
             entity_classes=snapshot.entity_classes,
         )
-        for record in snapshot.records:
-            graph._add(record)
+        graph._add_all(snapshot.records)
         return graph
 
     def snapshot(self) -> Snapshot:
@@ -238,20 +237,17 @@ class ClaimGraph:
             return
         self._node(record.subject)
         self._node(record.object)
-        self.graph.add_edge(
-            record.subject,
-            record.object,
-            key=record.iri,
-            claim=record.iri,
-            predicate=record.predicate,
-            finding=record.finding,
-            hedged=record.hedged,
-            study_design=record.study_design,
-            n_participants=record.n_participants,
-            context=dict(record.context),
-            record=record,
-        )
+        self.graph.add_edge(record.subject, record.object, key=record.iri, **_edge_data(record))
         self._edges[record.iri] = (record.subject, record.object)
+
+    def _add_all(self, records: Iterable[ClaimRecord]) -> None:
+        """:meth:`_add` for many records at once (networkx's bulk adds: the start-up)."""
+        edges = [(r.subject, r.object, r.iri, _edge_data(r)) for r in records if r.active]
+        for subject, obj, iri, _ in edges:
+            self._node(subject)
+            self._node(obj)
+            self._edges[iri] = (subject, obj)
+        self.graph.add_edges_from(edges)
 
     def _drop(self, iri: str) -> None:
         ends = self._edges.pop(iri, None)
@@ -465,6 +461,20 @@ class ClaimGraph:
             reversed=best.reversed,
             claims=tuple(m.record.iri for m in ranked),
         )
+
+
+def _edge_data(record: ClaimRecord) -> dict[str, object]:
+    """What an edge of the claim graph carries besides its key (the claim IRI)."""
+    return {
+        "claim": record.iri,
+        "predicate": record.predicate,
+        "finding": record.finding,
+        "hedged": record.hedged,
+        "study_design": record.study_design,
+        "n_participants": record.n_participants,
+        "context": dict(record.context),
+        "record": record,
+    }
 
 
 def _rank(path: Path) -> tuple[float, int, int, list[tuple[str, str]]]:

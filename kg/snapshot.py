@@ -84,7 +84,8 @@ def _enum_value(value: Any) -> Any:
 
 
 def _enum_of(kind: type[enum.Enum]) -> Any:
-    return lambda value: None if value is None else kind(value)
+    members = {member.value: member for member in kind}
+    return lambda value: None if value is None else members[value]
 
 
 def _source_row(value: SourceRef | None) -> Any:
@@ -107,10 +108,16 @@ def encode_record(record: ClaimRecord) -> list[Any]:
     return [encode(getattr(record, name)) for name, encode, _ in _CODECS]
 
 
+#: Positions of the fields whose value is not kept as JSON gives it, with their decoders.
+_DECODED = [(i, decode) for i, (_, _, decode) in enumerate(_CODECS) if decode is not _same]
+
+
 def decode_record(row: list[Any]) -> ClaimRecord:
-    return ClaimRecord(
-        **{name: decode(v) for (name, _, decode), v in zip(_CODECS, row, strict=True)}
-    )
+    if len(row) != len(_CODECS):
+        raise ValueError(f"a record of {len(row)} fields, not {len(_CODECS)}")
+    for i, decode in _DECODED:
+        row[i] = decode(row[i])
+    return ClaimRecord(*row)
 
 
 @dataclasses.dataclass
