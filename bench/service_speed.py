@@ -116,9 +116,9 @@ class Server:
         """Resident memory of the server and its children (query workers), MB."""
         assert self.process is not None
         pids = [self.process.pid]
-        with contextlib.suppress(OSError):
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-            pids += [int(p) for p in children.read_text().split()]
+        with contextlib.suppress(OSError):  # workers are started by the server's threads
+            for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+                pids += [int(p) for p in (task / "children").read_text().split()]
         total = 0
         for pid in pids:
             with contextlib.suppress(OSError):
