@@ -305,7 +305,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     for round_ in range(args.startups):
         for name in gbkg:
             server = servers[name]
-            seconds = server.start(paths_query)
+            seconds = server.start(paths_query, args.ready_timeout)
             label = f"{name} (cold)" if name == "this" and round_ == 0 else name
             startup.add("start-up to first /paths (s)", label, seconds)
             startup.add("CPU of the server until then (s)", label, server.cpu_s())
@@ -319,7 +319,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
 
     for server in servers.values():
         ready = paths_query if server.name != "oxigraph serve" else sparql_path(server, "ASK {}")
-        server.start(ready)
+        server.start(ready, args.ready_timeout)
     raw_store = ox.Store.read_only(str(stores["oxigraph"]))
     extra = ["threads"] if args.threads else []
     latency = Table()
@@ -423,6 +423,9 @@ def main(argv: list[str] | None = None) -> None:
         help="also this code with GBKG_QUERY_ISOLATION=false (/sparql in threads)",
     )
     parser.add_argument("--startup-only", action="store_true", help="only the start-up table")
+    parser.add_argument(
+        "--ready-timeout", type=float, default=600, help="seconds a server has to start"
+    )
     parser.add_argument("--json", help="write the raw results here")
     parser.add_argument("--tmp", help="where the store copies go (default: the system's)")
     args = parser.parse_args(argv)
