@@ -273,6 +273,15 @@ def copy_store(source: Path, target: Path) -> None:
 
 
 def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
+    servers: dict[str, Server] = {}
+    try:
+        return _run(args, tmp, servers)
+    finally:  # a server that did not start in time, or any error: none is left running
+        for server in servers.values():
+            server.stop()
+
+
+def _run(args: argparse.Namespace, tmp: Path, servers: dict[str, Server]) -> dict[str, object]:
     source = Path(args.store)
     names = ("this", "before", "oxigraph", *(("threads",) if args.threads else ()))
     stores = {name: tmp / name for name in names}
@@ -283,10 +292,8 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
     for leftover in stores["this"].glob("gbkg-claim-graph*"):
         leftover.unlink()
     ports = {name: free_port() for name in stores}
-    servers = {
-        "this": gbkg_server("this", stores["this"], ports["this"], tmp / "this.log", None),
-        "oxigraph": oxigraph_server(stores["oxigraph"], ports["oxigraph"], tmp / "ox.log"),
-    }
+    servers["this"] = gbkg_server("this", stores["this"], ports["this"], tmp / "this.log", None)
+    servers["oxigraph"] = oxigraph_server(stores["oxigraph"], ports["oxigraph"], tmp / "ox.log")
     if args.threads:  # what isolating queries in worker processes costs
         servers["threads"] = gbkg_server(
             "this, no isolation", stores["threads"], ports["threads"], tmp / "threads.log", None
