@@ -29,7 +29,7 @@ from gbkg.api.routers import (
 from gbkg.kg.backends import open_store
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.settings import Settings, get_settings
-from gbkg.kg.store import Backend
+from gbkg.kg.store import Backend, OxigraphStore
 
 
 def create_app(settings: Settings | None = None, *, store: Backend | None = None) -> FastAPI:
@@ -48,11 +48,12 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Build the claim graph (for /paths, /evidence, /entities) in the background
         # at start-up, so the first such request does not pay for it (~11 s at 1M triples).
-        # The store's counts too (/health then reads two numbers kept on write).
+        # The embedded store's counts too (/health then reads two numbers kept on
+        # write; a remote store counts on the server at each call).
         def warm() -> None:
             services.claim_graph.get()
-            store.triple_count()
-            store.claim_total()
+            if isinstance(store, OxigraphStore):
+                store.triple_count()
 
         warm_up = threading.Thread(target=warm, name="claim-graph-warm-up", daemon=True)
         warm_up.start()
