@@ -295,3 +295,7 @@ def _violation(report: Graph, result: Node, data: Graph, shapes: Graph) -> Viola
 
 def _text(value: Node | None) -> str | None:
     return None if value is None else str(value)
+
+
+
+

@@ -356,3 +356,4 @@ def answer(
             limit=max_bytes,
         )
     return QueryOutput(body, job.format, result.form, len(result), result.truncated)
+

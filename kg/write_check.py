@@ -101,7 +101,8 @@ def prepare(
         item.quads = claim_quads(item.record)
         if max_triples is not None and len(item.quads) > max_triples:
             raise TooLargeError(
-                f"a claim body may make at most {max_triples} triples; it makes {len(item.quads)}"
+                f"a claim body may make at most {max_triples} triples; "
+                f"it makes {len(item.quads)}"
             )
         item.reference = reference_for(item.quads, recorded)
         if not item.checks and not independent:
@@ -126,6 +127,7 @@ def prepare(
     return items
 
 
+
 #: Told how many more claims were checked (``gbkg load``'s progress bar).
 Progress = Callable[[int], object]
 
@@ -142,7 +144,9 @@ def reference_for(quads: Sequence[ox.Quad], recorded: Recorded) -> list[ox.Quad]
         ]
     sources = ox.NamedNode(SOURCES_GRAPH)
     cited = {
-        q.object: {p.predicate for p in quads if p.subject == q.object and p.graph_name == sources}
+        q.object: {
+            p.predicate for p in quads if p.subject == q.object and p.graph_name == sources
+        }
         for q in quads
         if q.predicate.value in _SOURCE_LINKS and isinstance(q.object, ox.NamedNode)
     }
