@@ -38,7 +38,7 @@ TOKEN = "bench-token"
 N_ENTITIES = 200
 
 #: Run with each version's Python: one claim added through a store that counts.
-COUNTING = r'''
+COUNTING = r"""
 import collections, json, sys
 import gbkg.kg.store as store_module
 from gbkg.kg.curation import ClaimService
@@ -86,7 +86,7 @@ counts.clear()
 service.add(parse_claim(claim), curator="bench")
 print(json.dumps(dict(sorted(counts.items()))))
 store.close()
-'''
+"""
 
 
 def free_port() -> int:
