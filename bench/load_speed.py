@@ -42,7 +42,7 @@ def run(command: list[str], env: dict[str, str]) -> float:
     """Seconds ``command`` took; run in the pinned checkout when ``PYTHONPATH`` names one
     (``python -m`` puts the working directory first on ``sys.path``)."""
     started = time.perf_counter()
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         command, env=env, capture_output=True, text=True, check=False, cwd=env.get("PYTHONPATH")
     )
     seconds = time.perf_counter() - started
