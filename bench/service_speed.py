@@ -30,6 +30,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -83,6 +84,9 @@ class Server:
     env: dict[str, str]
     port: int
     sparql_path: str = "/sparql"
+    #: Working directory: ``python -m`` puts it first on ``sys.path``, so the pinned
+    #: checkout must be the one a "before" server starts in.
+    cwd: str | None = None
     process: subprocess.Popen[bytes] | None = None
     started_s: float | None = None
     log: Path | None = None
@@ -94,6 +98,7 @@ class Server:
         self.process = subprocess.Popen(
             self.command,
             env=self.env,
+            cwd=self.cwd,
             stdout=open(self.log, "ab"),  # noqa: SIM115
             stderr=subprocess.STDOUT,
         )
@@ -174,7 +179,7 @@ def gbkg_server(name: str, store: Path, port: int, log: Path, pythonpath: str | 
         "--port",
         str(port),
     ]
-    return Server(name, command, env, port, log=log)
+    return Server(name, command, env, port, log=log, cwd=pythonpath)
 
 
 def oxigraph_server(store: Path, port: int, log: Path) -> Server:
@@ -436,6 +441,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", help="write the raw results here")
     parser.add_argument("--tmp", help="where the store copies go (default: the system's)")
     args = parser.parse_args(argv)
+    # SIGTERM ends the run through the `finally` that stops every server it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM)"))
     with tempfile.TemporaryDirectory(dir=args.tmp) as name:
         tmp = Path(name)
         if args.triples:
