@@ -32,7 +32,7 @@ from gbkg.api.web.html import STATIC_DIR, VaryAccept
 from gbkg.kg.backends import open_store
 from gbkg.kg.bootstrap import ensure_loaded
 from gbkg.kg.settings import Settings, get_settings
-from gbkg.kg.store import Backend
+from gbkg.kg.store import Backend, OxigraphStore
 
 
 def create_app(settings: Settings | None = None, *, store: Backend | None = None) -> FastAPI:
@@ -51,9 +51,14 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Build the claim graph (for /paths, /evidence, /entities) in the background
         # at start-up, so the first such request does not pay for it (~11 s at 1M triples).
-        warm_up = threading.Thread(
-            target=services.claim_graph.get, name="claim-graph-warm-up", daemon=True
-        )
+        # The embedded store's counts too (/health then reads two numbers kept on
+        # write; a remote store counts on the server at each call).
+        def warm() -> None:
+            services.claim_graph.get()
+            if isinstance(store, OxigraphStore):
+                store.triple_count()
+
+        warm_up = threading.Thread(target=warm, name="claim-graph-warm-up", daemon=True)
         warm_up.start()
         # Claims written through other processes (a remote store) reach the claim graph.
         stop_watching = store.watch(services.claim_graph.update)
@@ -61,6 +66,7 @@ def create_app(settings: Settings | None = None, *, store: Backend | None = None
         stop_watching()
         services.query_runner.close()
         warm_up.join(timeout=60)  # never close the store under it
+        services.claim_graph.save()  # the next start reads it, if no write comes between
         if owns_store:
             store.close()
 

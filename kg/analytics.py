@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from gbkg.kg import snapshot as snapshots
 from gbkg.kg.ids import compress
 from gbkg.kg.namespaces import GBA
 from gbkg.kg.projection import (
@@ -34,7 +35,8 @@ from gbkg.kg.projection import (
     read_entities,
     read_entity,
 )
-from gbkg.kg.store import Backend
+from gbkg.kg.snapshot import Snapshot
+from gbkg.kg.store import Backend, OxigraphStore
 
 log = logging.getLogger("gbkg.analytics")
 
@@ -68,15 +70,37 @@ class ClaimGraph:
     @classmethod
     def from_store(cls, store: Backend) -> ClaimGraph:
         """Project every active claim of ``store``."""
-        graph = cls(
-            Vocabulary.from_store(store),
-            read_entities(store),
-            store=store,
-            entity_classes=entity_classes(store),
+        return cls.from_snapshot(
+            Snapshot(
+                relations=list(Vocabulary.from_store(store).relations.values()),
+                entities=read_entities(store),
+                entity_classes=entity_classes(store),
+                records=claim_records(store),
+            ),
+            store,
         )
-        for record in claim_records(store):
-            graph._add(record)
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot, store: Backend | None) -> ClaimGraph:
+        """The graph of what :meth:`from_store` read (kept by :mod:`kg.snapshot`)."""
+        graph = cls(
+            Vocabulary(snapshot.relations),
+            snapshot.entities,
+            store=store,
+            entity_classes=snapshot.entity_classes,
+        )
+        graph._add_all(snapshot.records)
         return graph
+
+    def snapshot(self) -> Snapshot:
+        """What the graph is built from: :meth:`from_snapshot` makes it again."""
+        with self._lock:
+            return Snapshot(
+                relations=list(self.vocabulary.relations.values()),
+                entities=dict(self.entities),
+                entity_classes=self.entity_classes,
+                records=[data["record"] for _, _, data in self.graph.edges(data=True)],
+            )
 
     def _node(self, iri: str) -> None:
         if iri not in self.graph:
@@ -88,20 +112,17 @@ class ClaimGraph:
             return
         self._node(record.subject)
         self._node(record.object)
-        self.graph.add_edge(
-            record.subject,
-            record.object,
-            key=record.iri,
-            claim=record.iri,
-            predicate=record.predicate,
-            finding=record.finding,
-            hedged=record.hedged,
-            study_design=record.study_design,
-            n_participants=record.n_participants,
-            context=dict(record.context),
-            record=record,
-        )
+        self.graph.add_edge(record.subject, record.object, key=record.iri, **_edge_data(record))
         self._edges[record.iri] = (record.subject, record.object)
+
+    def _add_all(self, records: Iterable[ClaimRecord]) -> None:
+        """:meth:`_add` for many records at once (networkx's bulk adds: the start-up)."""
+        edges = [(r.subject, r.object, r.iri, _edge_data(r)) for r in records if r.active]
+        for subject, obj, iri, _ in edges:
+            self._node(subject)
+            self._node(obj)
+            self._edges[iri] = (subject, obj)
+        self.graph.add_edges_from(edges)
 
     def _drop(self, iri: str) -> None:
         ends = self._edges.pop(iri, None)
@@ -170,12 +191,30 @@ class ClaimGraph:
             return found
 
 
+def _edge_data(record: ClaimRecord) -> dict[str, object]:
+    """What an edge of the claim graph carries besides its key (the claim IRI)."""
+    return {
+        "claim": record.iri,
+        "predicate": record.predicate,
+        "finding": record.finding,
+        "hedged": record.hedged,
+        "study_design": record.study_design,
+        "n_participants": record.n_participants,
+        "context": dict(record.context),
+        "record": record,
+    }
+
+
 class ClaimGraphCache:
     """A store's claim graph, built on first use and kept in step with writes.
 
     Register :meth:`update` as a :class:`~kg.curation.ClaimService` listener. A
     write that lands while the graph is being built waits for the build, then
     updates it; a write before the first use needs nothing (the build reads it).
+
+    On an embedded store on disk the graph is built from the snapshot saved beside
+    the store (:mod:`kg.snapshot`) when no write happened since, and saved there
+    when built from the store and by :meth:`save` (the server calls it when it stops).
     """
 
     def __init__(self, store: Backend) -> None:
@@ -183,14 +222,57 @@ class ClaimGraphCache:
         self._graph: ClaimGraph | None = None
         self._lock = threading.Lock()
         self.build_seconds: float | None = None
+        #: Where the graph came from: ``store`` or ``snapshot`` (once built).
+        self.source: str | None = None
+
+    def _snapshot_store(self) -> OxigraphStore | None:
+        store = self.store
+        return store if isinstance(store, OxigraphStore) and store.path is not None else None
 
     def get(self) -> ClaimGraph:
         with self._lock:
             if self._graph is None:
                 started = time.perf_counter()
-                self._graph = ClaimGraph.from_store(self.store)
+                # Read before the store is: a write during the build renews it, and
+                # the snapshot saved with it is then never read.
+                store = self._snapshot_store()
+                token = store.write_token if store is not None else None
+                self._graph = self._from_snapshot(token)
+                if self._graph is not None:
+                    self.source = "snapshot"
+                else:
+                    self._graph = ClaimGraph.from_store(self.store)
+                    self.source = "store"
+                    self._save(token)
                 self.build_seconds = time.perf_counter() - started
             return self._graph
+
+    def _from_snapshot(self, token: str | None) -> ClaimGraph | None:
+        store = self._snapshot_store()
+        if store is None or store.path is None:
+            return None
+        found = snapshots.load(store.path, token)
+        return ClaimGraph.from_snapshot(found, store) if found is not None else None
+
+    def save(self) -> None:
+        """Save the graph beside the store (if built, and on an embedded store on disk).
+
+        Call it when no write is under way (the server calls it once it has stopped
+        serving): the graph must hold every write made before the token is read."""
+        store = self._snapshot_store()
+        with self._lock:
+            self._save(store.write_token if store is not None else None)
+
+    def _save(self, token: str | None) -> None:
+        store = self._snapshot_store()
+        if self._graph is None or store is None or store.path is None or store.read_only:
+            return
+        if token is None:
+            return
+        try:
+            snapshots.save(store.path, token, self._graph.snapshot())
+        except OSError:  # a derived view: a start-up that reads the store instead
+            log.exception("could not save the claim graph's snapshot")
 
     def update(self, iris: list[str]) -> None:
         """Bring the graph in step with the claims ``iris``.

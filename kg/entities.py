@@ -41,6 +41,7 @@ from gbkg.kg.model import Finding
 from gbkg.kg.projection import ClaimRecord, entity_classes, entity_iri, read_entity
 from gbkg.kg.resources import internal_query
 from gbkg.kg.store import Backend
+from gbkg.kg.suggest.linking import EntityIndex, Name
 
 MAX_QUERY_LENGTH = 200
 XREF_PROPERTIES = {
@@ -81,8 +82,14 @@ def _rank(text: str, q: str, kind: str) -> int:
     return 6 + synonym
 
 
-def search(store: Backend, q: str, *, limit: int = 20) -> list[EntityHit]:
-    """Entities whose label or a synonym contains ``q`` (case-insensitive), best first."""
+def search(
+    store: Backend, q: str, *, limit: int = 20, names: EntityIndex | None = None
+) -> list[EntityHit]:
+    """Entities whose label or a synonym contains ``q`` (case-insensitive), best first.
+
+    With ``names`` (the entity names in memory, :class:`~kg.suggest.linking.EntityIndex`,
+    which the service keeps per store generation) nothing is read from the store; else
+    the labels are scanned by a query."""
     text = " ".join(q.split())
     if not text:
         raise ParameterError("q: give some text to look up", parameter="q", value=q)
@@ -92,9 +99,11 @@ def search(store: Backend, q: str, *, limit: int = 20) -> list[EntityHit]:
         )
     if limit < 1:
         raise ParameterError("limit must be at least 1", parameter="limit", value=limit)
+    lowered = text.lower()
+    if names is not None:
+        return _search_index(names, lowered, limit)
     result = store.query(internal_query("entity-search"), substitutions={"q": ox.Literal(text)})
     assert isinstance(result, ox.QuerySolutions)
-    lowered = text.lower()
     best: dict[str, tuple[int, str, str]] = {}
     for row in result:
         if not isinstance(row["entity"], ox.NamedNode):
@@ -114,6 +123,35 @@ def search(store: Backend, q: str, *, limit: int = 20) -> list[EntityHit]:
         if name is not None:
             label = name.label or compress(iri)
             hits.append(EntityHit(iri, label, tuple(sorted(name.types)), matched, kind, rank))
+    hits.sort(key=lambda h: (h.rank, len(h.label), h.label.lower(), h.iri))
+    return hits[:limit]
+
+
+#: The names of the last index searched, lower-cased once: (index, rows).
+_flat: tuple[EntityIndex, list[tuple[str, Name]]] | None = None
+
+
+def _flattened(index: EntityIndex) -> list[tuple[str, Name]]:
+    global _flat
+    found = _flat
+    if found is None or found[0] is not index:
+        found = (index, [(n.text.lower(), n) for names in index.names.values() for n in names])
+        _flat = found
+    return found[1]
+
+
+def _search_index(index: EntityIndex, lowered: str, limit: int) -> list[EntityHit]:
+    """:func:`search` over the names in memory: the same matches, ranks and order."""
+    best: dict[str, tuple[int, str, str]] = {}
+    for text, name in _flattened(index):
+        if lowered in text:
+            candidate = (_rank(name.text, lowered, name.kind), name.text, name.kind)
+            if name.iri not in best or candidate < best[name.iri]:
+                best[name.iri] = candidate
+    hits = []
+    for iri, (rank, matched, kind) in best.items():
+        entity = index.entities[iri]
+        hits.append(EntityHit(iri, entity.label, tuple(sorted(entity.types)), matched, kind, rank))
     hits.sort(key=lambda h: (h.rank, len(h.label), h.label.lower(), h.iri))
     return hits[:limit]
 

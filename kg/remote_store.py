@@ -65,7 +65,7 @@ from gbkg.kg.query_binding import bind_values
 from gbkg.kg.sparql_analysis import classify
 from gbkg.kg.sparql_formats import ResultFormat, write_solutions
 from gbkg.kg.sparql_protocol_client import N_QUADS, Dialect, Endpoint, ProtocolClient
-from gbkg.kg.store import GraphName, QueryAnswer
+from gbkg.kg.store import GraphName, QueryAnswer, claim_count
 
 #: Quads per update operation (Virtuoso's SPARQL parser runs out near 5,000 triples).
 CHUNK_QUADS = 1000
@@ -266,6 +266,10 @@ class RemoteStore:
         for row in self._select(f"SELECT (COUNT(DISTINCT ?c) AS ?n) {where}"):
             return page, int(row["n"].value)
         return page, 0
+
+    def claim_total(self) -> int:
+        """A count on the server, at each call (other processes write too)."""
+        return claim_count(self)
 
     def triple_count(self) -> int:
         rows = self._select(

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         default=SecretStr(""),
         description="Curators allowed to write, as 'name:token,name:token'.",
     )
+    signing_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key of signed exports: `gbkg export --signature` signs with it, "
+        "`gbkg load --trusted` bulk-loads only files it signed.",
+    )
     query_timeout_s: float = Field(default=10.0, gt=0, description="Time limit of one query.")
     max_results: int = Field(
         default=10_000, gt=0, description="Most rows or triples one query returns."

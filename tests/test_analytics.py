@@ -114,3 +114,34 @@ def test_a_failed_update_drops_the_graph_instead_of_failing_the_write(
     add(service, PROBIOTIC, "gba:increases", MICROBIOTA)
     assert not cache.built
     assert cache.get().graph.number_of_edges() == 1
+
+
+def test_a_restart_reads_the_saved_graph_until_a_write_comes(empty: OxigraphStore) -> None:
+    service = ClaimService(empty)
+    add(service, PROBIOTIC, "gba:increases", MICROBIOTA)
+    first = ClaimGraphCache(empty)
+    built = first.get()  # from the store, and saved beside it
+    assert first.source == "store"
+    again = ClaimGraphCache(empty)
+    assert again.get().records() == built.records() and again.source == "snapshot"
+    assert again.get().entities == built.entities
+    add(service, MICROBIOTA, "gba:increases", SEROTONIN)  # the snapshot is now stale
+    after = ClaimGraphCache(empty)
+    assert after.get().graph.number_of_edges() == 2 and after.source == "store"
+    # A graph kept in step with writes, saved when the server stops, is read back.
+    service.listeners.append(after.update)
+    add(service, SEROTONIN, "gba:improves", DEPRESSION)
+    after.save()
+    last = ClaimGraphCache(empty)
+    assert last.get().graph.number_of_edges() == 3 and last.source == "snapshot"
+
+
+def test_a_damaged_snapshot_is_ignored(empty: OxigraphStore) -> None:
+    from gbkg.kg.snapshot import SNAPSHOT_FILE
+
+    add(ClaimService(empty), PROBIOTIC, "gba:increases", MICROBIOTA)
+    ClaimGraphCache(empty).get()
+    assert empty.path is not None
+    (empty.path / SNAPSHOT_FILE).write_text('{"format": 1, "token": ', encoding="utf-8")
+    cache = ClaimGraphCache(empty)
+    assert cache.get().graph.number_of_edges() == 1 and cache.source == "store"

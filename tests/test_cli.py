@@ -447,3 +447,38 @@ def test_load_shows_progress_on_a_terminal(capsys, store_dir, tmp_path, monkeypa
     assert "2/2" in terminal.getvalue()
     code, _, err = run(capsys, "--store", store_dir, "export")
     assert code == 0 and err == ""
+
+
+def test_a_signed_export_loads_trusted_and_a_changed_one_is_refused(
+    capsys, tmp_path, monkeypatch
+) -> None:
+    first, second, third = (str(tmp_path / n) for n in ("a", "b", "c"))
+    monkeypatch.setenv("GBKG_SIGNING_KEY", "operator key")
+    export, signature = tmp_path / "export.nq", tmp_path / "export.nq.sig"
+    code, out, err = run(
+        capsys, "--store", first, "export", "--format", "nquads", "--signature", str(signature)
+    )
+    assert code == 0, err
+    export.write_text(out, encoding="utf-8")
+    monkeypatch.setenv("GBKG_LOAD_CURATED", "false")
+    code, out, err = run(capsys, "--store", second, "load", "--trusted", str(export))
+    assert code == 0, err
+    assert "signature checked" in out
+    assert store_quads(second) == store_quads(first)
+    code, out, _ = run(capsys, "--store", second, "stats")
+    assert f"triples       {len(store_quads(first))}" in out  # the counts follow a bulk load
+
+    run(capsys, "--store", third, "stats")
+    untouched = store_quads(third)
+    changed = tmp_path / "changed.nq"
+    extra = '<https://e.org/s> <https://e.org/p> "x" .\n'
+    changed.write_text(export.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    (tmp_path / "changed.nq.sig").write_text(signature.read_text(encoding="utf-8"))
+    code, _, err = run(capsys, "--store", third, "load", "--trusted", str(changed))
+    assert code == 2 and "signature does not match" in err
+    monkeypatch.setenv("GBKG_SIGNING_KEY", "another key")
+    code, _, err = run(capsys, "--store", third, "load", "--trusted", str(export))
+    assert code == 2 and "signature does not match" in err
+    code, _, err = run(capsys, "--store", third, "load", "--trusted", str(tmp_path / "a.nq"))
+    assert code == 2 and "no such file" in err
+    assert store_quads(third) == untouched

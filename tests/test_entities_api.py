@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from fastapi.testclient import TestClient
 from linking_support import claim_data
 from rdflib import Graph, URIRef
@@ -12,6 +13,7 @@ from rdflib.compare import isomorphic
 from gbkg.kg.ids import expand
 from gbkg.kg.jsonld import context_document
 from gbkg.kg.resources import ontology_file
+from gbkg.kg.store import OxigraphStore
 
 PROBLEM = "application/problem+json"
 
@@ -183,3 +185,14 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
         operation = spec["paths"][path]["get"]
         assert operation["summary"] and operation["description"], path
         assert "400" in operation["responses"] or path == "/entities", path
+
+
+@pytest.mark.parametrize("q", ["serotonin", "Lactobacillus casei", "gut", "a", "BDNF", "zzz"])
+def test_the_name_index_in_memory_finds_what_the_store_query_finds(
+    store: OxigraphStore, q: str
+) -> None:
+    from gbkg.kg.entities import search
+    from gbkg.kg.suggest.linking import EntityIndex
+
+    index = EntityIndex.from_store(store)
+    assert search(store, q, names=index) == search(store, q)

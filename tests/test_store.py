@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from linking_support import add
 from sparql_helpers import numbers
 
 from gbkg.kg.bootstrap import ensure_loaded
+from gbkg.kg.curation import ClaimService
 from gbkg.kg.errors import StoreError, StoreLockedError
 from gbkg.kg.store import OxigraphStore, claim_count
 
@@ -110,3 +112,24 @@ def test_read_only_store_refuses_writes(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="read-only"):
         reader.extend([quad(2)])
     reader.close()
+
+
+def test_the_counts_kept_on_write_are_what_a_count_finds(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "s")
+    ensure_loaded(store)
+    assert (store.triple_count(), store.claim_total()) == (
+        len(list(store.quads())),
+        claim_count(store),
+    )
+    service = ClaimService(store)
+    added = add(service, "gbkg:probiotic", "gba:increases", "CHEBI:28790")
+    add(service, "gbkg:probiotic", "gba:increases", "CHEBI:28790")  # the same claim again
+    service.retract(added, reason="test", curator="tester")
+    store.extend([quad(1), quad(1), quad(2)])
+    store.apply(remove=[quad(2), quad(3)], add=[quad(4)])
+    kept = (store.triple_count(), store.claim_total())
+    store.close()
+    reopened = OxigraphStore(tmp_path / "s")  # counted afresh
+    assert kept == (reopened.triple_count(), reopened.claim_total())
+    assert kept == (len(list(reopened.quads())), claim_count(reopened))
+    reopened.close()

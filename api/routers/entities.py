@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from gbkg.api.deps import ClaimGraphDep, StoreDep
+from gbkg.api.deps import ClaimGraphDep, StoreDep, SuggesterDep
 from gbkg.api.evidence_out import EntityEvidenceOut, entity_evidence_out, standing
 from gbkg.api.linking import (
     ClaimSummary,
@@ -130,6 +130,7 @@ SEARCH_EXAMPLE = {
 )
 def search_entities(
     store: StoreDep,
+    suggester: SuggesterDep,
     q: Annotated[
         str,
         Query(
@@ -141,7 +142,7 @@ def search_entities(
     ],
     limit: Annotated[int, Query(ge=1, le=100, description="most entities returned")] = 20,
 ) -> EntitySearchOut:
-    hits = entities.search(store, q, limit=limit)
+    hits = entities.search(store, q, limit=limit, names=suggester.reference()[0])
     return EntitySearchOut(
         q=q,
         count=len(hits),
