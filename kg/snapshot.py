@@ -41,7 +41,7 @@ log = logging.getLogger("gbkg.snapshot")
 
 #: The snapshot's file, inside the store's directory.
 SNAPSHOT_FILE = "gbkg-claim-graph.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def _field_codecs() -> list[tuple[str, Any, Any]]:
@@ -58,8 +58,10 @@ def _field_codecs() -> list[tuple[str, Any, Any]]:
             codecs.append((f.name, _enum_value, _enum_of(kind)))
         elif kind is SourceRef:
             codecs.append((f.name, _source_row, _source))
-        elif kind in (str, int, float, bool) or origin in (Mapping, dict):
+        elif kind in (str, int, float, bool):
             codecs.append((f.name, _same, _same))
+        elif origin in (Mapping, dict):
+            codecs.append((f.name, _same, _mapping))
         elif origin is tuple:
             codecs.append((f.name, _list, _tuple))
         else:  # a field this codec does not know: no snapshot, rather than a wrong one
@@ -69,6 +71,13 @@ def _field_codecs() -> list[tuple[str, Any, Any]]:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _mapping(value: Any) -> Any:
+    """JSON gives a tuple value (a context field holding several) back as a list."""
+    if value is None:
+        return None
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
 
 
 def _list(value: Any) -> Any:
