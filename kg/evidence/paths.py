@@ -33,7 +33,7 @@ of step weights × 0.7 per change; ranked by score, then fewer changes, fewer ho
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -188,9 +188,14 @@ class _Search:
             groups[(other, reading.predicate, reading.subject == node)].append((reading, backwards))
         found = defaultdict(list)
         for (other, _, _), pairs in sorted(groups.items()):
+            # In claim order, not the store's: every backend gives the same step.
+            pairs.sort(key=lambda pair: pair[0].record.iri)
             readings = [r for r, _ in pairs]
             shown, _ = orient(readings, vocabulary)
-            proposition = readings[0].proposition
+            # Claims of one step may differ in a qualifier (outcome, population): the
+            # step is named by the proposition most of them state (then the first IRI).
+            shares = Counter(r.proposition for r in readings)
+            proposition = min(shares, key=lambda p: (-shares[p], p))
             lines = build_lines(proposition, [Item(r) for r in shown], self.index.reports)
             assertions = sum(1 for r in shown if r.direction is Direction.ASSERTION)
             verdict = weigh_lines(lines, assertions)
