@@ -109,6 +109,9 @@ class ClaimRecord:
     outcome: str | None = None
     #: ``=``, ``<`` or ``≤``: how ``statistics.p_value`` bounds the p-value.
     p_relation: str | None = None
+    #: The participants of the study the claim reports (its study record's
+    #: ``counts.participants``: the primary source's, else the source's).
+    study_participants: int | None = None
 
     @property
     def id(self) -> str:
@@ -173,6 +176,7 @@ _COLUMNS = (
     "nStudies", "nParticipants", "studyPopulation", *CONTEXT_COLUMNS.values(), "effectMeasure",
     *STATISTICS_COLUMNS.values(), "source", "sourceTitle", "primarySource", "primaryTitle",
     "primaryJournal", "subgroupOf", "comparator", "outcomeMeasure", "pRelation",
+    "sourceParticipants", "primaryParticipants",
 )  # fmt: skip
 
 
@@ -213,6 +217,7 @@ def _record(iri: str, c: Mapping[str, Any]) -> ClaimRecord:
         subgroup_of=_value(c["subgroupOf"]),
         comparator=_context_value(c["comparator"]) if c["comparator"] is not None else None,
         outcome=_context_value(c["outcomeMeasure"]) if c["outcomeMeasure"] is not None else None,
+        study_participants=_integer(c["primaryParticipants"]) or _integer(c["sourceParticipants"]),
         p_relation=_P_RELATION.get(_value(c["pRelation"]) or ""),
     )
 
@@ -256,6 +261,8 @@ COLUMN_FIELDS: dict[str, str] = {
     "comparator": "comparator",
     "outcomeMeasure": "outcome.measure",
     "pRelation": "statistics.p_relation",
+    "sourceParticipants": "source.counts.participants",
+    "primaryParticipants": "primary_source.counts.participants",
 }
 _COLUMN_PATHS: dict[str, tuple[str, ...]] = {
     column: property_path(path) for column, path in COLUMN_FIELDS.items()

@@ -52,12 +52,14 @@ class EvidenceIndex:
     steps: dict[object, object] = field(default_factory=dict)
 
     def propositions(self) -> dict[str, set[tuple[str, str]]]:
-        """Proposition IRI → the (subject, object) pairs of the active claims about it."""
+        """Proposition IRI → the (subject, object) pairs of the active claims about it
+        (a core proposition, without qualifiers, gathers its qualified ones' too)."""
         if self._propositions is None:
             found: dict[str, set[tuple[str, str]]] = defaultdict(set)
             for record in self.graph.records():
                 reading = read(record, self.graph.vocabulary)
                 found[reading.proposition].add((record.subject, record.object))
+                found[reading.core].add((record.subject, record.object))
             self._propositions = dict(found)
         return self._propositions
 

@@ -132,7 +132,11 @@ class Line:
 
     @property
     def n_participants(self) -> int | None:
-        return max((n for i in self.items if (n := i.record.n_participants)), default=None)
+        """The participants a claim records for its evidence, else its study record's."""
+        found = max((n for i in self.items if (n := i.record.n_participants)), default=None)
+        return found or max(
+            (n for i in self.items if (n := i.record.study_participants)), default=None
+        )
 
     @property
     def n_studies(self) -> int | None:

@@ -116,7 +116,15 @@ def all_propositions(graph: ClaimGraph) -> list[PropositionSummary]:
     for record in sorted(graph.records(), key=lambda r: r.iri):
         reading = read(record, graph.vocabulary)
         readings.setdefault(reading.proposition, []).append(reading)
-    found = [proposition_summary(index, rs) for _, rs in sorted(readings.items())]
+        if reading.core != reading.proposition:  # a qualified claim bears on its core too
+            readings.setdefault(reading.core, []).append(reading)
+    # A core proposition is listed when it says more than the one it would repeat: it
+    # has claims of its own, or gathers claims of several qualified propositions.
+    found = [
+        proposition_summary(index, rs, iri=iri)
+        for iri, rs in sorted(readings.items())
+        if len({r.proposition for r in rs}) != 1 or rs[0].proposition == iri
+    ]
     index.steps["all-propositions"] = found
     return found
 

@@ -33,7 +33,7 @@ of step weights × 0.7 per change; ranked by score, then fewer changes, fewer ho
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -192,10 +192,10 @@ class _Search:
             pairs.sort(key=lambda pair: pair[0].record.iri)
             readings = [r for r, _ in pairs]
             shown, _ = orient(readings, vocabulary)
-            # Claims of one step may differ in a qualifier (outcome, population): the
-            # step is named by the proposition most of them state (then the first IRI).
-            shares = Counter(r.proposition for r in readings)
-            proposition = min(shares, key=lambda p: (-shares[p], p))
+            # Claims of one step may differ in a qualifier (outcome, comparator): the
+            # step is then their core proposition, as ``/evidence`` names the pair's.
+            named = {r.proposition for r in readings}
+            proposition = named.pop() if len(named) == 1 else readings[0].core
             lines = build_lines(proposition, [Item(r) for r in shown], self.index.reports)
             assertions = sum(1 for r in shown if r.direction is Direction.ASSERTION)
             verdict = weigh_lines(lines, assertions)

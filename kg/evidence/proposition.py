@@ -100,6 +100,17 @@ class Reading:
         return proposition_iri(self.subject, self.predicate, self.object, self.qualifiers)
 
     @property
+    def core(self) -> str:
+        """The proposition without qualifiers: subject, relation, object only."""
+        return proposition_iri(self.subject, self.predicate, self.object)
+
+    def about(self, iri: str) -> bool:
+        """Whether the claim bears on the proposition ``iri``: its own, or the core
+        proposition it narrows (a claim on *depressive symptoms* bears on *probiotics
+        improve depressive disorder*, which is what ``/evidence`` weighs for the pair)."""
+        return iri == self.proposition or iri == self.core
+
+    @property
     def key(self) -> tuple[str, str, str]:
         return (self.subject, self.predicate, self.object)
 

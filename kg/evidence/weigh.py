@@ -136,11 +136,17 @@ def orient(readings: list[Reading], vocabulary: Vocabulary) -> tuple[list[Readin
 
 
 def proposition_summary(
-    index: EvidenceIndex, readings: list[Reading], *, claims: list[ClaimRecord] | None = None
+    index: EvidenceIndex,
+    readings: list[Reading],
+    *,
+    claims: list[ClaimRecord] | None = None,
+    iri: str | None = None,
 ) -> PropositionSummary:
-    """The verdict of one proposition from the readings of its claims (exact, no roll-up)."""
+    """The verdict of one proposition from the readings of its claims (exact, no roll-up
+    along the hierarchy). ``iri``: the proposition, when it is the core proposition of
+    qualified claims (then it has no qualifiers); the first claim's otherwise."""
     first = readings[0]
-    iri = first.proposition
+    iri = iri or first.proposition
     vocabulary = index.graph.vocabulary
     shown, _ = orient(readings, vocabulary)
     active = [r for r in shown if r.record.active]
@@ -156,7 +162,7 @@ def proposition_summary(
         subject=subject,
         relation=vocabulary.get(relation),
         object=object,
-        qualifiers=dict(first.qualifiers),
+        qualifiers=dict(first.qualifiers) if iri == first.proposition else {},
         lines=lines,
         verdict=weigh_lines(lines, assertions),
         claims=sorted((r.record for r in readings), key=lambda c: c.iri),
@@ -240,14 +246,18 @@ def evidence(
             assertions, sorted(records.values(), key=lambda r: r.iri), proposition_of,
         )  # fmt: skip
     _, (forward, predicate), lines, shown = best
-    # The propositions involved, each weighed on its own claims.
+    # The propositions involved, each weighed on its own claims; the pair's core
+    # proposition (no qualifiers) on every claim about exactly these two entities, as
+    # ``/propositions/{id}`` weighs it.
     by_prop: dict[str, list[Reading]] = {}
+    q_iri = proposition_iri(*((s_iri, predicate, o_iri) if forward else (o_iri, predicate, s_iri)))
     for item_reading in shown:
         by_prop.setdefault(item_reading.proposition, []).append(item_reading)
-    q_iri = proposition_iri(*((s_iri, predicate, o_iri) if forward else (o_iri, predicate, s_iri)))
+        if item_reading.core == q_iri != item_reading.proposition:
+            by_prop.setdefault(q_iri, []).append(item_reading)
     propositions = [
-        proposition_summary(index, [read(r.record, vocabulary) for r in rs])
-        for _, rs in sorted(by_prop.items(), key=lambda kv: (kv[0] != q_iri, kv[0]))
+        proposition_summary(index, [read(r.record, vocabulary) for r in rs], iri=iri)
+        for iri, rs in sorted(by_prop.items(), key=lambda kv: (kv[0] != q_iri, kv[0]))
     ]
     active_assertions = sum(1 for r in shown if r.direction is Direction.ASSERTION)
     return EvidenceSummary(
@@ -293,9 +303,9 @@ def proposition(graph: ClaimGraph, iri: str) -> PropositionSummary:
             records.setdefault(record.iri, record)
     readings = [
         r for rec in sorted(records.values(), key=lambda c: c.iri)
-        if (r := read(rec, graph.vocabulary)).proposition == iri
+        if (r := read(rec, graph.vocabulary)).about(iri)
     ]  # fmt: skip
-    return proposition_summary(index, readings)
+    return proposition_summary(index, readings, iri=iri)
 
 
 @dataclass(frozen=True)
@@ -328,9 +338,11 @@ def claim_evidence(graph: ClaimGraph, iri: str) -> ClaimEvidence | None:
         records = {r.iri: r for a, b in sorted(pairs) for r in graph.records_between(a, b)}
         readings = [
             r for rec in sorted(records.values(), key=lambda c: c.iri)
-            if (r := read(rec, graph.vocabulary)).proposition == reading.proposition
+            if (r := read(rec, graph.vocabulary)).about(reading.proposition)
         ]  # fmt: skip
-        summary = memo[reading.proposition] = proposition_summary(index, readings)
+        summary = memo[reading.proposition] = proposition_summary(
+            index, readings, iri=reading.proposition
+        )
     line = next(
         (
             ln.iri

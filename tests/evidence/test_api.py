@@ -39,8 +39,11 @@ def test_a_proposition_lists_its_lines_and_claims(client: TestClient) -> None:
     prop = found.json()
     assert (prop["consensus"], prop["certainty"]) == ("supported", "moderate")
     assert prop["predicate"]["id"] == "gba:improves" and prop["subject"]["label"] == "probiotic"
-    assert len(prop["lines"]) == 1 and len(prop["claims"]) == 6
-    assert all(c["proposition"] == iri for c in prop["claims"])
+    # the core proposition (no qualifiers) gathers the claims that narrow it by outcome
+    assert prop["qualifiers"] == {} and len(prop["lines"]) == 1 and len(prop["claims"]) == 5
+    narrower = {p["id"]: p["qualifiers"] for p in body["propositions"][1:]}
+    assert sorted(q["outcome"] for q in narrower.values()) == ["depression", "depressive symptoms"]
+    assert {c["proposition"] for c in prop["claims"]} == {iri, *narrower}
     by_hash = client.get(f"/propositions/{iri.rsplit('/', 1)[-1]}").json()
     assert by_hash["id"] == iri
 
@@ -79,12 +82,19 @@ def test_entity_pages_and_listings_carry_the_evidence(client: TestClient) -> Non
         "moderate",
     )
     assert props[IL6]["consensus"] == "no-effect"
-    assert props["gbkg:gut-microbiota"]["consensus"] == "insufficient"
+    # "probiotics, which target the gut microbiome" proposes an approach: no proposition
+    assert "gbkg:gut-microbiota" not in props
     claim = page["claims"]["as_subject"]["data"][0]
     assert claim["proposition"].startswith("https://w3id.org/gbkg/proposition/")
     listed = client.get("/claims", params={"subject": PROBIOTIC, "object": DEPRESSION}).json()
-    assert {(c["consensus"], c["certainty"]) for c in listed["data"]} == {("supported", "moderate")}
-    assert len({c["line"] for c in listed["data"]}) == 1
+    standing = {c["predicate"]: (c["consensus"], c.get("certainty")) for c in listed["data"]}
+    assert standing == {
+        "gba:improves": ("supported", "moderate"),
+        "gba:studiedFor": ("insufficient", None),  # "one promising avenue": untested
+    }
+    effects = [c for c in listed["data"] if c["finding"] == "effect"]
+    # one study; its line on each outcome it was measured as (depression, depressive symptoms)
+    assert len(effects) == 4 and len({c["line"] for c in effects}) == 2
 
 
 def test_the_evidence_named_queries(client: TestClient) -> None:
@@ -94,9 +104,12 @@ def test_the_evidence_named_queries(client: TestClient) -> None:
         "/queries/evidence-lines", params={"subject": PROBIOTIC, "object": DEPRESSION}
     ).json()
     (row,) = lines["results"]["bindings"]
-    assert row["direction"]["value"] == "supports" and row["claims"]["value"] == "6"
+    assert row["direction"]["value"] == "supports" and row["claims"]["value"] == "4"
     ranked = client.get("/queries/propositions-by-certainty").json()["results"]["bindings"]
-    assert [r["certainty"]["value"] for r in ranked] == ["moderate"] * 3
+    # probiotic / depressive disorder (core, and by outcome: depression, depressive
+    # symptoms), probiotic / IL-6, probiotic / TNF
+    assert [r["certainty"]["value"] for r in ranked] == ["moderate"] * 5
+    assert len({r["proposition"]["value"] for r in ranked}) == 5
     bad = client.get("/queries/propositions-by-certainty", params={"certainty": "sure"})
     assert bad.status_code == 400 and bad.json()["parameter"] == "certainty"
     missing = client.get("/queries/evidence-lines", params={"subject": PROBIOTIC})
