@@ -74,7 +74,7 @@ def test_paths_beside_the_server(capsys, served) -> None:
     _, store = served
     code, out, err = run(capsys, "paths", "gbkg:yogurt", "MONDO:0002050", "--store", str(store))
     assert code == 0, err
-    assert "yogurt --contains [assertion]--> probiotic" in out
+    assert "yogurt --contains [assertion only]--> probiotic" in out
 
 
 def test_validate_beside_the_server(capsys, served, tmp_path) -> None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from gbkg.kg.projection import entity_classes
 from gbkg.kg.resources import internal_query
 from gbkg.kg.store import Backend
 
@@ -71,10 +72,13 @@ class Hierarchy:
     def from_store(cls, store: Backend | None) -> Hierarchy:
         if store is None:
             return cls()
+        classes = entity_classes(store)
         result = store.query(internal_query("evidence-hierarchy"))
         assert isinstance(result, ox.QuerySolutions)
         rows: dict[tuple[str, str, str], tuple[set[str], set[str]]] = {}
         for row in result:
+            if row["narrowerType"].value not in classes or row["broaderType"].value not in classes:
+                continue  # not a link between two entities (the ontology's class tree)
             key = (row["narrower"].value, row["broader"].value, row["link"].value)
             types = rows.setdefault(key, (set(), set()))
             types[0].add(row["narrowerType"].value)
