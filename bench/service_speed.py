@@ -44,21 +44,14 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from bench.query_speed import PREFIXES
+from bench.query_speed import QUERIES as QUERY_SPEED
+
 HUB = "gbkg:synthetic-0"
 SEARCH = "synthetic entity 12"
 PATHS = {"source": "gbkg:synthetic-1", "target": "gbkg:synthetic-2", "max_hops": "3"}
-PREFIXES = """PREFIX gba: <https://w3id.org/gbkg/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dct: <http://purl.org/dc/terms/>
-"""
 QUERIES = {
-    "entity join": PREFIXES
-    + """SELECT ?claim ?statement ?finding ?design ?title WHERE {
-  ?claim rdf:subject <https://w3id.org/gbkg/entity/synthetic-7> ;
-         gba:statement ?statement ; gba:finding ?finding ;
-         gba:evidence/gba:studyDesign ?design ; prov:wasDerivedFrom/dct:title ?title .
-}""",
+    "entity join": QUERY_SPEED["entity join"],  # the same query as bench.query_speed
     "hub claims (LIMIT 500)": PREFIXES
     + """SELECT ?claim ?object ?statement WHERE {
   ?claim rdf:subject <https://w3id.org/gbkg/entity/synthetic-0> ;

@@ -112,6 +112,9 @@ class ClaimRecord:
     #: The participants of the study the claim reports (its study record's
     #: ``counts.participants``: the primary source's, else the source's).
     study_participants: int | None = None
+    #: The studies that study pooled (``counts.meta_analysed``), else reviewed
+    #: (``counts.reviewed``), from the same study record.
+    study_count: int | None = None
 
     @property
     def id(self) -> str:
@@ -176,7 +179,8 @@ _COLUMNS = (
     "nStudies", "nParticipants", "studyPopulation", *CONTEXT_COLUMNS.values(), "effectMeasure",
     *STATISTICS_COLUMNS.values(), "source", "sourceTitle", "primarySource", "primaryTitle",
     "primaryJournal", "subgroupOf", "comparator", "outcomeMeasure", "pRelation",
-    "sourceParticipants", "primaryParticipants",
+    "sourceParticipants", "primaryParticipants", "sourcePooled", "primaryPooled",
+    "sourceReviewed", "primaryReviewed",
 )  # fmt: skip
 
 
@@ -217,9 +221,15 @@ def _record(iri: str, c: Mapping[str, Any]) -> ClaimRecord:
         subgroup_of=_value(c["subgroupOf"]),
         comparator=_context_value(c["comparator"]) if c["comparator"] is not None else None,
         outcome=_context_value(c["outcomeMeasure"]) if c["outcomeMeasure"] is not None else None,
-        study_participants=_integer(c["primaryParticipants"]) or _integer(c["sourceParticipants"]),
+        study_participants=_study_count(c, "Participants"),
+        study_count=_study_count(c, "Pooled") or _study_count(c, "Reviewed"),
         p_relation=_P_RELATION.get(_value(c["pRelation"]) or ""),
     )
+
+
+def _study_count(c: Mapping[str, Any], name: str) -> int | None:
+    """A count of the claim's study record: the primary source's, else the source's."""
+    return _integer(c["primary" + name]) or _integer(c["source" + name])
 
 
 def _solutions(store: Backend, name: str, bound: Mapping[str, ox.NamedNode | ox.Literal]) -> Any:
@@ -263,6 +273,10 @@ COLUMN_FIELDS: dict[str, str] = {
     "pRelation": "statistics.p_relation",
     "sourceParticipants": "source.counts.participants",
     "primaryParticipants": "primary_source.counts.participants",
+    "sourcePooled": "source.counts.meta_analysed",
+    "primaryPooled": "primary_source.counts.meta_analysed",
+    "sourceReviewed": "source.counts.reviewed",
+    "primaryReviewed": "primary_source.counts.reviewed",
 }
 _COLUMN_PATHS: dict[str, tuple[str, ...]] = {
     column: property_path(path) for column, path in COLUMN_FIELDS.items()

@@ -94,7 +94,8 @@ def parse_rdf(response: Any) -> rdflib.Graph:
     return graph
 
 
-def send(client: TestClient, request: dict[str, Any]) -> Any:
+def send(client: Any, request: dict[str, Any]) -> Any:
+    """One request of a case, through a TestClient or an httpx client."""
     body = request.get("body")
     content = body.encode(request.get("body_encoding") or "utf-8") if body is not None else None
     return client.request(
@@ -132,10 +133,9 @@ def case_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestCli
     store.close()
 
 
-@pytest.mark.parametrize("case", _cases("w3c_cases"))
-def test_w3c_protocol_case(case: dict[str, Any], case_app: tuple[TestClient, Any]) -> None:
-    client, store = case_app
-    before = quad_set(store)
+def run_case(client: Any, case: dict[str, Any]) -> None:
+    """Send each request of a W3C case (``client``: a TestClient or an httpx client) and
+    check its answer as a read-only endpoint must give it."""
     update_tier = is_update_tier(case)
     for request in case["requests"]:
         response = send(client, request)
@@ -149,6 +149,13 @@ def test_w3c_protocol_case(case: dict[str, Any], case_app: tuple[TestClient, Any
             assert parse_boolean(response) is False
         else:
             check_expectations(response, request["expect"])
+
+
+@pytest.mark.parametrize("case", _cases("w3c_cases"))
+def test_w3c_protocol_case(case: dict[str, Any], case_app: tuple[TestClient, Any]) -> None:
+    client, store = case_app
+    before = quad_set(store)
+    run_case(client, case)
     assert quad_set(store) == before
 
 

@@ -132,15 +132,20 @@ class Line:
 
     @property
     def n_participants(self) -> int | None:
-        """The participants a claim records for its evidence, else its study record's."""
-        found = max((n for i in self.items if (n := i.record.n_participants)), default=None)
-        return found or max(
-            (n for i in self.items if (n := i.record.study_participants)), default=None
+        """The participants of the line's study: its study record's count, else the most
+        its claims record."""
+        recorded = max((n for i in self.items if (n := i.record.study_participants)), default=None)
+        return recorded or max(
+            (n for i in self.items if (n := i.record.n_participants)), default=None
         )
 
     @property
     def n_studies(self) -> int | None:
-        return max((n for i in self.items if (n := i.record.n_studies)), default=None)
+        """The studies the line's study pooled (or reviewed), from its study record, else
+        the most its claims record (a trial a meta-analysis includes counts 1, not the
+        meta-analysis's number)."""
+        recorded = max((n for i in self.items if (n := i.record.study_count)), default=None)
+        return recorded or max((n for i in self.items if (n := i.record.n_studies)), default=None)
 
     @property
     def hedged(self) -> bool:

@@ -29,9 +29,9 @@ from test_sparql_conformance import (
     ENDPOINT,
     check_expectations,
     check_sd_schema,
-    is_update_tier,
     media_type,
-    parse_boolean,
+    run_case,
+    send,
 )
 
 from gbkg.kg.remote_store import RemoteStore
@@ -110,31 +110,13 @@ def service(
             one.close()
 
 
-def send(http: httpx.Client, request: dict[str, Any]) -> httpx.Response:
-    body = request.get("body")
-    content = body.encode(request.get("body_encoding") or "utf-8") if body is not None else None
-    return http.request(
-        request["method"], ENDPOINT + request["path"], content=content, headers=request["headers"]
-    )
-
-
 @pytest.mark.parametrize(("kind", "case"), _cases("w3c_cases"))
 def test_w3c_protocol_case_on_a_remote_store(
     kind: str, case: dict[str, Any], service: Callable[[str], Service]
 ) -> None:
     started = service(kind)
     before = started.quads()
-    update_tier = is_update_tier(case)
-    for step in case["requests"]:
-        response = send(started.http, step)
-        if step["endpoint"] == "update":
-            assert 400 <= response.status_code < 500, response.text[:300]
-            assert media_type(response) == "application/problem+json"
-        elif update_tier:
-            assert 200 <= response.status_code < 300, response.text[:300]
-            assert parse_boolean(response) is False
-        else:
-            check_expectations(response, step["expect"])
+    run_case(started.http, case)
     assert started.quads() == before
 
 
