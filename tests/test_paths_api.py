@@ -82,6 +82,8 @@ def test_evidence_for_probiotics_and_depression(client: TestClient) -> None:
     assert body["direction"] == "forward"
     assert body["counts"] == {"lines": 1, "supports": 1, "no_effect": 0, "disputes": 0,
                               "undetermined": 0, "claims": 4, "assertions": 2}  # fmt: skip
+    assert "2 assertions listed, not counted" in body["reasons"]  # what the list shows
+    assert len(body["assertions"]) == 2
     assert "supported" in body["rule"]
     (line,) = body["lines"]
     assert line["study"]["design"] == "meta-analysis" and line["reported_through"]

@@ -259,7 +259,9 @@ def evidence(
         proposition_summary(index, [read(r.record, vocabulary) for r in rs], iri=iri)
         for iri, rs in sorted(by_prop.items(), key=lambda kv: (kv[0] != q_iri, kv[0]))
     ]
-    active_assertions = sum(1 for r in shown if r.direction is Direction.ASSERTION)
+    # Every assertion listed with the pair (a *studied for* beside the *improves* claims
+    # too), as ``counts.assertions`` counts them: the reason says what the list shows.
+    active_assertions = sum(1 for r in assertions if r.active)
     return EvidenceSummary(
         subject=s_name,
         object=o_name,
