@@ -60,6 +60,13 @@ class ClaimSummary(BaseModel):
     statistics: dict[str, Any] = Field(
         default_factory=dict, description="effect_measure, effect_size, ci_low, ci_high, p_value"
     )
+    outcome: str | None = Field(
+        default=None, description="what was measured (outcome.measure): a CURIE or text",
+        examples=["depressive symptoms"],
+    )
+    comparator: str | None = Field(
+        default=None, description="what the intervention was compared with", examples=["placebo"]
+    )
     source: SourceOut | None = None
     primary_source: SourceOut | None = None
     proposition: str | None = Field(
@@ -107,6 +114,8 @@ def claim_summary(
         n_participants=record.n_participants,
         context={k: v if isinstance(v, str) else list(v) for k, v in record.context.items()},
         statistics=stats,
+        outcome=record.outcome,
+        comparator=record.comparator,
         source=_source(record.source),
         primary_source=_source(record.primary_source),
         **extra,

@@ -84,29 +84,56 @@ def _proposition_key(claim: dict[str, Any]) -> tuple[str, ...]:
     return (claim["subject"]["id"], claim["predicate"]["id"], claim["object"]["id"], str(context))
 
 
+def _shared_context(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The context every claim of a group states alike (context is not part of a
+    proposition: its claims may hold in different subgroups).
+
+    >>> _shared_context([{"context": {"age": "adults", "sex": "female"}},
+    ...                  {"context": {"age": "adults"}}])
+    {'age': 'adults'}
+    """
+    first = claims[0].get("context") or {}
+    return {
+        k: v for k, v in first.items()
+        if all((c.get("context") or {}).get(k) == v for c in claims[1:])
+    }  # fmt: skip
+
+
 def group_by_proposition(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Claims grouped by what they state (subject, relation, object, context), effects
-    before nulls before assertions within a group; groups with more claims first."""
+    """Claims grouped by what they state (their proposition: subject, relation, object,
+    outcome, comparator), effects before nulls before assertions within a group; groups
+    with more claims first. A group without qualifiers whose verdict also weighs the
+    groups that narrow it (the same pair and relation, with an outcome or a comparator)
+    says how many claims those hold (``narrowed_by``)."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for claim in claims:
         groups.setdefault(_proposition_key(claim), []).append(claim)
-    order = {"effect": 0, "null": 1, "assertion": 2}
+    order = {"effect": 0, "null": 1, "assertion": 2, "undetermined": 3}
     out = []
     for members in groups.values():
-        members.sort(key=lambda c: (order.get(c["finding"], 3), c["id"]))
+        members.sort(key=lambda c: (order.get(c["finding"], 4), c["id"]))
         first = members[0]
+        qualifiers = {k: first[k] for k in ("outcome", "comparator") if first.get(k)}
         out.append(
             {
                 "subject": first["subject"],
                 "predicate": first["predicate"],
                 "object": first["object"],
-                "context": first.get("context") or {},
+                "qualifiers": qualifiers,
+                "context": _shared_context(members),
                 "claims": members,
                 "findings": Counter(c["finding"] for c in members),
                 "consensus": first.get("consensus"),
                 "certainty": first.get("certainty"),
             }
         )
+    for group in out:
+        pair = (group["subject"]["id"], group["predicate"]["id"], group["object"]["id"])
+        group["narrowed_by"] = 0 if group["qualifiers"] else sum(
+            len(other["claims"]) for other in out
+            if other["qualifiers"]
+            and (other["subject"]["id"], other["predicate"]["id"], other["object"]["id"]) == pair
+        )  # fmt: skip
     out.sort(key=lambda g: (-len(g["claims"]), g["subject"]["id"], g["object"]["id"]))
     return out
 
@@ -143,6 +170,7 @@ def entity_page(
         xrefs=xrefs,
         related=related(store, detail.iri),
         groups=group_by_proposition(active),
+        label=lambda curie: _label_of(graph, curie),
         hidden=hidden,
         include_retracted=include_retracted,
         profile=detail.evidence,

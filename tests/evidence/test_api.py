@@ -146,3 +146,13 @@ def test_paths_rank_contested_steps_below_supported_ones(client: TestClient) -> 
         client.post(f"/claims/{local}/retract", json={"reason": "test"}, headers=AUTH)
     again = client.get("/paths", params={"source": PROBIOTIC, "target": DEPRESSION}).json()
     assert again["paths"][0]["steps"][0]["consensus"] == "supported"
+
+
+def test_the_entity_page_names_each_propositions_qualifiers(client: TestClient) -> None:
+    """A group is a proposition: its outcome is in its heading, a context only when all
+    its claims share it, and the core proposition says it weighs the narrower claims."""
+    page = client.get(f"/entities/{PROBIOTIC}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    text = " ".join(page.text.split())
+    assert 'outcome: depressive symptoms' in text
+    assert "weighed with the 4 claims of this pair that narrow it by outcome or comparator" in text
