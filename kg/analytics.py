@@ -62,7 +62,9 @@ class ClaimGraph:
         self._edges: dict[str, tuple[str, str]] = {}
         #: Bumped by every :meth:`update`: derived views (:mod:`kg.evidence.index`) key on it.
         self.version = 0
-        #: Views derived from this graph, dropped on every update (``kg.evidence``).
+        #: Views derived from this graph (``kg.evidence``): dropped on every update,
+        #: unless the view has ``follow(dropped, added)`` (the records an update took
+        #: out and put in) and it answers that it kept itself in step.
         self.derived: dict[str, object] = {}
 
     # Building ---------------------------------------------------------------------
@@ -143,12 +145,18 @@ class ClaimGraph:
             raise RuntimeError("this claim graph was not built from a store; it cannot update")
         with self._lock:
             self.version += 1
-            self.derived.clear()
+            dropped: list[ClaimRecord] = []
+            added: list[ClaimRecord] = []
             for iri in iris:
+                ends = self._edges.get(iri)
+                if ends is not None:
+                    dropped.append(self.graph.edges[(*ends, iri)]["record"])
                 self._drop(iri)
                 record = claim_record(self.store, iri)
                 if record is None:
                     continue
+                if record.active:
+                    added.append(record)
                 for end in (record.subject, record.object):
                     name = read_entity(self.store, end, self.entity_classes)
                     if name is not None:
@@ -158,6 +166,10 @@ class ClaimGraph:
                                 label=name.display, types=sorted(name.types)
                             )
                 self._add(record)
+            for key, view in list(self.derived.items()):
+                follow = getattr(view, "follow", None)
+                if follow is None or not follow(dropped, added):
+                    del self.derived[key]
 
     # Reading ----------------------------------------------------------------------
 

@@ -115,6 +115,23 @@ def test_evidence_follows_writes_and_retractions(client: TestClient, auth: dict[
     assert statuses == {"active", "retracted"}
 
 
+def test_a_proposition_follows_writes_and_retractions(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """The proposition index is kept in step with writes, not rebuilt: a new claim's
+    proposition answers at once, and disappears with its only claim."""
+    data = claim_data(PROBIOTIC, "gba:decreases", BRAIN, design="rct")
+    posted = client.post("/claims", json=data, headers=auth)
+    assert posted.status_code == 201
+    claim = client.get(f"/claims?subject={PROBIOTIC}&object={BRAIN}").json()["data"][0]
+    iri = claim["proposition"]
+    found = client.get(f"/propositions/{iri}")
+    assert found.status_code == 200 and [c["id"] for c in found.json()["claims"]] == [claim["id"]]
+    local = claim["id"].rsplit("/", 1)[-1]
+    assert client.post(f"/claims/{local}/retract", json={"reason": "test"}, headers=auth).is_success
+    assert client.get(f"/propositions/{iri}").status_code == 404
+
+
 def test_evidence_parameters_are_checked(client: TestClient) -> None:
     bad = client.get("/evidence", params={"subject": PROBIOTIC, "object": "bad curie"})
     assert bad.status_code == 400 and bad.headers["content-type"] == PROBLEM

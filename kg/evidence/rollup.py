@@ -77,7 +77,8 @@ class Hierarchy:
         assert isinstance(result, ox.QuerySolutions)
         rows: dict[tuple[str, str, str], tuple[set[str], set[str]]] = {}
         for row in result:
-            if row["narrowerType"].value not in classes or row["broaderType"].value not in classes:
+            kinds = (row["narrowerType"], row["broaderType"])
+            if any(kind is None or kind.value not in classes for kind in kinds):
                 continue  # not a link between two entities (the ontology's class tree)
             key = (row["narrower"].value, row["broader"].value, row["link"].value)
             types = rows.setdefault(key, (set(), set()))

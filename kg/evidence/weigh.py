@@ -336,8 +336,8 @@ def claim_evidence(graph: ClaimGraph, iri: str) -> ClaimEvidence | None:
     memo: dict[str, PropositionSummary] = index.steps.setdefault("propositions", {})  # type: ignore[assignment]
     summary = memo.get(reading.proposition)
     if summary is None:
-        pairs = index.propositions().get(reading.proposition, set())
-        records = {r.iri: r for a, b in sorted(pairs) for r in graph.records_between(a, b)}
+        # A proposition's claims lie between its two entities (either way round).
+        records = {r.iri: r for r in graph.records_between(*ends)}
         readings = [
             r for rec in sorted(records.values(), key=lambda c: c.iri)
             if (r := read(rec, graph.vocabulary)).about(reading.proposition)
