@@ -101,10 +101,11 @@ def assemble(
 
     design, design_reason = _design(draft, reading, finding, clause_text)
     reasons.append(design_reason)
+    end = draft.quote_end or s.end
     x = Extraction(
-        quote=s.text,
+        quote=reading.text[s.start : end],
         start=s.start,
-        end=s.end,
+        end=end,
         subject=draft.subject,
         predicate=predicate,
         object=draft.object,
