@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 from gbkg.kg.namespaces import GBA
 from gbkg.kg.suggest.linking import EntityIndex, Mention, key
-from gbkg.kg.suggest.record import Argument
+from gbkg.kg.suggest.record import Argument, argument
 from gbkg.kg.suggest.relations import RelationCue, RelationHit
 
 #: The kind of a frame's relation cue (``RelationCue.kind``).
@@ -55,9 +55,12 @@ MODIFICATION = "modification"
 LIMITATION = "limitation"
 PROPOSAL = "proposal"
 
-INTERVENTION_TYPES = frozenset(
+#: What can be given, hence be the agent of a frame: interventions, treatments, and the
+#: taxa probiotics are made of.
+AGENT_TYPES = frozenset(
     str(t)
     for t in (
+        GBA.MicrobialTaxon,
         GBA.Probiotic,
         GBA.Prebiotic,
         GBA.Food,
@@ -141,7 +144,8 @@ LIMITATIONS: tuple[LimitationCue, ...] = (
         "small sample size",
         r"\b(?:small|limited|modest)\s+(?:sample\s+sizes?|samples?|numbers?\s+of\s+"
         r"(?:participants|patients|subjects)|cohorts?)\b|\bfew\s+participants\b|"
-        r"\bunderpowered\b|\black(?:ed)?\s+(?:of\s+)?(?:statistical\s+)?power\b",
+        r"\bunderpowered\b|\black(?:ed)?\s+(?:of\s+)?(?:statistical\s+)?power\b|"
+        r"\b(?:studies|trials|samples)\s+(?:were|was|are)\s+(?:\w+\s+)?small\b",
         "imprecision: few participants (GRADE)",
         "small sample sizes",
     ),
@@ -167,7 +171,9 @@ LIMITATIONS: tuple[LimitationCue, ...] = (
         "short follow-up",
         r"\bshort(?:er)?\s+(?:follow-?\s?ups?|durations?|treatment\s+periods?|interventions?|"
         r"trials?)\b|\bshort-term\s+(?:follow-?\s?ups?|trials?|studies|interventions?)\b|"
-        r"\black\s+of\s+long-term\s+(?:follow-?\s?up|data)\b",
+        r"\black\s+of\s+long-term\s+(?:follow-?\s?up|data)\b|"
+        r"\b(?:follow-?\s?ups?|durations?|interventions?)\s+(?:was|were|is|are)\s+(?:\w+\s+)?"
+        r"(?:short|brief)\b",
         "the effects were followed for a short time",
     ),
     _limitation(
@@ -269,10 +275,6 @@ def _hit(cue: RelationCue, m: re.Match[str], offset: int) -> RelationHit:
     return RelationHit(cue, m.start() + offset, m.end() + offset, m.group(0))
 
 
-def _argument(mention: Mention, status: str | None = None) -> Argument:
-    return Argument(mention.id, mention.label, mention.types, status or mention.status.value)
-
-
 def _in(span: tuple[int, int], position: int) -> bool:
     return span[0] <= position < span[1]
 
@@ -301,17 +303,17 @@ def modifications(
                 for x in mentions
                 if _in(clause, x.start)
                 and x.start not in co_interventions
-                and x.types & INTERVENTION_TYPES
+                and x.types & AGENT_TYPES
             ]
             frame = Frame(MODIFICATION, hit, clause)
             named = repr(bases[0].text) if bases else repr(add_on.group(0) if add_on else "")
             frame.notes.append(f"effect modification: {hit.text!r} with {named}")
             if agents:
-                frame.subject, frame.subject_mention = _argument(agents[0]), agents[0]
+                frame.subject, frame.subject_mention = argument(agents[0]), agents[0]
             else:
                 frame.main_intervention = True
             if bases:
-                frame.object, frame.object_mention = _argument(bases[0]), bases[0]
+                frame.object, frame.object_mention = argument(bases[0]), bases[0]
             else:
                 frame.add_on = True
             frames.append(frame)
@@ -326,7 +328,7 @@ def confounders(text: str, start: int, mentions: list[Mention]) -> list[Frame]:
     for m in CONFOUNDER.pattern.finditer(text):
         hit = _hit(CONFOUNDER, m, start)
         before = [x for x in mentions if x.end <= hit.start]
-        if not before or not before[-1].types & INTERVENTION_TYPES:
+        if not before or not before[-1].types & AGENT_TYPES:
             continue
         antecedent = before[-1]
         if len(text[antecedent.end - start : hit.start - start].split()) > 3:
@@ -334,7 +336,7 @@ def confounders(text: str, start: int, mentions: list[Mention]) -> list[Frame]:
         clause_start = text.rfind(",", 0, antecedent.start - start)
         clause = (start + clause_start + 1 if clause_start >= 0 else start, hit.end)
         frame = Frame(MODIFICATION, hit, clause, main_intervention=True)
-        frame.object, frame.object_mention = _argument(antecedent), antecedent
+        frame.object, frame.object_mention = argument(antecedent), antecedent
         frame.notes.append(
             f"a possible confounder: {antecedent.text!r} {hit.text!r}; the effect of the "
             "text's intervention may depend on it"
@@ -376,7 +378,7 @@ def limitations(
             frame = Frame(LIMITATION, hit, clause)
             named = [x for x in mentions if x.start < b and a < x.end and ATTRIBUTE in x.types]
             if named:
-                frame.object, frame.object_mention = _argument(named[0]), named[0]
+                frame.object, frame.object_mention = argument(named[0]), named[0]
             else:
                 frame.object = concept(index, cue.name, ATTRIBUTE, cue.synonyms)
             frame.notes.append(
@@ -439,19 +441,22 @@ def proposals(
             continue
         hit = _hit(cue, m, start)
         frame = Frame(PROPOSAL, hit, (start, start + len(text)))
-        agents = [x for x in mentions if x.types & INTERVENTION_TYPES and CONDITION not in x.types]
+        agents = [x for x in mentions if x.types & AGENT_TYPES and CONDITION not in x.types]
         if COMPLEMENT.search(hit.text):
             # "complementary approaches" to the standard treatments the sentence names:
             # those are what the approach is added to, not the approach.
             frame.bases = [x for x in agents if TREATMENT in x.types]
             agents = [x for x in agents if TREATMENT not in x.types]
         conditions = [x for x in mentions if CONDITION in x.types]
-        if agents:
-            frame.subject, frame.subject_mention = _argument(agents[-1]), agents[-1]
+        before = [x for x in agents if x.end <= hit.start]
+        after = [x for x in agents if x.start >= hit.end]
+        agent = before[-1] if before else after[0] if after else None
+        if agent is not None:
+            frame.subject, frame.subject_mention = argument(agent), agent
         else:
             frame.look_ahead = True
         if conditions:
-            frame.object, frame.object_mention = _argument(conditions[0]), conditions[0]
+            frame.object, frame.object_mention = argument(conditions[0]), conditions[0]
         else:
             frame.condition_before = True
         prospect = PROSPECT.search(text)

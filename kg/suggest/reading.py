@@ -27,8 +27,8 @@ from gbkg.kg.namespaces import GBA
 from gbkg.kg.suggest import arguments, cues, findings, frames, qualifiers, relations, statistics
 from gbkg.kg.suggest.candidate import Reason
 from gbkg.kg.suggest.findings import Decision, Judgement
-from gbkg.kg.suggest.linking import EntityIndex, Mention, MentionStatus
-from gbkg.kg.suggest.record import Argument
+from gbkg.kg.suggest.linking import EntityIndex, Mention
+from gbkg.kg.suggest.record import Argument, argument
 from gbkg.kg.suggest.relations import RelationHit
 from gbkg.kg.suggest.segment import Sentence, sentences
 
@@ -101,19 +101,8 @@ class TextFacts:
     analysis_model: statistics.Printed | None = None
     condition: Mention | None = None
     intervention: Mention | None = None
-
-
-def argument(mention: Mention) -> Argument:
-    new: dict[str, Any] | None = None
-    if mention.status is MentionStatus.PROPOSED:
-        new = {"id": mention.id, "label": mention.label, "type": _curie(next(iter(mention.types)))}
-        if mention.text != mention.label:
-            new["synonyms"] = [mention.text]
-    return Argument(mention.id, mention.label, mention.types, mention.status.value, new)
-
-
-def _curie(iri: str) -> str:
-    return "gba:" + iri.rsplit("#", 1)[-1]
+    #: the words naming the text's systematic review, when it names one
+    reviewed: str | None = None
 
 
 class Reading:
@@ -154,6 +143,7 @@ class Reading:
                     conditions[m.id] += 1
                 if m.types & INTERVENTIONS:
                     interventions[m.id] += 1
+        facts.reviewed = next((t for d, t in named if d is StudyDesign.SYSTEMATIC_REVIEW), None)
         for design in cues.DESIGN_ORDER:
             texts = [t for d, t in named if d is design]
             if texts:
@@ -377,7 +367,7 @@ class Reading:
                 and d.frame.kind == frames.PROPOSAL
                 and d.subject is not None
             ]
-            named = [m for m in self.mentions[following] if m.types & frames.INTERVENTION_TYPES]
+            named = [m for m in self.mentions[following] if m.types & frames.AGENT_TYPES]
             if same:
                 other = same[0]
                 draft.subject, draft.subject_mention = other.subject, other.subject_mention
@@ -403,9 +393,16 @@ class Reading:
         frame = draft.frame
         assert frame is not None
         facts = self.facts
-        if draft.subject is None and frame.main_intervention and facts.intervention:
-            draft.subject = _inferred(argument(facts.intervention))
-            draft.notes.append(f"subject: the text's main intervention, {facts.intervention.label}")
+        main = facts.intervention
+        if draft.subject is None and frame.main_intervention and main is not None:
+            if draft.object is not None and draft.object.id == main.id:
+                draft.notes.append(
+                    "subject: the modifier is the text's main intervention itself; "
+                    "whose effect depends on it is left to the curator"
+                )
+            else:
+                draft.subject = _inferred(argument(main))
+                draft.notes.append(f"subject: the text's main intervention, {main.label}")
         if draft.object is None and frame.add_on:
             base = next((d for d in reversed(modified[-5:]) if d.object is not None), None)
             if base is not None and base.object is not None:
