@@ -145,7 +145,7 @@ LIMITATIONS: tuple[LimitationCue, ...] = (
         r"\b(?:small|limited|modest)\s+(?:sample\s+sizes?|samples?|numbers?\s+of\s+"
         r"(?:participants|patients|subjects)|cohorts?)\b|\bfew\s+participants\b|"
         r"\bunderpowered\b|\black(?:ed)?\s+(?:of\s+)?(?:statistical\s+)?power\b|"
-        r"\b(?:studies|trials|samples)\s+(?:were|was|are)\s+(?:\w+\s+)?small\b",
+        r"\b(?:studies|trials|samples)\s+(?:were|was|are)\s+(?:(?!not\b)\w+\s+)?small\b",
         "imprecision: few participants (GRADE)",
         "small sample sizes",
     ),
@@ -448,7 +448,9 @@ def proposals(
             frame.bases = [x for x in agents if TREATMENT in x.types]
             agents = [x for x in agents if TREATMENT not in x.types]
         conditions = [x for x in mentions if CONDITION in x.types]
-        before = [x for x in agents if x.end <= hit.start]
+        # What is explored follows "exploring"; what precedes it explores or is contrasted.
+        explored = cue.name == "exploring approaches"
+        before = [] if explored else [x for x in agents if x.end <= hit.start]
         after = [x for x in agents if x.start >= hit.end]
         agent = before[-1] if before else after[0] if after else None
         if agent is not None:

@@ -374,7 +374,9 @@ class Reading:
                 draft.object = draft.object or other.object
                 draft.object_mention = draft.object_mention or other.object_mention
                 if other.frame is not None and other.frame.prospect and frame.prospect is None:
-                    frame.prospect = other.frame.prospect
+                    frame.prospect = other.frame.prospect  # "a promising avenue: …" hedges it
+                    if draft.judgement is not None:
+                        draft.judgement = _framed_judgement(frame, draft.judgement)
                 dropped.add(id(other))
             elif named:
                 draft.subject, draft.subject_mention = argument(named[-1]), named[-1]
@@ -495,7 +497,8 @@ class Reading:
 
 def _superseded(draft: Draft, framed: list[Draft]) -> bool:
     """A relation-cue draft a frame reads better: its cue lies in the frame's cue, or,
-    in a modification's clause, a change with no object ("benefits were strongest when")."""
+    in a modification's clause, a change with no object of its own ("benefits were
+    strongest when", "the benefit of X was greater with")."""
     if draft.hit is None:
         return False
     for f in framed:
@@ -505,7 +508,9 @@ def _superseded(draft: Draft, framed: list[Draft]) -> bool:
         if (
             f.frame.kind == frames.MODIFICATION
             and draft.clause == f.clause
-            and draft.object is None
+            and (
+                draft.object is None or (f.subject is not None and draft.object.id == f.subject.id)
+            )
             and draft.hit.cue.kind == relations.CHANGE
         ):
             return True
