@@ -45,7 +45,7 @@ import re
 from dataclasses import dataclass, field
 
 from gbkg.kg.namespaces import GBA
-from gbkg.kg.suggest.linking import EntityIndex, Mention, key
+from gbkg.kg.suggest.linking import INTERVENTION_TYPES, EntityIndex, Mention, key, slug
 from gbkg.kg.suggest.record import Argument, argument
 from gbkg.kg.suggest.relations import RelationCue, RelationHit
 
@@ -57,21 +57,7 @@ PROPOSAL = "proposal"
 
 #: What can be given, hence be the agent of a frame: interventions, treatments, and the
 #: taxa probiotics are made of.
-AGENT_TYPES = frozenset(
-    str(t)
-    for t in (
-        GBA.MicrobialTaxon,
-        GBA.Probiotic,
-        GBA.Prebiotic,
-        GBA.Food,
-        GBA.FermentedFood,
-        GBA.PrebioticFood,
-        GBA.ChemicalEntity,
-        GBA.Antidepressant,
-        GBA.SSRI,
-        GBA.Treatment,
-    )
-)
+AGENT_TYPES = INTERVENTION_TYPES | {str(GBA.MicrobialTaxon), str(GBA.Treatment)}
 CONDITION = str(GBA.Condition)
 BODY_OF_EVIDENCE = str(GBA.BodyOfEvidence)
 ATTRIBUTE = str(GBA.Attribute)
@@ -399,7 +385,7 @@ def concept(index: EntityIndex, label: str, type_: str, synonyms: tuple[str, ...
             entity = index.entities[found.iri]
             if type_ in entity.types:
                 return Argument(entity.id, entity.label, entity.types, "inferred")
-    identifier = "gbkg:" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+    identifier = "gbkg:" + slug(label)
     new = {"id": identifier, "label": label, "type": "gba:" + type_.rsplit("#", 1)[-1]}
     return Argument(identifier, label, frozenset({type_}), "proposed", new)
 

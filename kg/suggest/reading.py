@@ -27,24 +27,11 @@ from gbkg.kg.namespaces import GBA
 from gbkg.kg.suggest import arguments, cues, findings, frames, qualifiers, relations, statistics
 from gbkg.kg.suggest.candidate import Reason
 from gbkg.kg.suggest.findings import Decision, Judgement
-from gbkg.kg.suggest.linking import EntityIndex, Mention
+from gbkg.kg.suggest.linking import INTERVENTION_TYPES, EntityIndex, Mention
 from gbkg.kg.suggest.record import Argument, argument
 from gbkg.kg.suggest.relations import RelationHit
 from gbkg.kg.suggest.segment import Sentence, sentences
 
-INTERVENTIONS = frozenset(
-    str(t)
-    for t in (
-        GBA.Probiotic,
-        GBA.Prebiotic,
-        GBA.Food,
-        GBA.FermentedFood,
-        GBA.PrebioticFood,
-        GBA.ChemicalEntity,
-        GBA.Antidepressant,
-        GBA.SSRI,
-    )
-)
 CONDITION = str(GBA.Condition)
 TREATMENT = re.compile(r"\b(?:the\s+)?(?:treatment|intervention|active)\s*(?:group|arm)?\b", re.I)
 #: Designs a source type implies when the text names none.
@@ -141,7 +128,7 @@ class Reading:
                 first.setdefault(m.id, m)
                 if m.is_a(CONDITION):
                     conditions[m.id] += 1
-                if m.types & INTERVENTIONS:
+                if m.types & INTERVENTION_TYPES:
                     interventions[m.id] += 1
         facts.reviewed = next((t for d, t in named if d is StudyDesign.SYSTEMATIC_REVIEW), None)
         for design in cues.DESIGN_ORDER:
