@@ -303,13 +303,13 @@ def modifications(
             else:
                 frame.add_on = True
             frames.append(frame)
-            break  # one modification per sentence and cue
+            break  # the first modification of each cue in the sentence
     return _first_per_clause(frames)
 
 
 def confounders(text: str, start: int, mentions: list[Mention]) -> list[Frame]:
-    """ "…X, which may have influenced the results": X (a treatment) modifies the effect of
-    the text's main intervention."""
+    """Confounder frames of one sentence: in "…X, which may have influenced the results",
+    the treatment X modifies the effect of the text's main intervention."""
     frames = []
     for m in CONFOUNDER.pattern.finditer(text):
         hit = _hit(CONFOUNDER, m, start)
