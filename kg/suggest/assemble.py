@@ -16,6 +16,7 @@ from gbkg.kg.model import StudyDesign
 from gbkg.kg.suggest import cues, qualifiers
 from gbkg.kg.suggest.candidate import Reason
 from gbkg.kg.suggest.findings import UNDETERMINED, Decision
+from gbkg.kg.suggest.frames import LIMITATION
 from gbkg.kg.suggest.reading import CONDITION, SOURCE_DESIGNS, Draft, Reading
 from gbkg.kg.suggest.record import Argument, Extraction
 from gbkg.kg.suggest.relations import refine
@@ -101,10 +102,11 @@ def assemble(
 
     design, design_reason = _design(draft, reading, finding, clause_text)
     reasons.append(design_reason)
+    end = draft.quote_end or s.end
     x = Extraction(
-        quote=s.text,
+        quote=reading.text[s.start : end],
         start=s.start,
-        end=s.end,
+        end=end,
         subject=draft.subject,
         predicate=predicate,
         object=draft.object,
@@ -190,10 +192,21 @@ def _design(
                     end=at + b,
                     why="the sentence names the design",
                 )
+    facts = reading.facts
+    limitation = draft.frame is not None and draft.frame.kind == LIMITATION
+    studies = limitation or cues.STUDIES_REFERENCE.search(clause) is not None
+    if finding not in TESTED and studies and facts.reviewed is not None:
+        design = StudyDesign.SYSTEMATIC_REVIEW
+        return design, Reason(
+            field="evidence.study_design",
+            value=design.value,
+            cue="studies reviewed",
+            text=facts.reviewed,
+            why="a statement about the studies the text's review looked at, not a pooled result",
+        )
     about_study = finding in TESTED or (
         finding == UNDETERMINED and cues.STUDY_REFERENCE.search(clause) is not None
     )
-    facts = reading.facts
     source_type = (reading.source or {}).get("type")
     if about_study and source_type in REVIEWS:
         design = SOURCE_DESIGNS[source_type]
@@ -306,6 +319,19 @@ def _context(
                     why=f"named after a {role.replace('_', '-')} cue",
                 )
             )
+    bases = draft.frame.bases if draft.frame is not None else []
+    if bases and "co_intervention" not in x.context:
+        x.context["co_intervention"] = list(dict.fromkeys(m.id for m in bases))
+        reasons.append(
+            Reason(
+                field="context.co_intervention",
+                value=x.context["co_intervention"],
+                text=bases[0].text,
+                start=bases[0].start,
+                end=bases[0].end,
+                why="the standard treatment a complementary approach is added to",
+            )
+        )
     if "comparator" in x.context:
         x.comparator = x.context.pop("comparator")[0]
     elif c := qualifiers.comparator(draft.sentence.text, draft.sentence.start):

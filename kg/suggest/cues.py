@@ -312,3 +312,11 @@ STUDY_REFERENCE = re.compile(
     r"meta-analysis|analysis|findings)\b|\bstudies\s+reviewed\b|\bwe\b",
     re.I,
 )
+
+#: Words that refer to the studies a review looked at ("most studies", "the included
+#: trials", "participants"): an untested statement about them is the review's.
+STUDIES_REFERENCE = re.compile(
+    r"\b(?:several|most|some|many|all|few|the|these|included|reviewed)\s+(?:of\s+the\s+)?"
+    r"(?:studies|trials)\b|\bparticipants\b",
+    re.I,
+)

@@ -43,6 +43,20 @@ FUZZY_MIN_CHARS = 6
 
 TAXON = str(GBA.MicrobialTaxon)
 MARKER = str(GBA.InflammatoryMarker)
+#: The types of what a text gives (its intervention): supplements, foods, drugs.
+INTERVENTION_TYPES = frozenset(
+    str(t)
+    for t in (
+        GBA.Probiotic,
+        GBA.Prebiotic,
+        GBA.Food,
+        GBA.FermentedFood,
+        GBA.PrebioticFood,
+        GBA.ChemicalEntity,
+        GBA.Antidepressant,
+        GBA.SSRI,
+    )
+)
 
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "κ": "kappa", "ε": "epsilon"}
 STOPWORDS = frozenset(
@@ -377,7 +391,8 @@ _NOT_EPITHET_WORDS = (
 _NOT_EPITHETS = frozenset(_NOT_EPITHET_WORDS.split())
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """The local part of a minted ``gbkg:`` id: ``slug("IFN-γ") == "ifn-gamma"``."""
     spelled = "".join(GREEK.get(c, c) for c in text.lower())
     return re.sub(r"[^a-z0-9]+", "-", spelled).strip("-")
 
@@ -415,7 +430,7 @@ def _genus_for(initial: str, before: str, index: EntityIndex) -> str | None:
 
 def _proposed(m: re.Match[str], label: str, type_: str, kind: str, index: EntityIndex) -> Mention:
     label = " ".join(label.split())
-    identifier = "gbkg:" + _slug(label)
+    identifier = "gbkg:" + slug(label)
     return Mention(
         m.start(),
         m.end(),

@@ -24,27 +24,14 @@ from typing import Any
 
 from gbkg.kg.model import StudyDesign
 from gbkg.kg.namespaces import GBA
-from gbkg.kg.suggest import arguments, cues, findings, qualifiers, relations, statistics
+from gbkg.kg.suggest import arguments, cues, findings, frames, qualifiers, relations, statistics
 from gbkg.kg.suggest.candidate import Reason
-from gbkg.kg.suggest.findings import Judgement
-from gbkg.kg.suggest.linking import EntityIndex, Mention, MentionStatus
-from gbkg.kg.suggest.record import Argument
+from gbkg.kg.suggest.findings import Decision, Judgement
+from gbkg.kg.suggest.linking import INTERVENTION_TYPES, EntityIndex, Mention
+from gbkg.kg.suggest.record import Argument, argument
 from gbkg.kg.suggest.relations import RelationHit
 from gbkg.kg.suggest.segment import Sentence, sentences
 
-INTERVENTIONS = frozenset(
-    str(t)
-    for t in (
-        GBA.Probiotic,
-        GBA.Prebiotic,
-        GBA.Food,
-        GBA.FermentedFood,
-        GBA.PrebioticFood,
-        GBA.ChemicalEntity,
-        GBA.Antidepressant,
-        GBA.SSRI,
-    )
-)
 CONDITION = str(GBA.Condition)
 TREATMENT = re.compile(r"\b(?:the\s+)?(?:treatment|intervention|active)\s*(?:group|arm)?\b", re.I)
 #: Designs a source type implies when the text names none.
@@ -82,6 +69,10 @@ class Draft:
     #: the draft whose overall result this one continues (a subgroup)
     overall: Draft | None = None
     roles: arguments.Roles = field(default_factory=arguments.Roles)
+    #: the frame this draft was read from (:mod:`~kg.suggest.frames`), if any
+    frame: frames.Frame | None = None
+    #: where the quote ends when it runs on into the next sentence
+    quote_end: int | None = None
 
 
 @dataclass
@@ -97,19 +88,8 @@ class TextFacts:
     analysis_model: statistics.Printed | None = None
     condition: Mention | None = None
     intervention: Mention | None = None
-
-
-def argument(mention: Mention) -> Argument:
-    new: dict[str, Any] | None = None
-    if mention.status is MentionStatus.PROPOSED:
-        new = {"id": mention.id, "label": mention.label, "type": _curie(next(iter(mention.types)))}
-        if mention.text != mention.label:
-            new["synonyms"] = [mention.text]
-    return Argument(mention.id, mention.label, mention.types, mention.status.value, new)
-
-
-def _curie(iri: str) -> str:
-    return "gba:" + iri.rsplit("#", 1)[-1]
+    #: the words naming the text's systematic review, when it names one
+    reviewed: str | None = None
 
 
 class Reading:
@@ -148,8 +128,9 @@ class Reading:
                 first.setdefault(m.id, m)
                 if m.is_a(CONDITION):
                     conditions[m.id] += 1
-                if m.types & INTERVENTIONS:
+                if m.types & INTERVENTION_TYPES:
                     interventions[m.id] += 1
+        facts.reviewed = next((t for d, t in named if d is StudyDesign.SYSTEMATIC_REVIEW), None)
         for design in cues.DESIGN_ORDER:
             texts = [t for d, t in named if d is design]
             if texts:
@@ -167,12 +148,18 @@ class Reading:
         found: list[Draft] = []
         for sentence in self.sentences:
             found.extend(self._sentence(sentence))
+        found = self._look_ahead(found)
         results: list[Draft] = []  # the drafts with a result so far, for continuations
+        modified: list[Draft] = []  # the effect-modification drafts so far
         for i, draft in enumerate(found):
             same = [d for d in found[max(0, i - 20) : i] if d.sentence is draft.sentence]
+            if draft.frame is not None:
+                self._infer_frame(draft, modified)
             self._infer(draft, same, results)
             if draft.result is not None and draft.object is not None:
                 results.append(draft)
+            if draft.frame is not None and draft.frame.kind == frames.MODIFICATION:
+                modified.append(draft)
         return [d for d in found if d.subject is not None or d.object is not None]
 
     def _sentence(self, sentence: Sentence) -> list[Draft]:
@@ -192,9 +179,11 @@ class Reading:
             for s in subjects:
                 for o in objects:
                     drafts.append(self._draft(sentence, a.clause, a.hit, s, o, a.notes, a.pronoun))
+        framed = [self._framed(sentence, f) for f in self._frames(sentence, mentions, roles, spans)]
+        drafts = [d for d in drafts if not _superseded(d, framed)] + framed
         if not drafts:
             drafts.extend(self._uncued(sentence, mentions, roles, results, aims))
-        drafts = [d for d in drafts if self._worth(d, results)]
+        drafts = [d for d in drafts if d.frame is not None or self._worth(d, results)]
         self._attach_results(sentence, drafts, results)
         for draft in drafts:
             draft.roles = roles
@@ -223,6 +212,38 @@ class Reading:
             notes=list(notes),
             pronoun=pronoun,
         )
+
+    def _frames(
+        self,
+        sentence: Sentence,
+        mentions: list[Mention],
+        roles: arguments.Roles,
+        spans: list[tuple[int, int]],
+    ) -> list[frames.Frame]:
+        """Effect modification, limitations and proposals (:mod:`~kg.suggest.frames`)."""
+        text, start = sentence.text, sentence.start
+        co = {p for p, role in roles.qualifiers.items() if role == "co_intervention"}
+        found = frames.modifications(text, start, mentions, co, spans)
+        found += frames.confounders(text, start, mentions)
+        taken = [(f.hit.start, f.hit.end) for f in found]
+        found += frames.limitations(text, start, mentions, spans, self.index, taken)
+        found += frames.proposals(text, start, mentions, spans)
+        return found
+
+    def _framed(self, sentence: Sentence, frame: frames.Frame) -> Draft:
+        draft = Draft(
+            sentence,
+            frame.clause,
+            frame.hit,
+            frame.subject,
+            frame.object,
+            frame.hit.cue.predicate,
+            frame.subject_mention,
+            frame.object_mention,
+            notes=list(frame.notes),
+            frame=frame,
+        )
+        return draft
 
     def _uncued(
         self,
@@ -306,8 +327,105 @@ class Reading:
         if key not in self._judgements:  # drafts of one clause share its judgement
             self._judgements[key] = findings.judge(self.text[a:b], a, s.text, s.start, draft.result)
         draft.judgement = self._judgements[key]
+        if draft.frame is not None:
+            draft.judgement = _framed_judgement(draft.frame, draft.judgement)
 
     # Inference across sentences -------------------------------------------------------
+
+    def _look_ahead(self, found: list[Draft]) -> list[Draft]:
+        """A proposal that leaves its approach unnamed ("…exploring complementary
+        approaches.") takes it from the next sentence ("One promising avenue: …
+        probiotics."); the quote runs on, and that sentence's own proposal is the same
+        claim."""
+        dropped: set[int] = set()
+        for draft in found:
+            frame = draft.frame
+            if frame is None or not frame.look_ahead or draft.subject is not None:
+                continue
+            following = draft.sentence.index + 1
+            if following >= len(self.sentences):
+                continue
+            nxt = self.sentences[following]
+            same = [
+                d
+                for d in found
+                if d.sentence is nxt
+                and d.frame is not None
+                and d.frame.kind == frames.PROPOSAL
+                and d.subject is not None
+            ]
+            named = [m for m in self.mentions[following] if m.types & frames.AGENT_TYPES]
+            if same:
+                other = same[0]
+                draft.subject, draft.subject_mention = other.subject, other.subject_mention
+                draft.object = draft.object or other.object
+                draft.object_mention = draft.object_mention or other.object_mention
+                if other.frame is not None and other.frame.prospect and frame.prospect is None:
+                    frame.prospect = other.frame.prospect  # "a promising avenue: …" hedges it
+                    if draft.judgement is not None:
+                        draft.judgement = _framed_judgement(frame, draft.judgement)
+                dropped.add(id(other))
+            elif named:
+                draft.subject, draft.subject_mention = argument(named[-1]), named[-1]
+            else:
+                continue
+            draft.quote_end = nxt.end
+            named_as = draft.subject.label if draft.subject else "?"
+            draft.notes.append(
+                f"subject: the approach is named in the next sentence ({named_as});"
+                " the quote runs on into it"
+            )
+        return [d for d in found if id(d) not in dropped]
+
+    def _infer_frame(self, draft: Draft, modified: list[Draft]) -> None:
+        """Fill what a frame leaves unnamed (see :mod:`~kg.suggest.frames`)."""
+        frame = draft.frame
+        assert frame is not None
+        facts = self.facts
+        main = facts.intervention
+        if draft.subject is None and frame.main_intervention and main is not None:
+            if draft.object is not None and draft.object.id == main.id:
+                draft.notes.append(
+                    "subject: the modifier is the text's main intervention itself; "
+                    "whose effect depends on it is left to the curator"
+                )
+            else:
+                draft.subject = _inferred(argument(main))
+                draft.notes.append(f"subject: the text's main intervention, {main.label}")
+        if draft.object is None and frame.add_on:
+            base = next((d for d in reversed(modified[-5:]) if d.object is not None), None)
+            if base is not None and base.object is not None:
+                draft.object = _inferred(base.object)
+                draft.notes.append(
+                    "object: an add-on whose base is not named continues the modification "
+                    f"claim of sentence {base.sentence.index} ({base.object.label})"
+                )
+        if draft.object is None and frame.condition_before:
+            i = draft.sentence.index
+            earlier = [
+                m for j in range(max(0, i - 2), i) for m in self.mentions[j] if m.is_a(CONDITION)
+            ]
+            if earlier:
+                draft.object = _inferred(argument(earlier[-1]))
+                draft.notes.append(f"object: the condition named just before, {earlier[-1].label}")
+            elif facts.condition:
+                draft.object = _inferred(argument(facts.condition))
+                draft.notes.append(f"object: the text's main condition, {facts.condition.label}")
+        if draft.subject is None and frame.kind == frames.LIMITATION:
+            evidence = self._evidence()
+            if evidence is not None:
+                draft.subject = evidence
+                draft.notes.append(
+                    f"subject: the body of evidence the text reports, {evidence.label} "
+                    + ("(proposed: confirm it)" if evidence.status == "proposed" else "")
+                )
+
+    def _evidence(self) -> Argument | None:
+        if not hasattr(self, "_body"):
+            self._body = frames.body_of_evidence(
+                self.index, self.facts.intervention, self.facts.condition
+            )
+        return self._body
 
     def _infer(self, draft: Draft, same: list[Draft], results: list[Draft]) -> None:
         """Fill what the sentence leaves unnamed (see the module's docstring); ``same``: the
@@ -362,6 +480,56 @@ class Reading:
                 "object: the benefit's condition is not named here; taken as the "
                 f"text's main condition, {self.facts.condition.label}"
             )
+
+
+def _superseded(draft: Draft, framed: list[Draft]) -> bool:
+    """A relation-cue draft a frame reads better: its cue lies in the frame's cue, or,
+    in a modification's clause, a change with no object of its own ("benefits were
+    strongest when", "the benefit of X was greater with")."""
+    if draft.hit is None:
+        return False
+    for f in framed:
+        assert f.hit is not None and f.frame is not None
+        if draft.hit.start < f.hit.end and f.hit.start < draft.hit.end:
+            return True
+        if (
+            f.frame.kind == frames.MODIFICATION
+            and draft.clause == f.clause
+            and (
+                draft.object is None or (f.subject is not None and draft.object.id == f.subject.id)
+            )
+            and draft.hit.cue.kind == relations.CHANGE
+        ):
+            return True
+    return False
+
+
+def _framed_judgement(frame: frames.Frame, judgement: Judgement) -> Judgement:
+    """A frame's finding and hedge: a modification is tested only by a test (a reported
+    subgroup comparison is an assertion); a limitation describes the evidence (an
+    assertion); a prospect ("a promising avenue") is hedged."""
+    finding, strength = judgement.finding, judgement.strength
+    reported = finding.cue in {c.name for c in cues.REPORTED}
+    if frame.kind == frames.MODIFICATION and reported:
+        finding = Decision(
+            findings.ASSERTION,
+            why=f"{finding.text!r} reports a comparison of subgroups, not a test of "
+            "interaction: an assertion",
+        )
+        strength = 0.8
+    elif frame.kind == frames.LIMITATION and finding.value != findings.ASSERTION:
+        finding = Decision(
+            findings.ASSERTION, why="a limitation describes the evidence: an assertion"
+        )
+    hedge = judgement.hedge
+    if not hedge.value and frame.prospect is not None:
+        p = frame.prospect
+        hedge = Decision(
+            True, "prospect", p.text, p.start, p.end, "an approach's promise, not a result"
+        )
+    if finding is judgement.finding and hedge is judgement.hedge:
+        return judgement
+    return Judgement(finding, hedge, judgement.negation, judgement.conflicts, strength)
 
 
 def _inferred(arg: Argument | None) -> Argument | None:

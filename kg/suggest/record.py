@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gbkg.kg.model import Claim
+from gbkg.kg.suggest.linking import Mention, MentionStatus
 from gbkg.kg.suggest.statistics import Meta, Result
 
 
@@ -44,6 +45,20 @@ class Argument:
     #: known, fuzzy, proposed (a new entity), inferred (not named in the sentence)
     status: str
     new_entity: dict[str, Any] | None = None
+
+
+def argument(mention: Mention) -> Argument:
+    """The argument a mention names; a proposed entity carries its new-entity record."""
+    new: dict[str, Any] | None = None
+    if mention.status is MentionStatus.PROPOSED:
+        new = {"id": mention.id, "label": mention.label, "type": _curie(next(iter(mention.types)))}
+        if mention.text != mention.label:
+            new["synonyms"] = [mention.text]
+    return Argument(mention.id, mention.label, mention.types, mention.status.value, new)
+
+
+def _curie(iri: str) -> str:
+    return "gba:" + iri.rsplit("#", 1)[-1]
 
 
 @dataclass

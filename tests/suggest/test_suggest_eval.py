@@ -26,16 +26,6 @@ def test_the_gold_reads_the_curated_records(gold: list[GoldText]) -> None:
     assert {t.part for t in gold} == {"development", "held-out"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 8 re-curated the seed article (the development gold): six newly curated "
-        "sentences (limitations, conventional treatments, add-on, complementary approaches) "
-        "are not covered by the assistant's cues, so sentence recall is 0.818 < 0.9 "
-        "(docs/suggest.md); re-tuning the cues is curation-assistant work, and the curated "
-        "claims are not bent to fit the assistant"
-    ),
-)
 def test_the_targets_are_met(gold: list[GoldText], reference: OxigraphStore) -> None:
     evaluation = evaluate(Suggester(reference), gold)
     for name, (figure, target, met) in evaluation.targets().items():
