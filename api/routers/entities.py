@@ -80,9 +80,12 @@ class EvidenceProfileOut(BaseModel):
     )
     propositions: list[EntityEvidenceOut] = Field(
         default_factory=list,
-        description="for each entity this one is linked with: the relation weighed, its "
-        "consensus and certainty over evidence lines (narrower entities rolled up unless "
-        "exact=true), as GET /evidence gives them",
+        description="for each entity this one is linked with (the most claims first, at "
+        "most `limit`): the relation weighed, its consensus and certainty over evidence "
+        "lines (narrower entities rolled up unless exact=true), as GET /evidence gives them",
+    )
+    partners: int = Field(
+        default=0, description="how many entities this one is linked with by a claim"
     )
 
 
@@ -222,6 +225,7 @@ def get_entity(
     if fmt is not None:
         return rdf_response(detail.statements, fmt)
     profile = detail.evidence
+    weighed, partners = entity_evidence(graph, detail.iri, exact=exact, limit=limit)
     return EntityOut(
         id=detail.id,
         iri=detail.iri,
@@ -243,9 +247,8 @@ def get_entity(
                 SourceCountOut(id=compress(iri), title=title, claims=n)
                 for iri, title, n in profile.sources
             ],
-            propositions=entity_evidence_out(
-                graph, entity_evidence(graph, detail.iri, exact=exact)
-            ),
+            propositions=entity_evidence_out(graph, weighed),
+            partners=partners,
         ),
     )
 

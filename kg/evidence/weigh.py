@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -363,21 +364,40 @@ def claim_evidence(graph: ClaimGraph, iri: str) -> ClaimEvidence | None:
     )
 
 
-def entity_evidence(graph: ClaimGraph, iri: str, *, exact: bool = False) -> list[EvidenceSummary]:
+def entity_evidence(
+    graph: ClaimGraph, iri: str, *, exact: bool = False, limit: int | None = None
+) -> tuple[list[EvidenceSummary], int]:
     """What the claims say about ``iri`` and each entity it is linked with (rolled up from
-    its narrower entities unless ``exact``), one summary per partner, ordered by label."""
+    its narrower entities unless ``exact``): one summary per partner, the partners with
+    the most claims first (then by label), at most ``limit`` of them; and how many
+    partners there are. Only the partners listed are weighed (an entity with 900
+    partners costs what ``limit`` of them cost), and the answer is kept until the claim
+    graph's next update."""
     index = evidence_index(graph)
+    key = ("entity", iri, exact, limit)
+    memo: dict[object, tuple[list[EvidenceSummary], int]] = index.steps.setdefault(
+        "entities", {}
+    )  # type: ignore[assignment]
+    if key in memo:
+        return memo[key]
     below = {iri: ()} if exact else index.hierarchy.narrower(iri)
-    partners: set[str] = set()
+    claims: dict[str, int] = defaultdict(int)
     with graph._lock:
         for node in below:
             if node in graph.graph:
-                partners.update(graph.graph.successors(node))
-                partners.update(graph.graph.predecessors(node))
-    partners -= set(below)
-    found = []
-    for partner in sorted(partners, key=lambda p: (graph.label(p).casefold(), p)):
+                for _, other in graph.graph.out_edges(node):
+                    claims[other] += 1
+                for other, _ in graph.graph.in_edges(node):
+                    claims[other] += 1
+    for node in below:
+        claims.pop(node, None)
+    ranked = sorted(claims, key=lambda p: (-claims[p], graph.label(p).casefold(), p))
+    found: list[EvidenceSummary] = []
+    for partner in ranked:
+        if limit is not None and len(found) >= limit:
+            break
         summary = evidence(graph, iri, partner, exact=exact)
         if summary.relation is not None:
             found.append(summary)
-    return found
+    memo[key] = (found, len(ranked))
+    return memo[key]

@@ -156,3 +156,16 @@ def test_the_entity_page_names_each_propositions_qualifiers(client: TestClient) 
     text = " ".join(page.text.split())
     assert 'outcome: depressive symptoms' in text
     assert "weighed with the 4 claims of this pair that narrow it by outcome or comparator" in text
+
+
+def test_an_entity_lists_its_most_discussed_partners_first_up_to_the_limit(
+    client: TestClient,
+) -> None:
+    """Only `limit` partners are weighed (a hub entity costs what they cost); the answer
+    says how many there are."""
+    full = client.get(f"/entities/{PROBIOTIC}").json()["evidence"]
+    short = client.get(f"/entities/{PROBIOTIC}", params={"limit": 2}).json()["evidence"]
+    assert short["partners"] == full["partners"] > 2
+    assert len(short["propositions"]) == 2
+    assert short["propositions"][0]["object"]["id"] == DEPRESSION  # the most claims
+    assert short["propositions"] == full["propositions"][:2]
