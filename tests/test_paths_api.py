@@ -139,3 +139,22 @@ def test_evidence_parameters_are_checked(client: TestClient) -> None:
     unknown = client.get("/evidence", params={"subject": "gbkg:nothing", "object": DEPRESSION})
     assert unknown.status_code == 404 and unknown.json()["parameter"] == "subject"
     assert client.get("/evidence", params={"subject": PROBIOTIC}).status_code == 422
+
+
+def test_evidence_rolls_up_an_entity_a_write_describes(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    """The roll-up follows writes: a new strain described with its genus as broader, in a
+    claim posted after the genus's evidence was first asked for, reaches the genus."""
+    params = {"subject": "NCBITaxon:1678", "object": DEPRESSION}
+    assert client.get("/evidence", params=params).json()["consensus"] == "insufficient"
+    strain = {"id": "gbkg:test-strain-b1", "label": "test strain B1",
+              "type": "gba:MicrobialTaxon", "broader": "NCBITaxon:1678"}  # fmt: skip
+    data = claim_data("gbkg:test-strain-b1", "gba:improves", DEPRESSION, design="rct",
+                      entities=[strain])  # fmt: skip
+    posted = client.post("/claims", json=data, headers=auth)
+    assert posted.status_code == 201, posted.text
+    body = client.get("/evidence", params=params).json()
+    assert body["consensus"] == "supported" and body["counts"]["lines"] == 1
+    (line,) = body["lines"]
+    assert [v["from"] for v in line["reached"]["via"]] == ["gbkg:test-strain-b1"]

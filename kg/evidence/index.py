@@ -4,7 +4,8 @@ The hierarchy (:mod:`kg.evidence.rollup`) and which studies report which
 (``gba:reports``, transitively) are read on first use after each update of the claim
 graph (two small queries: a few milliseconds at 1M triples); the index of propositions
 (IRI → the entity pairs whose claims are about it) is computed once and then follows
-each update claim by claim, so no request after a write scans every claim.
+each update claim by claim, and the path steps memoized per entity are kept for every
+entity the update did not touch, so no request after a write scans every claim.
 """
 
 from __future__ import annotations
@@ -78,13 +79,43 @@ class PropositionIndex:
         return set(self._pairs.get(iri, ()))
 
 
+#: Memos of what one entity's claims give (its path steps, the entities they reach): an
+#: update makes only the entries of the entities at the ends of its claims stale.
+PER_ENTITY = ("moves", "reaches")
+
+
 @dataclass
 class EvidenceIndex:
     hierarchy: Hierarchy
     reports: dict[str, frozenset[str]]
     graph: ClaimGraph
-    #: Memo of step verdicts for path ranking: key → value (cleared with the index).
+    #: Memos (path steps, standings, entity answers): key → value. After an update only
+    #: the per-entity memos of untouched entities are kept (:meth:`follow`).
     steps: dict[object, object] = field(default_factory=dict)
+    #: Whether the hierarchy and the reports must be read again before the next use.
+    stale: bool = False
+
+    def follow(self, dropped: list[ClaimRecord], added: list[ClaimRecord]) -> bool:
+        """Keep what the update left true: the per-entity memos of entities that none of
+        its claims touch. The hierarchy and the reports (a write may describe an entity's
+        broader one, or a study's reports) are read again on next use."""
+        touched = {end for r in (*dropped, *added) for end in (r.subject, r.object)}
+        for key in list(self.steps):
+            memo = self.steps[key]
+            if key in PER_ENTITY and isinstance(memo, dict):
+                for node in touched:
+                    memo.pop(node, None)
+            else:
+                del self.steps[key]
+        self.stale = True
+        return True
+
+    def refresh(self) -> None:
+        """Read the hierarchy and the reports again; if either changed, no memo holds."""
+        hierarchy, reports = Hierarchy.from_store(self.graph.store), _reports(self.graph.store)
+        if hierarchy.links != self.hierarchy.links or reports != self.reports:
+            self.steps.clear()
+        self.hierarchy, self.reports, self.stale = hierarchy, reports, False
 
     def propositions(self) -> PropositionIndex:
         """The graph's proposition index: kept across updates (it follows them)."""
@@ -96,10 +127,13 @@ class EvidenceIndex:
 
 
 def evidence_index(graph: ClaimGraph) -> EvidenceIndex:
-    """The graph's evidence index, built on first use after each update."""
+    """The graph's evidence index: built on first use, then kept in step with updates
+    (:meth:`EvidenceIndex.follow`; the hierarchy and reports read again after each)."""
     with graph._lock:
         index = graph.derived.get("evidence")
         if not isinstance(index, EvidenceIndex):
             index = EvidenceIndex(Hierarchy.from_store(graph.store), _reports(graph.store), graph)
             graph.derived["evidence"] = index
+        elif index.stale:
+            index.refresh()
         return index
