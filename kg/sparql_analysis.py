@@ -255,9 +255,15 @@ def inspect_query(text: str, *, base_iri: str | None = None) -> QueryInspection:
     """
     lowered = (text + "\n" + expand_escapes(text)).lower()
     service = "service" in lowered
-    if not service and "from" not in lowered:
+    if not service and not _FROM_WORD.search(lowered):
         return QueryInspection()
     return _inspect_parsed(text, base_iri, service)
+
+
+#: "from" where the FROM keyword could stand: not inside a name (``prov:wasDerivedFrom``,
+#: ``ex:from``, ``?fromDate``). Any other "from" (in an IRI, a string, a comment) still
+#: sends the query to the parser, which decides; only SERVICE is looked for in any form.
+_FROM_WORD = re.compile(r"(?<![\w\-:.?$])from(?![\w\-])")
 
 
 def mentions_service(text: str) -> bool:

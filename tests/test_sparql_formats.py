@@ -167,6 +167,25 @@ def test_inspect_query_without_service_or_from_skips_rdflib() -> None:
     assert inspection.parsed and not inspection.has_dataset
 
 
+def test_a_name_ending_in_from_is_not_a_from_clause() -> None:
+    """prov:wasDerivedFrom (in most queries about sources) needs no parse; each distinct
+    query text parsed costs ~4 ms."""
+    from gbkg.kg.sparql_analysis import _inspect_parsed
+
+    before = _inspect_parsed.cache_info().misses
+    for text in (
+        "PREFIX prov: <http://www.w3.org/ns/prov#> SELECT * { ?c prov:wasDerivedFrom ?s }",
+        "PREFIX ex: <http://e/> SELECT ?fromDate { ?x ex:from ?fromDate }",
+    ):
+        inspection = inspect_query(text)
+        assert inspection.parsed and not inspection.has_dataset
+    assert _inspect_parsed.cache_info().misses == before
+    for text in ("SELECT *FROM<http://g/>{}", "select ?s\nfrom <http://g/> { ?s ?p ?o }",
+                 "SELECT * FROM\t<http://g/> {}", "SELECT (1 AS ?x)FROM <http://g/> {}",
+                 r"SELECT * \u0046ROM <http://g/> {}"):  # fmt: skip
+        assert inspect_query(text).from_graphs == ("http://g/",), text
+
+
 def test_inspect_query_resolves_from_against_base() -> None:
     inspection = inspect_query(
         "PREFIX ex: <http://e/> SELECT * FROM ex:a FROM <rel> FROM NAMED <http://n/> {}",
