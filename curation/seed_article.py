@@ -55,10 +55,11 @@ META = {
     "counts": {"reviewed": 13, "meta_analysed": 7, "participants": 938},
     "population_shares": [
         {"population": "MONDO:0002009", "percent": 62},
-        {"population": "taking antidepressants", "percent": 60},
+        # "about 60% of participants were taking antidepressants"
+        {"population": "taking antidepressants", "percent": 60, "relation": "≈"},
     ],
     # "an average of about 6.5 weeks, ranging from 28 days to eight weeks"
-    "duration": {"min": 4, "max": 8, "mean": 6.5, "unit": "weeks"},
+    "duration": {"min": 4, "max": 8, "mean": 6.5, "mean_relation": "≈", "unit": "weeks"},
     "interventions": ["capsules", "powders", "fermented milk", "tablets"],
     "outcomes": [
         "depressive symptoms (validated clinical scales)",

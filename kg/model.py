@@ -105,6 +105,16 @@ class Relation(StrEnum):
 
 #: Other spellings of the relations accepted on input.
 RELATION_SPELLINGS = {"<=": "≤", ">=": "≥", "~": "≈", "==": "=", "≅": "≈"}
+
+
+def _relation(value: Any) -> Any:
+    """A relation as spelled on input (``<=``) in its canonical form (``≤``)."""
+    if isinstance(value, str):
+        spelled = value.strip()
+        return RELATION_SPELLINGS.get(spelled, spelled)
+    return value
+
+
 #: The relations a p-value bound may have (a p-value is never "about").
 P_RELATIONS = (Relation.EQ, Relation.LT, Relation.LE, Relation.GT, Relation.GE)
 
@@ -186,6 +196,14 @@ class PopulationShare(_Part):
 
     population: str
     percent: float
+    relation: Annotated[Relation | None, BeforeValidator(_relation)] = Field(
+        default=None, description='how the true share relates to percent: "≈" for "about 60%"'
+    )
+
+    @field_validator("relation")
+    @classmethod
+    def _exact(cls, value: Relation | None) -> Relation | None:
+        return None if value is Relation.EQ else value
 
     @field_validator("population")
     @classmethod
@@ -202,7 +220,15 @@ class Duration(_Part):
     min: float | None = None
     max: float | None = None
     mean: float | None = None
+    mean_relation: Annotated[Relation | None, BeforeValidator(_relation)] = Field(
+        default=None, description='how the true mean relates to mean: "≈" for "about 6.5 weeks"'
+    )
     unit: str | None = Field(default=None, description='"days", "weeks", "months"')
+
+    @field_validator("mean_relation")
+    @classmethod
+    def _exact(cls, value: Relation | None) -> Relation | None:
+        return None if value is Relation.EQ else value
 
 
 class Source(_Part):
@@ -322,7 +348,17 @@ class Source(_Part):
             return f"https://doi.org/{self.doi}"
         if self.url:
             return str(SOURCE[digest("url " + self.url, 24)])
-        known = self.model_dump(mode="json", exclude_none=True, exclude={"id", "text"})
+        # How exactly a share or a mean was stated ("about 60%") does not identify a study.
+        known = self.model_dump(
+            mode="json",
+            exclude_none=True,
+            exclude={
+                "id": True,
+                "text": True,
+                "population_shares": {"__all__": {"relation"}},
+                "duration": {"mean_relation"},
+            },
+        )
         known = {k: v for k, v in known.items() if v != []}
         if reported_by is not None:
             known["reported_by"] = reported_by
@@ -449,14 +485,6 @@ class Evidence(_Part):
 _P_BOUND = re.compile(
     r"\s*(?:[pP]\s*)?(<=|>=|==|≤|≥|<|>|=)?\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*"
 )
-
-
-def _relation(value: Any) -> Any:
-    """A relation as spelled on input (``<=``) in its canonical form (``≤``)."""
-    if isinstance(value, str):
-        spelled = value.strip()
-        return RELATION_SPELLINGS.get(spelled, spelled)
-    return value
 
 
 def _p_number(value: Any) -> Any:
@@ -733,7 +761,8 @@ class ClaimIn(_Part):
     quote: str | None = None
     quote_position: QuotePosition | None = None
     quote_prefix: str | None = Field(
-        default=None, description="the text just before the quote (oa:prefix), for a source "
+        default=None,
+        description="the text just before the quote (oa:prefix), for a source "
         "whose text the store does not hold",
     )
     quote_suffix: str | None = Field(

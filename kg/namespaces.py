@@ -226,10 +226,12 @@ class GBA(DefinedNamespace):
     durationMin: URIRef
     durationMax: URIRef
     durationMean: URIRef
+    durationMeanRelation: URIRef
     durationUnit: URIRef
     studyIntervention: URIRef
     studyOutcome: URIRef
     studyArm: URIRef
     populationShare: URIRef
     percent: URIRef
+    percentRelation: URIRef
     opposite: URIRef

@@ -34,8 +34,10 @@ META: dict[str, Any] = {
     "country": "Spain",
     "design": "meta-analysis",
     "counts": {"screened": 120, "reviewed": 13, "meta_analysed": 7, "participants": 938},
-    "population_shares": [{"population": "MONDO:0002050", "percent": 62}],
-    "duration": {"min": 4, "max": 8, "mean": 6.5, "unit": "weeks"},
+    "population_shares": [{"population": "MONDO:0002050", "percent": 62},
+                          {"population": "taking antidepressants", "percent": 60,
+                           "relation": "~"}],
+    "duration": {"min": 4, "max": 8, "mean": 6.5, "mean_relation": "≈", "unit": "weeks"},
     "interventions": ["capsules", "fermented milk"],
     "outcomes": ["depressive symptoms"],
     "reports": ["https://doi.org/10.1000/rct.1"],
@@ -76,6 +78,22 @@ def test_a_study_record_round_trips() -> None:
     assert again.primary_source == stored.primary_source
     assert again.primary_source is not None and again.primary_source.counts is not None
     assert again.primary_source.counts.meta_analysed == 7
+    # "about 60%", "about 6.5 weeks": the relation travels (and "~" is read as ≈)
+    shares = {s.population: s.relation for s in again.primary_source.population_shares}
+    assert shares == {"MONDO:0002050": None, "taking antidepressants": "≈"}
+    assert again.primary_source.duration is not None
+    assert again.primary_source.duration.mean_relation == "≈"
+
+
+def test_how_exactly_a_share_is_stated_does_not_change_the_study() -> None:
+    exact = META["population_shares"][1] | {"relation": None}
+    plain = study_claim(primary_source={**META, "population_shares": [exact],
+                                        "duration": {"min": 4, "max": 8, "mean": 6.5}})
+    about = study_claim(primary_source={**META, "population_shares": [META["population_shares"][1]],
+                                        "duration": {"min": 4, "max": 8, "mean": 6.5,
+                                                     "mean_relation": "≈"}})
+    assert plain.primary_source is not None and about.primary_source is not None
+    assert plain.primary_source.iri == about.primary_source.iri
 
 
 def test_partly_known_studies_of_two_sources_never_merge() -> None:
@@ -147,6 +165,7 @@ def test_a_reports_cycle_is_refused(store: OxigraphStore) -> None:
          "not more than duration.max"),
         ({"duration": {"min": 1, "unit": "fortnights"}}, "primary_source.duration.unit",
          "days, weeks"),
+
         ({"arms": [{"label": "placebo", "n": 0}]}, "primary_source.arms.n", "positive"),
     ],
 )  # fmt: skip
@@ -156,6 +175,24 @@ def test_a_bad_study_record_is_refused(
     found = violations(ClaimService(store), study_claim(primary_source={**META, **change}))
     assert field in found, found
     assert words in found[field]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"duration": {"mean": 6, "mean_relation": "roughly"}},
+         "primary_source.duration.mean_relation"),
+        ({"population_shares": [{"population": "adults", "percent": 60, "relation": "~~"}]},
+         "primary_source.population_shares.0.relation"),
+    ],
+)  # fmt: skip
+def test_an_unknown_relation_is_refused_naming_its_field(
+    change: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        study_claim(primary_source={**META, **change})
+    (violation,) = raised.value.violations
+    assert violation.field == field and "≈" in violation.message
 
 
 def test_a_curator_supplied_title_counts_as_a_title(store: OxigraphStore) -> None:

@@ -404,6 +404,7 @@ POPULATION_SHARE = Record(
     (
         Field("population", GBA.population, Kind.QUALIFIER),
         Field("percent", GBA.percent, Kind.DECIMAL),
+        Field("relation", GBA.percentRelation, Kind.TERM, terms=RELATIONS),
     ),
     cls=GBA.PopulationShare,
 )
@@ -436,6 +437,7 @@ SOURCE = Record(
         Field("duration.min", GBA.durationMin, Kind.DECIMAL),
         Field("duration.max", GBA.durationMax, Kind.DECIMAL),
         Field("duration.mean", GBA.durationMean, Kind.DECIMAL),
+        Field("duration.mean_relation", GBA.durationMeanRelation, Kind.TERM, terms=RELATIONS),
         Field("duration.unit", GBA.durationUnit, Kind.TEXT),
         Field("interventions", GBA.studyIntervention, Kind.TEXT, many=True),
         Field("outcomes", GBA.studyOutcome, Kind.TEXT, many=True),
