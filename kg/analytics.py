@@ -60,8 +60,6 @@ class ClaimGraph:
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
         self._edges: dict[str, tuple[str, str]] = {}
-        #: Bumped by every :meth:`update`: derived views (:mod:`kg.evidence.index`) key on it.
-        self.version = 0
         #: Views derived from this graph (``kg.evidence``): dropped on every update,
         #: unless the view has ``follow(dropped, added)`` (the records an update took
         #: out and put in) and it answers that it kept itself in step.
@@ -144,7 +142,6 @@ class ClaimGraph:
         if self.store is None:
             raise RuntimeError("this claim graph was not built from a store; it cannot update")
         with self._lock:
-            self.version += 1
             dropped: list[ClaimRecord] = []
             added: list[ClaimRecord] = []
             for iri in iris:

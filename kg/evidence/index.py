@@ -81,7 +81,8 @@ class PropositionIndex:
 
 #: Memos of what one entity's claims give (its path steps, the entities they reach): an
 #: update makes only the entries of the entities at the ends of its claims stale.
-PER_ENTITY = ("moves", "reaches")
+MOVES, REACHES = "moves", "reaches"
+PER_ENTITY = (MOVES, REACHES)
 
 
 @dataclass

@@ -130,22 +130,22 @@ class Line:
     def design(self) -> StudyDesign | None:
         return self.study.design
 
+    def _most(self, field: str) -> int | None:
+        """The largest count ``field`` among the line's claims (``None``: none says)."""
+        return max((n for i in self.items if (n := getattr(i.record, field))), default=None)
+
     @property
     def n_participants(self) -> int | None:
         """The participants of the line's study: its study record's count, else the most
         its claims record."""
-        recorded = max((n for i in self.items if (n := i.record.study_participants)), default=None)
-        return recorded or max(
-            (n for i in self.items if (n := i.record.n_participants)), default=None
-        )
+        return self._most("study_participants") or self._most("n_participants")
 
     @property
     def n_studies(self) -> int | None:
         """The studies the line's study pooled (or reviewed), from its study record, else
         the most its claims record (a trial a meta-analysis includes counts 1, not the
         meta-analysis's number)."""
-        recorded = max((n for i in self.items if (n := i.record.study_count)), default=None)
-        return recorded or max((n for i in self.items if (n := i.record.n_studies)), default=None)
+        return self._most("study_count") or self._most("n_studies")
 
     @property
     def hedged(self) -> bool:

@@ -41,7 +41,7 @@ from itertools import pairwise
 from gbkg.kg.analytics import NON_MECHANISTIC, ClaimGraph
 from gbkg.kg.errors import NotFoundError, ParameterError
 from gbkg.kg.evidence.context import Context
-from gbkg.kg.evidence.index import EvidenceIndex, evidence_index
+from gbkg.kg.evidence.index import MOVES, REACHES, EvidenceIndex, evidence_index
 from gbkg.kg.evidence.lines import Item, Line, build_lines
 from gbkg.kg.evidence.proposition import Direction, Reading, read
 from gbkg.kg.evidence.rollup import Link
@@ -165,7 +165,7 @@ class _Search:
     def __init__(self, graph: ClaimGraph, index: EvidenceIndex) -> None:
         self.graph = graph
         self.index = index
-        self.memo: dict[str, dict[str, list[PathStep]]] = index.steps.setdefault("moves", {})  # type: ignore[assignment]
+        self.memo: dict[str, dict[str, list[PathStep]]] = index.steps.setdefault(MOVES, {})  # type: ignore[assignment]
 
     def _groups(self, node: str) -> dict[tuple[str, str, bool], list[tuple[Reading, bool]]]:
         """The traversable readings of the claims at ``node``, by (entity reached,
@@ -190,7 +190,7 @@ class _Search:
         """The entities a step from ``node`` may reach: those of :meth:`moves`, or more
         (a group of undetermined results only is no step), found without weighing any
         evidence; what :meth:`distances` prunes the search with (memoized)."""
-        memo: dict[str, set[str]] = self.index.steps.setdefault("reaches", {})  # type: ignore[assignment]
+        memo: dict[str, set[str]] = self.index.steps.setdefault(REACHES, {})  # type: ignore[assignment]
         found = memo.get(node)
         if found is None:
             found = memo[node] = {
@@ -201,7 +201,8 @@ class _Search:
         return found
 
     def moves(self, node: str) -> dict[str, list[PathStep]]:
-        """Steps leaving ``node``, by the entity they reach (memoized per graph version)."""
+        """Steps leaving ``node``, by the entity they reach (memoized until a write
+        touches ``node``)."""
         found = self.memo.get(node)
         if found is not None:
             return found
