@@ -115,6 +115,15 @@ def _relation(value: Any) -> Any:
     return value
 
 
+def _inexact(value: Relation | None) -> Relation | None:
+    """``=`` is what an absent relation means: not stored."""
+    return None if value is Relation.EQ else value
+
+
+#: How a stated number relates to the true one (``≈`` for "about"); ``=`` is left out.
+NumberRelation = Annotated[Relation | None, BeforeValidator(_relation), AfterValidator(_inexact)]
+
+
 #: The relations a p-value bound may have (a p-value is never "about").
 P_RELATIONS = (Relation.EQ, Relation.LT, Relation.LE, Relation.GT, Relation.GE)
 
@@ -196,14 +205,9 @@ class PopulationShare(_Part):
 
     population: str
     percent: float
-    relation: Annotated[Relation | None, BeforeValidator(_relation)] = Field(
+    relation: NumberRelation = Field(
         default=None, description='how the true share relates to percent: "≈" for "about 60%"'
     )
-
-    @field_validator("relation")
-    @classmethod
-    def _exact(cls, value: Relation | None) -> Relation | None:
-        return None if value is Relation.EQ else value
 
     @field_validator("population")
     @classmethod
@@ -220,15 +224,10 @@ class Duration(_Part):
     min: float | None = None
     max: float | None = None
     mean: float | None = None
-    mean_relation: Annotated[Relation | None, BeforeValidator(_relation)] = Field(
+    mean_relation: NumberRelation = Field(
         default=None, description='how the true mean relates to mean: "≈" for "about 6.5 weeks"'
     )
     unit: str | None = Field(default=None, description='"days", "weeks", "months"')
-
-    @field_validator("mean_relation")
-    @classmethod
-    def _exact(cls, value: Relation | None) -> Relation | None:
-        return None if value is Relation.EQ else value
 
 
 class Source(_Part):
@@ -557,16 +556,9 @@ class Quantity(_Part):
     value: float | None = None
     low: float | None = None
     high: float | None = None
-    relation: Annotated[Relation | None, BeforeValidator(_relation)] = Field(
-        default=None, description="=, >, ≥, <, ≤ or ≈ (absent: =)"
-    )
+    relation: NumberRelation = Field(default=None, description="=, >, ≥, <, ≤ or ≈ (absent: =)")
     unit: str | None = Field(default=None, description='e.g. "percent", "people", "studies"')
     of: str | None = None
-
-    @field_validator("relation")
-    @classmethod
-    def _exact(cls, value: Relation | None) -> Relation | None:
-        return None if value is Relation.EQ else value
 
 
 class Outcome(_Part):
