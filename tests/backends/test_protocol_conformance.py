@@ -27,11 +27,8 @@ from shared_folder import missing_shared
 from sparql_helpers import Server, build_app, load_cases, protocol_dir, w3c_quads
 from test_sparql_conformance import (
     ENDPOINT,
-    check_expectations,
-    check_sd_schema,
-    media_type,
     run_case,
-    send,
+    run_sd_case,
 )
 
 from gbkg.kg.remote_store import RemoteStore
@@ -125,19 +122,7 @@ def test_service_description_case_on_a_remote_store(
     kind: str, case: dict[str, Any], service: Callable[[str], Service]
 ) -> None:
     started = service(kind)
-    for step in case["requests"]:
-        response = send(started.http, step)
-        check_expectations(response, step["expect"])
-        fmt = ox.RdfFormat.from_media_type(media_type(response))
-        assert fmt is not None
-        description = ox.Store()
-        description.load(response.content, format=fmt)
-        ask = step["expect"].get("graph_ask")
-        if ask:
-            endpoint_url = started.server.url + ENDPOINT
-            assert bool(description.query(ask.replace("{endpoint_url}", endpoint_url)))
-        if case["id"] == "sd_conforms_to_schema":
-            check_sd_schema(description)
+    run_sd_case(started.http, case, started.server.url + ENDPOINT)
 
 
 DATA = "http://kasei.us/2009/09/sparql/data/"
