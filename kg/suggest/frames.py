@@ -256,6 +256,12 @@ class Frame:
     #: the standard treatments a complementary approach is added to (context)
     bases: list[Mention] = field(default_factory=list)
 
+    def take_subject(self, mention: Mention) -> None:
+        self.subject, self.subject_mention = argument(mention), mention
+
+    def take_object(self, mention: Mention) -> None:
+        self.object, self.object_mention = argument(mention), mention
+
 
 def _hit(cue: RelationCue, m: re.Match[str], offset: int) -> RelationHit:
     return RelationHit(cue, m.start() + offset, m.end() + offset, m.group(0))
@@ -295,11 +301,11 @@ def modifications(
             named = repr(bases[0].text) if bases else repr(add_on.group(0) if add_on else "")
             frame.notes.append(f"effect modification: {hit.text!r} with {named}")
             if agents:
-                frame.subject, frame.subject_mention = argument(agents[0]), agents[0]
+                frame.take_subject(agents[0])
             else:
                 frame.main_intervention = True
             if bases:
-                frame.object, frame.object_mention = argument(bases[0]), bases[0]
+                frame.take_object(bases[0])
             else:
                 frame.add_on = True
             frames.append(frame)
@@ -322,7 +328,7 @@ def confounders(text: str, start: int, mentions: list[Mention]) -> list[Frame]:
         clause_start = text.rfind(",", 0, antecedent.start - start)
         clause = (start + clause_start + 1 if clause_start >= 0 else start, hit.end)
         frame = Frame(MODIFICATION, hit, clause, main_intervention=True)
-        frame.object, frame.object_mention = argument(antecedent), antecedent
+        frame.take_object(antecedent)
         frame.notes.append(
             f"a possible confounder: {antecedent.text!r} {hit.text!r}; the effect of the "
             "text's intervention may depend on it"
@@ -364,9 +370,10 @@ def limitations(
             frame = Frame(LIMITATION, hit, clause)
             named = [x for x in mentions if x.start < b and a < x.end and ATTRIBUTE in x.types]
             if named:
-                frame.object, frame.object_mention = argument(named[0]), named[0]
+                frame.take_object(named[0])
             else:
                 frame.object = concept(index, cue.name, ATTRIBUTE, cue.synonyms)
+            assert frame.object is not None
             frame.notes.append(
                 f"a stated limitation of the studies ({cue.why}): {m.group(0)!r} is "
                 f"{frame.object.label!r}"
@@ -440,11 +447,11 @@ def proposals(
         after = [x for x in agents if x.start >= hit.end]
         agent = before[-1] if before else after[0] if after else None
         if agent is not None:
-            frame.subject, frame.subject_mention = argument(agent), agent
+            frame.take_subject(agent)
         else:
             frame.look_ahead = True
         if conditions:
-            frame.object, frame.object_mention = argument(conditions[0]), conditions[0]
+            frame.take_object(conditions[0])
         else:
             frame.condition_before = True
         prospect = PROSPECT.search(text)
