@@ -55,6 +55,16 @@ def test_a_browser_gets_the_claim_page(client: TestClient, claim_path: str) -> N
     assert 'id="quote"' in response.text
 
 
+def test_the_source_chain_names_a_source_by_the_title_a_curator_supplied(
+    client: TestClient, claim_path: str
+) -> None:
+    """The seed article's headline is not in its text: its curator-supplied title names
+    it in the chain (not its bare id), marked as supplied."""
+    text = " ".join(client.get(claim_path, headers={"Accept": BROWSER}).text.split())
+    assert "<cite>News report: probiotics linked to modest improvements" in text
+    assert "(title supplied by the curator)" in text
+
+
 @pytest.mark.parametrize(
     ("path", "accept", "expected"),
     [
