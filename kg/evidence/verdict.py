@@ -104,8 +104,25 @@ class Verdict:
     separated_by: tuple[str, ...] = ()
 
 
+#: Plurals that are not the word and an "s" (study designs among them).
+_PLURALS = {
+    "meta-analysis": "meta-analyses",
+    "rct": "RCTs",
+    "case-control": "case-control studies",
+    "cross-sectional": "cross-sectional studies",
+    "in-vitro": "in-vitro studies",
+    "animal": "animal studies",
+    "study of unrecorded design": "studies of unrecorded design",
+}
+
+
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    """``2 meta-analyses``, ``1 line``.
+
+    >>> _plural(2, "meta-analysis"), _plural(1, "meta-analysis"), _plural(3, "line")
+    ('2 meta-analyses', '1 meta-analysis', '3 lines')
+    """
+    return f"{n} {word}" if n == 1 else f"{n} {_PLURALS.get(word, word + 's')}"
 
 
 def _design_name(design: StudyDesign | None) -> str:
@@ -113,7 +130,7 @@ def _design_name(design: StudyDesign | None) -> str:
 
 
 def describe_lines(lines: list[Line]) -> str:
-    """``1 meta-analysis and 2 rcts``."""
+    """``1 meta-analysis and 2 RCTs``."""
     counts: dict[str, int] = {}
     for line in lines:
         counts[_design_name(line.design)] = counts.get(_design_name(line.design), 0) + 1
